@@ -1,0 +1,53 @@
+"""amity's headless core: the model, the store file, queries and the curated timelines.
+
+Never imports textual or httpx.
+"""
+
+from importlib.metadata import PackageNotFoundError, version
+
+from .config import Config, ConfigError, Country, RefreshSettings, load_config
+from .database import Snapshot, Store, Transaction, utc_now
+from .model import KINDS, ORIGINS, Event, Source, ValidationError, parse_date, parse_events
+from .query import Filter, ordered, search_text
+from .storage import StoreDamaged, StoreError, StoreLocked, StoreTooNew
+from .subscriptions import DEFAULT_FEEDS, Feed
+from .text import clean_text, strip_controls
+from .topics import DEFAULT_TOPICS, Topic
+
+try:
+    __version__ = version("amity")
+except PackageNotFoundError:  # running from a checkout that was never installed
+    __version__ = "0.0.0"
+
+__all__ = [
+    "DEFAULT_FEEDS",
+    "DEFAULT_TOPICS",
+    "KINDS",
+    "ORIGINS",
+    "Config",
+    "ConfigError",
+    "Country",
+    "Event",
+    "Feed",
+    "Filter",
+    "RefreshSettings",
+    "Snapshot",
+    "Source",
+    "Store",
+    "StoreDamaged",
+    "StoreError",
+    "StoreLocked",
+    "StoreTooNew",
+    "Topic",
+    "Transaction",
+    "ValidationError",
+    "__version__",
+    "clean_text",
+    "load_config",
+    "ordered",
+    "parse_date",
+    "parse_events",
+    "search_text",
+    "strip_controls",
+    "utc_now",
+]

@@ -1,0 +1,247 @@
+"""The store: open (creating and seeding a new one), read a snapshot, write in one transaction."""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import filelock
+from tinydb.table import Document
+
+from .curated import bundled_sets
+from .model import Event
+from .paths import default_db_path
+from .storage import (
+    SCHEMA_VERSION,
+    BufferedJSONStorage,
+    StoreDB,
+    StoreLocked,
+    load_document,
+)
+from .subscriptions import DEFAULT_FEEDS, Feed
+
+EVENTS, FEEDS, ARTICLES, META = "events", "feeds", "articles", "meta"
+DEFAULT_LOCK_TIMEOUT = 10.0
+
+
+def utc_now() -> str:
+    """The current time as a UTC ISO timestamp (seconds precision)."""
+    return dt.datetime.now(dt.UTC).replace(microsecond=0).isoformat().replace("+00:00", "Z")
+
+
+@dataclass(frozen=True, slots=True)
+class Snapshot:
+    """The store as one read saw it: enough for `list`, the app and a refresh to plan."""
+
+    events: tuple[Event, ...]
+    feeds: tuple[Feed, ...]
+    meta: dict[str, Any]
+    signature: tuple[int, int, int] = (0, 0, 0)
+
+    @property
+    def last_refresh(self) -> str | None:
+        """When a refresh last finished, if ever."""
+        return self.meta.get("last_refresh")
+
+
+@dataclass
+class Transaction:
+    """One locked read-modify-write of the store; everything is saved in a single write."""
+
+    db: StoreDB
+    storage: BufferedJSONStorage
+    stats: dict[str, int] = field(default_factory=dict)
+
+    @property
+    def meta(self) -> dict[str, Any]:
+        """The meta record (a copy; change it with `update_meta`)."""
+        doc = self.db.table(META).get(doc_id="meta")
+        return dict(doc) if doc else {}
+
+    def update_meta(self, **changes: Any) -> None:
+        """Set keys of the meta record."""
+        self.db.table(META).upsert(Document({**self.meta, **changes}, doc_id="meta"))
+
+    def events(self) -> dict[str, Event]:
+        """Every event, by id."""
+        return {doc.doc_id: Event.from_trusted(doc) for doc in self.db.table(EVENTS).all()}
+
+    def put_events(self, events: Iterable[Event]) -> tuple[int, int]:
+        """Insert or replace events by id in one pass; returns (new, updated). Unchanged events
+        are not counted and do not make the store dirty."""
+        table = self.db.table(EVENTS)
+        existing = {doc.doc_id: doc for doc in table.all()}
+        now = utc_now()
+        new, changed = [], []
+        for event in events:
+            old = existing.get(event.id)
+            added = event.added or (old.get("added") if old else None) or now
+            record = event.with_changes(added=added).to_dict()
+            if old is None:
+                new.append(record)
+            elif dict(old) != record:
+                changed.append(record)
+        if changed:
+            table.remove(doc_ids=[r["id"] for r in changed])
+        if new or changed:
+            table.insert_multiple(Document(r, doc_id=r["id"]) for r in [*new, *changed])
+        return len(new), len(changed)
+
+    def remove_events(self, ids: Iterable[str]) -> int:
+        """Delete events by id, remembering curated ones so seeding never brings them back."""
+        table = self.db.table(EVENTS)
+        ids = [i for i in ids if table.contains(doc_id=i)]
+        if not ids:
+            return 0
+        curated = [i for i in ids if table.get(doc_id=i).get("origin") == "curated"]
+        table.remove(doc_ids=ids)
+        if curated:
+            deleted = sorted({*self.meta.get("deleted", []), *curated})
+            self.update_meta(deleted=deleted)
+        return len(ids)
+
+    def feeds(self) -> dict[str, Feed]:
+        """Every subscribed feed, by URL."""
+        return {doc.doc_id: Feed.from_dict(dict(doc)) for doc in self.db.table(FEEDS).all()}
+
+    def put_feeds(self, feeds: Iterable[Feed]) -> None:
+        """Insert or replace feeds by URL."""
+        table = self.db.table(FEEDS)
+        records = [f.to_dict() for f in feeds]
+        present = [r["url"] for r in records if table.contains(doc_id=r["url"])]
+        if present:
+            table.remove(doc_ids=present)
+        if records:
+            table.insert_multiple(Document(r, doc_id=r["url"]) for r in records)
+
+    def remove_feed(self, url: str) -> bool:
+        """Unsubscribe; False if the URL was not subscribed."""
+        table = self.db.table(FEEDS)
+        if not table.contains(doc_id=url):
+            return False
+        table.remove(doc_ids=[url])
+        return True
+
+    def table(self, name: str):  # noqa: ANN201 - a tinydb Table
+        """A raw table (e.g. `articles` for the feeds layer)."""
+        return self.db.table(name)
+
+
+class Store:
+    """The amity store file: readers take a snapshot, writers a locked transaction."""
+
+    def __init__(self, path: str | os.PathLike[str] | None = None, *, lock_timeout: float | None = None) -> None:
+        self.path = Path(path) if path else default_db_path()
+        if lock_timeout is None:
+            lock_timeout = float(os.environ.get("AMITY_LOCK_TIMEOUT", DEFAULT_LOCK_TIMEOUT))
+        self.lock_timeout = lock_timeout
+        self._lock = filelock.FileLock(str(self.path) + ".lock", timeout=lock_timeout)
+
+    @classmethod
+    def open(cls, path: str | os.PathLike[str] | None = None, *, lock_timeout: float | None = None) -> Store:
+        """Open the store, creating and seeding it if the file does not exist yet, and adding
+        curated events a newer amity bundles; raises StoreError if it cannot be used."""
+        store = cls(path, lock_timeout=lock_timeout)
+        store.ensure_ready()
+        return store
+
+    def ensure_ready(self) -> None:
+        """Create a missing store; seed newly bundled curated events; refuse unusable files."""
+        try:
+            data = load_document(self.path)
+        except FileNotFoundError:
+            data = None
+        if data is not None and not _needs_seeding(data):
+            return
+        with self.transaction() as txn:
+            seed(txn)
+
+    def signature(self) -> tuple[int, int, int]:
+        """(mtime_ns, size, inode) of the file: changes whenever any process writes it."""
+        try:
+            st = self.path.stat()
+        except FileNotFoundError:
+            return (0, 0, 0)
+        return (st.st_mtime_ns, st.st_size, st.st_ino)
+
+    def snapshot(self) -> Snapshot:
+        """Read the whole store once, without a lock (writes are atomic replaces)."""
+        signature = self.signature()
+        data = load_document(self.path)
+        events = tuple(Event.from_trusted(doc) for doc in data.get(EVENTS, {}).values())
+        feeds = tuple(Feed.from_dict(doc) for doc in data.get(FEEDS, {}).values())
+        meta = dict(data.get(META, {}).get("meta", {}))
+        return Snapshot(events=events, feeds=feeds, meta=meta, signature=signature)
+
+    def events(self) -> list[Event]:
+        """Every event (unordered)."""
+        return list(self.snapshot().events)
+
+    @contextmanager
+    def transaction(self) -> Iterator[Transaction]:
+        """Take the writer lock, read the file fresh, and save once at the end if anything
+        changed. An exception inside leaves the file as it was."""
+        try:
+            self._lock.acquire()
+        except filelock.Timeout:
+            raise StoreLocked(
+                f"{self.path}: another amity process is writing the store "
+                f"(lock {self._lock.lock_file} held for over {self.lock_timeout:g} s)"
+            ) from None
+        try:
+            try:
+                storage = BufferedJSONStorage(self.path, load_document(self.path))
+            except FileNotFoundError:
+                storage = BufferedJSONStorage(self.path, _empty_document())
+                storage.dirty = True
+            db = StoreDB(self.path, storage=lambda *_a, **_k: storage)
+            yield Transaction(db=db, storage=storage)
+            storage.flush()
+        finally:
+            self._lock.release()
+
+    def put_events(self, events: Iterable[Event]) -> tuple[int, int]:
+        """Merge events by id in one write; returns (new, updated)."""
+        with self.transaction() as txn:
+            return txn.put_events(events)
+
+
+def _empty_document() -> dict[str, Any]:
+    return {
+        META: {"meta": {"schema": SCHEMA_VERSION, "created": utc_now(), "seeded": {}}},
+        EVENTS: {},
+        FEEDS: {},
+        ARTICLES: {},
+    }
+
+
+def _needs_seeding(data: dict[str, Any]) -> bool:
+    seeded = data.get(META, {}).get("meta", {}).get("seeded", {})
+    return any(seeded.get(s.name, 0) < s.version for s in bundled_sets())
+
+
+def seed(txn: Transaction) -> None:
+    """Add the bundled curated events (and, in a new store, the default feeds). Idempotent:
+    events already present, or deleted by the user, are never touched."""
+    meta = txn.meta
+    seeded: dict[str, int] = dict(meta.get("seeded", {}))
+    deleted = set(meta.get("deleted", []))
+    first_time = not seeded
+    changed = False
+    existing = {doc.doc_id for doc in txn.table(EVENTS).all()}
+    for curated in bundled_sets():
+        if seeded.get(curated.name, 0) >= curated.version:
+            continue
+        fresh = [e for e in curated.events() if e.id not in existing and e.id not in deleted]
+        txn.put_events(fresh)
+        seeded[curated.name] = curated.version
+        changed = True
+    if first_time and not txn.table(FEEDS).all():
+        txn.put_feeds(DEFAULT_FEEDS)
+    if changed:
+        txn.update_meta(seeded=seeded)

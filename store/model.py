@@ -1,0 +1,306 @@
+"""The timeline's model: events and their sources, with validation that names the bad field."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field, replace
+from typing import Any
+
+from .text import clean_text
+
+KINDS: tuple[str, ...] = (
+    "summit",
+    "visit",
+    "call",
+    "agreement",
+    "statement",
+    "deployment",
+    "anniversary",
+    "consultation",
+    "news",
+)
+ORIGINS: tuple[str, ...] = ("curated", "feed", "user")
+CERTAINTIES: tuple[str, ...] = ("verified", "partial")
+
+_DATE_RE = re.compile(r"^(\d{4})(?:-(\d{2})(?:-(\d{2}))?)?$")
+_COUNTRY_RE = re.compile(r"^[A-Z]{2}$")
+
+
+class ValidationError(ValueError):
+    """An event (or part of one) that does not fit the model; `field` names what is wrong."""
+
+    def __init__(self, field: str, message: str, *, where: str = "") -> None:
+        self.field = field
+        self.where = where
+        self.message = message
+        super().__init__(self._text())
+
+    def _text(self) -> str:
+        prefix = f"{self.where}: " if self.where else ""
+        return f"{prefix}field {self.field!r}: {self.message}"
+
+    def at(self, where: str) -> ValidationError:
+        """The same error, located (e.g. 'event 3 (id jp-it-...)')."""
+        return ValidationError(self.field, self.message, where=where)
+
+
+def parse_date(value: Any, field_name: str = "date") -> str:
+    """Check an ISO 8601 date at its known precision (YYYY, YYYY-MM or YYYY-MM-DD)."""
+    if not isinstance(value, str):
+        raise ValidationError(field_name, f"expected YYYY, YYYY-MM or YYYY-MM-DD, got {value!r}")
+    match = _DATE_RE.match(value)
+    if not match:
+        raise ValidationError(field_name, f"expected YYYY, YYYY-MM or YYYY-MM-DD, got {value!r}")
+    year, month, day = match.groups()
+    try:
+        dt.date(int(year), int(month or 1), int(day or 1))
+    except ValueError as exc:
+        raise ValidationError(field_name, f"{value!r} is not a real date ({exc})") from None
+    return value
+
+
+def date_precision(value: str) -> str:
+    """'year', 'month' or 'day' for a validated date string."""
+    return {4: "year", 7: "month", 10: "day"}[len(value)]
+
+
+def _check_url(value: Any, field_name: str) -> str:
+    if not isinstance(value, str) or not re.match(r"^https?://[^\s/]+", value, re.IGNORECASE):
+        raise ValidationError(field_name, f"expected an http(s) URL, got {value!r}")
+    return value
+
+
+def _text_field(data: Mapping[str, Any], name: str, *, required: bool) -> str:
+    value = data.get(name)
+    if value is None:
+        if required:
+            raise ValidationError(name, "is required")
+        return ""
+    if not isinstance(value, str):
+        raise ValidationError(name, f"expected text, got {type(value).__name__}")
+    value = clean_text(value)
+    if required and not value:
+        raise ValidationError(name, "must not be empty")
+    return value
+
+
+@dataclass(frozen=True, slots=True)
+class Source:
+    """One article or document that backs an event."""
+
+    url: str
+    title: str = ""
+    publisher: str = ""
+    published: str | None = None
+
+    @classmethod
+    def from_dict(cls, data: Any, field_name: str = "sources") -> Source:
+        """Build a validated source from its JSON form."""
+        if not isinstance(data, Mapping):
+            raise ValidationError(field_name, f"expected an object, got {type(data).__name__}")
+        try:
+            url = _check_url(data.get("url"), "url")
+            title = _text_field(data, "title", required=False)
+            publisher = _text_field(data, "publisher", required=False)
+            published = data.get("published")
+            if published is not None:
+                published = _check_published(published)
+        except ValidationError as exc:
+            raise ValidationError(f"{field_name}.{exc.field}", exc.message) from None
+        return cls(url=url, title=title, publisher=publisher, published=published)
+
+    def to_dict(self) -> dict[str, Any]:
+        """The JSON form of DESIGN.md."""
+        return {
+            "url": self.url,
+            "title": self.title,
+            "publisher": self.publisher,
+            "published": self.published,
+        }
+
+
+def _check_published(value: Any) -> str:
+    if not isinstance(value, str):
+        raise ValidationError("published", f"expected an ISO date, got {value!r}")
+    try:
+        if len(value) <= 10:
+            parse_date(value, "published")
+        else:
+            dt.datetime.fromisoformat(value.replace("Z", "+00:00"))
+    except (ValidationError, ValueError):
+        raise ValidationError("published", f"expected an ISO date, got {value!r}") from None
+    return value
+
+
+@dataclass(frozen=True, slots=True)
+class Event:
+    """One entry of the timeline: a happening with its date, kind, topics and sources."""
+
+    id: str
+    date: str
+    title: str
+    summary: str = ""
+    kind: str = "news"
+    topics: tuple[str, ...] = ()
+    countries: tuple[str, ...] = ()
+    milestone: bool = False
+    origin: str = "user"
+    sources: tuple[Source, ...] = ()
+    end_date: str | None = None
+    certainty: str = "verified"
+    added: str | None = field(default=None, compare=False)
+
+    @property
+    def year(self) -> int:
+        """The calendar year the event starts in."""
+        return int(self.date[:4])
+
+    @property
+    def precision(self) -> str:
+        """How precisely the date is known: 'year', 'month' or 'day'."""
+        return date_precision(self.date)
+
+    @property
+    def sort_key(self) -> tuple[str, str]:
+        """Chronological order; ties broken by id so the order is stable."""
+        return (self.date, self.id)
+
+    @classmethod
+    def from_dict(cls, data: Any, topic_ids: Iterable[str] | None = None) -> Event:
+        """Build a validated event from its JSON form; unknown topics are refused when
+        `topic_ids` is given."""
+        if not isinstance(data, Mapping):
+            raise ValidationError("event", f"expected an object, got {type(data).__name__}")
+        event_id = data.get("id")
+        if not isinstance(event_id, str) or not re.match(r"^[A-Za-z0-9][A-Za-z0-9._:-]*$", event_id):
+            raise ValidationError("id", f"expected a slug (letters, digits, - . _ :), got {event_id!r}")
+        date = parse_date(data.get("date"), "date")
+        end_date = data.get("end_date")
+        if end_date is not None:
+            end_date = parse_date(end_date, "end_date")
+            if end_date < date[: len(end_date)]:
+                raise ValidationError("end_date", f"{end_date} is before the date {date}")
+        title = _text_field(data, "title", required=True)
+        summary = _text_field(data, "summary", required=False)
+        kind = data.get("kind", "news")
+        if kind not in KINDS:
+            raise ValidationError("kind", f"unknown kind {kind!r}; expected one of {', '.join(KINDS)}")
+        topics = _string_list(data.get("topics", []), "topics")
+        if topic_ids is not None:
+            known = set(topic_ids)
+            for topic in topics:
+                if topic not in known:
+                    raise ValidationError(
+                        "topics", f"unknown topic {topic!r}; expected some of {', '.join(known)}"
+                    )
+        countries = _string_list(data.get("countries", []), "countries")
+        for code in countries:
+            if not _COUNTRY_RE.match(code):
+                raise ValidationError("countries", f"expected ISO 3166-1 alpha-2 codes, got {code!r}")
+        milestone = data.get("milestone", False)
+        if not isinstance(milestone, bool):
+            raise ValidationError("milestone", f"expected true or false, got {milestone!r}")
+        origin = data.get("origin", "user")
+        if origin not in ORIGINS:
+            raise ValidationError("origin", f"unknown origin {origin!r}; expected one of {', '.join(ORIGINS)}")
+        raw_sources = data.get("sources", [])
+        if not isinstance(raw_sources, list):
+            raise ValidationError("sources", "expected a list")
+        sources = tuple(
+            Source.from_dict(item, f"sources[{i}]") for i, item in enumerate(raw_sources)
+        )
+        certainty = data.get("certainty", "verified")
+        if certainty not in CERTAINTIES:
+            raise ValidationError("certainty", f"expected one of {', '.join(CERTAINTIES)}, got {certainty!r}")
+        added = data.get("added")
+        if added is not None and not isinstance(added, str):
+            raise ValidationError("added", f"expected an ISO timestamp, got {added!r}")
+        return cls(
+            id=event_id,
+            date=date,
+            end_date=end_date,
+            title=title,
+            summary=summary,
+            kind=kind,
+            topics=tuple(dict.fromkeys(topics)),
+            countries=tuple(sorted(set(countries))),
+            milestone=milestone,
+            origin=origin,
+            sources=sources,
+            certainty=certainty,
+            added=added,
+        )
+
+    @classmethod
+    def from_trusted(cls, data: Mapping[str, Any]) -> Event:
+        """Rebuild an event the store itself wrote, skipping validation (hot path at 100k)."""
+        return cls(
+            id=data["id"],
+            date=data["date"],
+            end_date=data.get("end_date"),
+            title=data["title"],
+            summary=data.get("summary", ""),
+            kind=data.get("kind", "news"),
+            topics=tuple(data.get("topics", ())),
+            countries=tuple(data.get("countries", ())),
+            milestone=data.get("milestone", False),
+            origin=data.get("origin", "user"),
+            sources=tuple(Source(**s) for s in data.get("sources", ())),
+            certainty=data.get("certainty", "verified"),
+            added=data.get("added"),
+        )
+
+    def to_dict(self) -> dict[str, Any]:
+        """The JSON form of DESIGN.md (plus `certainty` and `added`)."""
+        return {
+            "id": self.id,
+            "date": self.date,
+            "end_date": self.end_date,
+            "title": self.title,
+            "summary": self.summary,
+            "kind": self.kind,
+            "topics": list(self.topics),
+            "countries": list(self.countries),
+            "milestone": self.milestone,
+            "origin": self.origin,
+            "sources": [s.to_dict() for s in self.sources],
+            "certainty": self.certainty,
+            "added": self.added,
+        }
+
+    def with_changes(self, **changes: Any) -> Event:
+        """A copy with some fields replaced."""
+        return replace(self, **changes)
+
+
+def _string_list(value: Any, field_name: str) -> list[str]:
+    if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+        raise ValidationError(field_name, f"expected a list of strings, got {value!r}")
+    return value
+
+
+def parse_events(
+    items: Any, topic_ids: Iterable[str] | None = None
+) -> list[Event]:
+    """Validate a list of event dicts; the first bad one raises, located by index and id."""
+    if isinstance(items, Mapping):
+        items = items.get("events")
+    if not isinstance(items, list):
+        raise ValidationError("events", "expected a list of events or {\"amity\": 1, \"events\": [...]}")
+    topic_ids = list(topic_ids) if topic_ids is not None else None
+    events = []
+    seen: set[str] = set()
+    for index, item in enumerate(items):
+        ident = item.get("id") if isinstance(item, Mapping) else None
+        where = f"event {index}" + (f" (id {ident})" if isinstance(ident, str) else "")
+        try:
+            event = Event.from_dict(item, topic_ids)
+        except ValidationError as exc:
+            raise exc.at(where) from None
+        if event.id in seen:
+            raise ValidationError("id", f"duplicate id {event.id!r}", where=where)
+        seen.add(event.id)
+        events.append(event)
+    return events

@@ -1,0 +1,77 @@
+"""Filtering and ordering the timeline in memory: one definition for `amity list` and the app."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+
+from .model import Event, ValidationError, parse_date
+
+
+@dataclass(frozen=True, slots=True)
+class Filter:
+    """What the user asked to see; an empty filter shows everything."""
+
+    topics: frozenset[str] = frozenset()
+    kinds: frozenset[str] = frozenset()
+    since: str | None = None
+    until: str | None = None
+    search: str = ""
+    milestones_only: bool = False
+
+    def __post_init__(self) -> None:
+        for name in ("since", "until"):
+            value = getattr(self, name)
+            if value is not None:
+                parse_date(value, f"--{name}")
+        if self.since and self.until and _cut(self.until, self.since) < _cut(self.since, self.until):
+            raise ValidationError("--until", f"{self.until} is before --since {self.since}")
+
+    @property
+    def words(self) -> tuple[str, ...]:
+        """The search text as case-folded words."""
+        return tuple(self.search.casefold().split())
+
+    @property
+    def is_empty(self) -> bool:
+        """True when nothing is filtered out."""
+        return not (self.topics or self.kinds or self.since or self.until or self.words or self.milestones_only)
+
+    def matches(self, event: Event, words: Sequence[str] | None = None) -> bool:
+        """Does the event pass every part of the filter?"""
+        if self.milestones_only and not event.milestone:
+            return False
+        if self.topics and self.topics.isdisjoint(event.topics):
+            return False
+        if self.kinds and event.kind not in self.kinds:
+            return False
+        if self.since and _cut(event.end_date or event.date, self.since) < _cut(self.since, event.end_date or event.date):
+            return False
+        if self.until and _cut(event.date, self.until) > _cut(self.until, event.date):
+            return False
+        words = self.words if words is None else words
+        if words:
+            haystack = search_text(event)
+            return all(word in haystack for word in words)
+        return True
+
+    def apply(self, events: Iterable[Event]) -> list[Event]:
+        """The matching events, in the order given."""
+        words = self.words
+        return [event for event in events if self.matches(event, words)]
+
+
+def _cut(value: str, other: str) -> str:
+    # Compare dates at the precision both know: "2024" matches any day of 2024.
+    return value[: min(len(value), len(other))]
+
+
+def search_text(event: Event) -> str:
+    """The case-folded text a search looks in: title, summary and source titles."""
+    parts = [event.title, event.summary, *(source.title for source in event.sources)]
+    return "\n".join(parts).casefold()
+
+
+def ordered(events: Iterable[Event], newest_first: bool = True) -> list[Event]:
+    """Events in timeline order (newest first by default), stable for equal dates."""
+    return sorted(events, key=lambda e: (e.date, e.id), reverse=newest_first)

@@ -1,0 +1,152 @@
+"""The store file on disk: TinyDB over one JSON document, replaced atomically, never half-written.
+
+TinyDB's own JSONStorage rewrites the file in place (a kill mid-write leaves it truncated) and its
+tables cache ids and query results across processes. Here every operation opens the file afresh,
+writes are buffered for the length of one locked transaction, and the file is replaced with a
+fsynced temporary file in the same folder, so readers need no lock and see before or after.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import tempfile
+from pathlib import Path
+from typing import Any
+
+from tinydb import TinyDB
+from tinydb.storages import Storage
+from tinydb.table import Table
+
+SCHEMA_VERSION = 1
+
+
+class StoreError(Exception):
+    """The store cannot be used (exit code 3); the message names the file."""
+
+    exit_code = 3
+
+
+class StoreDamaged(StoreError):
+    """The file exists but is not a store amity can read; it is left untouched."""
+
+
+class StoreTooNew(StoreError):
+    """The file was written by a newer amity."""
+
+
+class StoreLocked(StoreError):
+    """Another process held the writer lock past the timeout."""
+
+
+def load_document(path: Path) -> dict[str, Any]:
+    """Read and check the whole store file; raise StoreError (naming the path) if unusable."""
+    try:
+        raw = path.read_bytes()
+    except FileNotFoundError:
+        raise
+    except OSError as exc:
+        raise StoreDamaged(f"{path}: cannot read the store: {exc.strerror or exc}") from None
+    if not raw.strip():
+        raise StoreDamaged(f"{path}: the store file is empty (damaged?); it was left untouched")
+    try:
+        data = json.loads(raw)
+    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
+        raise StoreDamaged(
+            f"{path}: the store file is damaged ({exc}); it was left untouched"
+        ) from None
+    meta = data.get("meta", {}).get("meta") if isinstance(data, dict) else None
+    if not isinstance(meta, dict) or not isinstance(meta.get("schema"), int):
+        raise StoreDamaged(f"{path}: not an amity store (no schema version); it was left untouched")
+    if meta["schema"] > SCHEMA_VERSION:
+        raise StoreTooNew(
+            f"{path}: written by a newer amity (schema {meta['schema']}, this one reads up to "
+            f"{SCHEMA_VERSION}); upgrade amity to use it"
+        )
+    for name, table in data.items():
+        if not isinstance(table, dict):
+            raise StoreDamaged(f"{path}: table {name!r} is not an object; it was left untouched")
+    return data
+
+
+def atomic_write_json(path: Path, data: Any) -> None:
+    """Write JSON beside `path`, fsync it, rename it over `path`, fsync the folder."""
+    folder = path.parent
+    folder.mkdir(parents=True, exist_ok=True)
+    fd, tmp_name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=folder)
+    try:
+        os.chmod(tmp_name, _mode_for(path))
+        with os.fdopen(fd, "w", encoding="utf-8") as handle:
+            json.dump(data, handle, ensure_ascii=False, separators=(",", ":"))
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.replace(tmp_name, path)
+    except BaseException:
+        try:
+            os.unlink(tmp_name)
+        except FileNotFoundError:
+            pass
+        raise
+    _fsync_dir(folder)
+
+
+def _mode_for(path: Path) -> int:
+    # mkstemp makes 0600 files; keep the store's own mode, or the usual umask default.
+    try:
+        return path.stat().st_mode & 0o777
+    except FileNotFoundError:
+        umask = os.umask(0)
+        os.umask(umask)
+        return 0o666 & ~umask
+
+
+def _fsync_dir(folder: Path) -> None:
+    try:
+        fd = os.open(folder, os.O_RDONLY)
+    except OSError:  # not possible on every platform; the rename is still atomic
+        return
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
+class BufferedJSONStorage(Storage):
+    """A TinyDB storage that reads the file once and keeps writes in memory until `flush`."""
+
+    def __init__(self, path: str | os.PathLike[str], data: dict[str, Any] | None = None) -> None:
+        self.path = Path(path)
+        self._data = data
+        self.dirty = False
+
+    def read(self) -> dict[str, Any]:
+        """The whole document (loaded on first use)."""
+        if self._data is None:
+            self._data = load_document(self.path)
+        return self._data
+
+    def write(self, data: dict[str, Any]) -> None:
+        """Buffer the new document; nothing touches the disk until `flush`."""
+        self._data = data
+        self.dirty = True
+
+    def flush(self) -> None:
+        """Replace the file atomically with the buffered document, if anything changed."""
+        if self.dirty and self._data is not None:
+            atomic_write_json(self.path, self._data)
+            self.dirty = False
+
+    def close(self) -> None:
+        """Nothing to release: the file is never held open."""
+
+
+class KeyedTable(Table):
+    """A table whose document ids are the records' own string keys (event id, feed URL)."""
+
+    document_id_class = str  # type: ignore[assignment]
+
+
+class StoreDB(TinyDB):
+    """TinyDB with keyed tables."""
+
+    table_class = KeyedTable

@@ -1,0 +1,36 @@
+"""Untrusted text made safe to store and print: no control characters, no escape sequences."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+
+# CSI/OSC/other ESC sequences first, so their parameters do not survive as visible junk.
+_ESCAPES = re.compile(
+    r"""
+    \x1b\[[0-?]*[ -/]*[@-~]          # CSI ... final byte
+    | \x1b\][^\x07\x1b]*(?:\x07|\x1b\\)?  # OSC ... BEL or ST
+    | \x1b[PX^_][^\x1b]*(?:\x1b\\)?  # DCS, SOS, PM, APC ... ST
+    | \x1b[@-Z\\-_]                  # two-byte ESC sequences
+    | \x9b[0-?]*[ -/]*[@-~]          # 8-bit CSI
+    """,
+    re.VERBOSE,
+)
+_WHITESPACE = re.compile(r"\s+")
+
+
+def _is_unsafe(char: str) -> bool:
+    category = unicodedata.category(char)
+    # Cc: C0/C1 controls; Cf includes bidi overrides (U+202E) that can disguise text.
+    return category == "Cc" or (category == "Cf" and char not in "\u200d")
+
+
+def strip_controls(text: str) -> str:
+    """Remove escape sequences and control/format characters, keeping newlines and tabs out too."""
+    text = _ESCAPES.sub("", text)
+    return "".join(" " if char in "\t\n\r\x0b\x0c" else char for char in text if char in "\t\n\r\x0b\x0c" or not _is_unsafe(char))
+
+
+def clean_text(text: str) -> str:
+    """Plain single-line text: escapes and controls removed, whitespace collapsed."""
+    return _WHITESPACE.sub(" ", strip_controls(text)).strip()
