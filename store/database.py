@@ -80,8 +80,8 @@ class Transaction:
         new, changed = [], []
         for event in events:
             old = existing.get(event.id)
-            added = event.added or (old.get("added") if old else None) or now
-            record = event.with_changes(added=added).to_dict()
+            added = (old.get("added") if old else None) or event.added or now
+            record = event.with_changes(added=added).to_record()
             if old is None:
                 new.append(record)
             elif dict(old) != record:
@@ -127,7 +127,7 @@ class Transaction:
         table.remove(doc_ids=[url])
         return True
 
-    def table(self, name: str):  # noqa: ANN201 - a tinydb Table
+    def table(self, name: str):
         """A raw table (e.g. `articles` for the feeds layer)."""
         return self.db.table(name)
 
@@ -135,7 +135,9 @@ class Transaction:
 class Store:
     """The amity store file: readers take a snapshot, writers a locked transaction."""
 
-    def __init__(self, path: str | os.PathLike[str] | None = None, *, lock_timeout: float | None = None) -> None:
+    def __init__(
+        self, path: str | os.PathLike[str] | None = None, *, lock_timeout: float | None = None
+    ) -> None:
         self.path = Path(path) if path else default_db_path()
         if lock_timeout is None:
             lock_timeout = float(os.environ.get("AMITY_LOCK_TIMEOUT", DEFAULT_LOCK_TIMEOUT))
@@ -143,7 +145,9 @@ class Store:
         self._lock = filelock.FileLock(str(self.path) + ".lock", timeout=lock_timeout)
 
     @classmethod
-    def open(cls, path: str | os.PathLike[str] | None = None, *, lock_timeout: float | None = None) -> Store:
+    def open(
+        cls, path: str | os.PathLike[str] | None = None, *, lock_timeout: float | None = None
+    ) -> Store:
         """Open the store, creating and seeding it if the file does not exist yet, and adding
         curated events a newer amity bundles; raises StoreError if it cannot be used."""
         store = cls(path, lock_timeout=lock_timeout)

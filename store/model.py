@@ -174,8 +174,12 @@ class Event:
         if not isinstance(data, Mapping):
             raise ValidationError("event", f"expected an object, got {type(data).__name__}")
         event_id = data.get("id")
-        if not isinstance(event_id, str) or not re.match(r"^[A-Za-z0-9][A-Za-z0-9._:-]*$", event_id):
-            raise ValidationError("id", f"expected a slug (letters, digits, - . _ :), got {event_id!r}")
+        if not isinstance(event_id, str) or not re.match(
+            r"^[A-Za-z0-9][A-Za-z0-9._:-]*$", event_id
+        ):
+            raise ValidationError(
+                "id", f"expected a slug (letters, digits, - . _ :), got {event_id!r}"
+            )
         date = parse_date(data.get("date"), "date")
         end_date = data.get("end_date")
         if end_date is not None:
@@ -186,10 +190,12 @@ class Event:
         summary = _text_field(data, "summary", required=False)
         kind = data.get("kind", "news")
         if kind not in KINDS:
-            raise ValidationError("kind", f"unknown kind {kind!r}; expected one of {', '.join(KINDS)}")
+            raise ValidationError(
+                "kind", f"unknown kind {kind!r}; expected one of {', '.join(KINDS)}"
+            )
         topics = _string_list(data.get("topics", []), "topics")
         if topic_ids is not None:
-            known = set(topic_ids)
+            known = list(topic_ids)
             for topic in topics:
                 if topic not in known:
                     raise ValidationError(
@@ -198,13 +204,17 @@ class Event:
         countries = _string_list(data.get("countries", []), "countries")
         for code in countries:
             if not _COUNTRY_RE.match(code):
-                raise ValidationError("countries", f"expected ISO 3166-1 alpha-2 codes, got {code!r}")
+                raise ValidationError(
+                    "countries", f"expected ISO 3166-1 alpha-2 codes, got {code!r}"
+                )
         milestone = data.get("milestone", False)
         if not isinstance(milestone, bool):
             raise ValidationError("milestone", f"expected true or false, got {milestone!r}")
         origin = data.get("origin", "user")
         if origin not in ORIGINS:
-            raise ValidationError("origin", f"unknown origin {origin!r}; expected one of {', '.join(ORIGINS)}")
+            raise ValidationError(
+                "origin", f"unknown origin {origin!r}; expected one of {', '.join(ORIGINS)}"
+            )
         raw_sources = data.get("sources", [])
         if not isinstance(raw_sources, list):
             raise ValidationError("sources", "expected a list")
@@ -213,7 +223,9 @@ class Event:
         )
         certainty = data.get("certainty", "verified")
         if certainty not in CERTAINTIES:
-            raise ValidationError("certainty", f"expected one of {', '.join(CERTAINTIES)}, got {certainty!r}")
+            raise ValidationError(
+                "certainty", f"expected one of {', '.join(CERTAINTIES)}, got {certainty!r}"
+            )
         added = data.get("added")
         if added is not None and not isinstance(added, str):
             raise ValidationError("added", f"expected an ISO timestamp, got {added!r}")
@@ -253,7 +265,7 @@ class Event:
         )
 
     def to_dict(self) -> dict[str, Any]:
-        """The JSON form of DESIGN.md (plus `certainty` and `added`)."""
+        """The JSON form of DESIGN.md (plus `certainty`), as list, export and import carry it."""
         return {
             "id": self.id,
             "date": self.date,
@@ -267,8 +279,11 @@ class Event:
             "origin": self.origin,
             "sources": [s.to_dict() for s in self.sources],
             "certainty": self.certainty,
-            "added": self.added,
         }
+
+    def to_record(self) -> dict[str, Any]:
+        """The stored form: the JSON form plus `added`, when this store first saw the event."""
+        return {**self.to_dict(), "added": self.added}
 
     def with_changes(self, **changes: Any) -> Event:
         """A copy with some fields replaced."""
@@ -281,14 +296,14 @@ def _string_list(value: Any, field_name: str) -> list[str]:
     return value
 
 
-def parse_events(
-    items: Any, topic_ids: Iterable[str] | None = None
-) -> list[Event]:
+def parse_events(items: Any, topic_ids: Iterable[str] | None = None) -> list[Event]:
     """Validate a list of event dicts; the first bad one raises, located by index and id."""
     if isinstance(items, Mapping):
         items = items.get("events")
     if not isinstance(items, list):
-        raise ValidationError("events", "expected a list of events or {\"amity\": 1, \"events\": [...]}")
+        raise ValidationError(
+            "events", 'expected a list of events or {"amity": 1, "events": [...]}'
+        )
     topic_ids = list(topic_ids) if topic_ids is not None else None
     events = []
     seen: set[str] = set()

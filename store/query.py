@@ -24,7 +24,11 @@ class Filter:
             value = getattr(self, name)
             if value is not None:
                 parse_date(value, f"--{name}")
-        if self.since and self.until and _cut(self.until, self.since) < _cut(self.since, self.until):
+        if (
+            self.since
+            and self.until
+            and _cut(self.until, self.since) < _cut(self.since, self.until)
+        ):
             raise ValidationError("--until", f"{self.until} is before --since {self.since}")
 
     @property
@@ -35,7 +39,14 @@ class Filter:
     @property
     def is_empty(self) -> bool:
         """True when nothing is filtered out."""
-        return not (self.topics or self.kinds or self.since or self.until or self.words or self.milestones_only)
+        return not (
+            self.topics
+            or self.kinds
+            or self.since
+            or self.until
+            or self.words
+            or self.milestones_only
+        )
 
     def matches(self, event: Event, words: Sequence[str] | None = None) -> bool:
         """Does the event pass every part of the filter?"""
@@ -45,7 +56,9 @@ class Filter:
             return False
         if self.kinds and event.kind not in self.kinds:
             return False
-        if self.since and _cut(event.end_date or event.date, self.since) < _cut(self.since, event.end_date or event.date):
+        if self.since and _cut(event.end_date or event.date, self.since) < _cut(
+            self.since, event.end_date or event.date
+        ):
             return False
         if self.until and _cut(event.date, self.until) > _cut(self.until, event.date):
             return False

@@ -43,7 +43,9 @@ class Feed:
 
 
 DEFAULT_FEEDS: tuple[Feed, ...] = (
-    Feed("https://japan.kantei.go.jp/index-e2.rdf", "Prime Minister's Office of Japan", ("default",)),
+    Feed(
+        "https://japan.kantei.go.jp/index-e2.rdf", "Prime Minister's Office of Japan", ("default",)
+    ),
     Feed("https://www.governo.it/feed/rss", "Palazzo Chigi — Governo italiano", ("default",)),
     Feed("https://japannews.yomiuri.co.jp/feed/", "The Japan News", ("default",)),
     Feed("https://www.ansa.it/english/english_rss.xml", "ANSA English", ("default",)),

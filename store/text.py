@@ -28,7 +28,11 @@ def _is_unsafe(char: str) -> bool:
 def strip_controls(text: str) -> str:
     """Remove escape sequences and control/format characters, keeping newlines and tabs out too."""
     text = _ESCAPES.sub("", text)
-    return "".join(" " if char in "\t\n\r\x0b\x0c" else char for char in text if char in "\t\n\r\x0b\x0c" or not _is_unsafe(char))
+    return "".join(
+        " " if char in "\t\n\r\x0b\x0c" else char
+        for char in text
+        if char in "\t\n\r\x0b\x0c" or not _is_unsafe(char)
+    )
 
 
 def clean_text(text: str) -> str:

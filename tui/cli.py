@@ -1,1 +1,291 @@
-def main(): print("ok")
+"""The `amity` command line. Headless commands never import textual; a bare `amity` opens the app."""
+
+from __future__ import annotations
+
+import json
+import signal
+import sys
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import click
+from amity.store import (
+    KINDS,
+    Config,
+    ConfigError,
+    Filter,
+    Store,
+    StoreError,
+    ValidationError,
+    __version__,
+    load_config,
+    ordered,
+    parse_events,
+)
+from amity.store.storage import atomic_write_json
+
+from .output import print_json, say, table
+
+EXPORT_VERSION = 1
+
+
+@dataclass
+class Session:
+    """What every command shares: where the store is and the loaded config."""
+
+    db_path: Path | None
+    config_path: Path | None
+    _config: Config | None = field(default=None, repr=False)
+
+    @property
+    def config(self) -> Config:
+        """The config file, read on first use."""
+        if self._config is None:
+            self._config = load_config(self.config_path)
+        return self._config
+
+    def store(self) -> Store:
+        """Open (creating and seeding if new) the store."""
+        return Store.open(self.db_path)
+
+
+class AmityGroup(click.Group):
+    """Maps amity's errors to DESIGN.md's exit codes with a one-line message on stderr."""
+
+    def invoke(self, ctx: click.Context) -> Any:
+        """Run the command; StoreError → 3, config/validation → 2, Ctrl-C → 130."""
+        try:
+            return super().invoke(ctx)
+        except StoreError as exc:
+            _fail(str(exc), 3)
+        except (ConfigError, ValidationError) as exc:
+            _fail(str(exc), 2)
+        except KeyboardInterrupt:
+            _fail("interrupted", 130)
+
+
+def _fail(message: str, code: int) -> None:
+    say(f"amity: {message}")
+    sys.exit(code)
+
+
+pass_session = click.make_pass_decorator(Session)
+
+
+@click.group(
+    cls=AmityGroup,
+    invoke_without_command=True,
+    context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100},
+)
+@click.option(
+    "--db",
+    type=click.Path(dir_okay=False, path_type=Path),
+    envvar="AMITY_DB",
+    help="The store file (default: the user data folder). Also AMITY_DB.",
+)
+@click.option(
+    "--config",
+    "config_path",
+    type=click.Path(dir_okay=False, path_type=Path),
+    envvar="AMITY_CONFIG",
+    help="The config file (default: the user config folder). Also AMITY_CONFIG.",
+)
+@click.version_option(__version__, "-V", "--version", prog_name="amity")
+@click.pass_context
+def cli(ctx: click.Context, db: Path | None, config_path: Path | None) -> None:
+    """amity: the history of a diplomatic relationship as a timeline, kept current from feeds.
+
+    With no command, opens the timeline app.
+    """
+    ctx.obj = Session(db_path=db, config_path=config_path)
+    if ctx.invoked_subcommand is None:
+        session: Session = ctx.obj
+        session.config  # noqa: B018 - a bad config must fail before the screen is taken
+        store = session.store()
+        from .app import run_app  # textual is imported only here
+
+        sys.exit(run_app(store, session.config))
+
+
+def _date_option(name: str, help_text: str) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
+    return click.option(name, metavar="DATE", help=help_text)
+
+
+@cli.command("list")
+@click.option(
+    "--topic",
+    "topics",
+    multiple=True,
+    metavar="ID",
+    help="Only events with this topic (repeatable: any of them).",
+)
+@click.option(
+    "--kind",
+    "kinds",
+    multiple=True,
+    type=click.Choice(KINDS),
+    help="Only events of this kind (repeatable).",
+)
+@_date_option("--since", "From this date, inclusive (YYYY, YYYY-MM or YYYY-MM-DD).")
+@_date_option("--until", "Up to this date, inclusive.")
+@click.option(
+    "--search",
+    default="",
+    metavar="TEXT",
+    help="Every word must appear in the title, summary or a source title.",
+)
+@click.option("--milestones", is_flag=True, help="Milestones only.")
+@click.option("--oldest-first", is_flag=True, help="Oldest first instead of newest first.")
+@click.option("--json", "as_json", is_flag=True, help="Print JSON (the export event form).")
+@pass_session
+def list_command(
+    session: Session,
+    topics: tuple[str, ...],
+    kinds: tuple[str, ...],
+    since: str | None,
+    until: str | None,
+    search: str,
+    milestones: bool,
+    oldest_first: bool,
+    as_json: bool,
+) -> None:
+    """The timeline, headless (newest first)."""
+    known = session.config.topic_ids
+    for topic in topics:
+        if topic not in known:
+            raise click.BadParameter(
+                f"unknown topic {topic!r}; try one of: {', '.join(known)}", param_hint="--topic"
+            )
+    try:
+        query = Filter(
+            topics=frozenset(topics),
+            kinds=frozenset(kinds),
+            since=since,
+            until=until,
+            search=search,
+            milestones_only=milestones,
+        )
+    except ValidationError as exc:
+        raise click.BadParameter(exc.message, param_hint=exc.field) from None
+    events = ordered(query.apply(session.store().events()), newest_first=not oldest_first)
+    if as_json:
+        print_json([event.to_dict() for event in events])
+        return
+    if not events:
+        say("no events match" + ("" if query.is_empty else "; remove a filter to see more"))
+        return
+    rows = [
+        [
+            event.date + ("?" if event.certainty == "partial" else ""),
+            "★" if event.milestone else "·",
+            event.kind,
+            event.title,
+            ",".join(event.topics),
+        ]
+        for event in events
+    ]
+    table(["DATE", "", "KIND", "TITLE", "TOPICS"], rows, flex=3)
+    say(f"{len(events)} event{'s' if len(events) != 1 else ''}")
+
+
+@cli.command("topics")
+@click.option("--json", "as_json", is_flag=True, help="Print JSON.")
+@pass_session
+def topics_command(session: Session, as_json: bool) -> None:
+    """The topics, their keys in the app and how many events each has."""
+    events = session.store().events()
+    counts = {topic.id: 0 for topic in session.config.topics}
+    for event in events:
+        for topic in event.topics:
+            if topic in counts:
+                counts[topic] += 1
+    if as_json:
+        print_json(
+            [
+                {
+                    "id": t.id,
+                    "key": t.key,
+                    "label": t.label,
+                    "events": counts[t.id],
+                    "keywords": list(t.keywords),
+                }
+                for t in session.config.topics
+            ]
+        )
+        return
+    table(
+        ["KEY", "ID", "LABEL", "EVENTS"],
+        [[t.key, t.id, t.label, str(counts[t.id])] for t in session.config.topics],
+        flex=2,
+    )
+
+
+@cli.command("import")
+@click.argument("file", type=click.File("rb"))
+@pass_session
+def import_command(session: Session, file: Any) -> None:
+    """Merge events from a JSON file (an export, or a bare list) by id, in one write."""
+    name = getattr(file, "name", "-")
+    try:
+        data = json.loads(file.read())
+    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
+        raise click.UsageError(f"{name}: not valid JSON ({exc})") from None
+    if isinstance(data, dict) and data.get("amity", EXPORT_VERSION) > EXPORT_VERSION:
+        raise click.UsageError(f"{name}: written by a newer amity (format {data['amity']})")
+    try:
+        events = parse_events(data, session.config.topic_ids)
+    except ValidationError as exc:
+        raise click.UsageError(f"{name}: {exc}; nothing was imported") from None
+    new, updated = session.store().put_events(events)
+    say(
+        f"imported {len(events)} events from {name}: {new} new, {updated} updated, {len(events) - new - updated} unchanged"
+    )
+
+
+@cli.command("export")
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["json"]),
+    default="json",
+    show_default=True,
+    help="Output format.",
+)
+@click.option(
+    "-o",
+    "--output",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Write to this file instead of stdout.",
+)
+@pass_session
+def export_command(session: Session, fmt: str, output: Path | None) -> None:
+    """Every event, oldest first, in a form `amity import` takes back."""
+    events = ordered(session.store().events(), newest_first=False)
+    document = {"amity": EXPORT_VERSION, "events": [event.to_dict() for event in events]}
+    if output is None:
+        print_json(document)
+        return
+    atomic_write_json(output, document)
+    say(f"exported {len(events)} events to {output}")
+
+
+def _register_optional_commands() -> None:
+    # The feeds layer's commands live in their own module; absent until that layer lands.
+    try:
+        from .feed_commands import register
+    except ImportError:
+        return
+    register(cli)
+
+
+_register_optional_commands()
+
+
+def main() -> None:
+    """Console-script entry point."""
+    # Under a pipe that closes early (`amity list | head`), exit quietly like other tools.
+    if hasattr(signal, "SIGPIPE"):
+        signal.signal(signal.SIGPIPE, signal.SIG_DFL)
+    cli(prog_name="amity")
