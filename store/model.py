@@ -8,7 +8,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field, replace
 from typing import Any
 
-from .text import clean_text
+from .text import clean_text, strip_controls
 
 KINDS: tuple[str, ...] = (
     "summit",
@@ -66,8 +66,13 @@ def date_precision(value: str) -> str:
     return {4: "year", 7: "month", 10: "day"}[len(value)]
 
 
+_URL_RE = re.compile(r"https?://[^\s/?#]+(?:[/?#]\S*)?", re.IGNORECASE)
+
+
 def _check_url(value: Any, field_name: str) -> str:
-    if not isinstance(value, str) or not re.match(r"^https?://[^\s/]+", value, re.IGNORECASE):
+    # The whole value must be a URL: sources are opened in a browser and shown on screen, so
+    # spaces, escape sequences and control characters after a valid prefix are refused too.
+    if not isinstance(value, str) or not _URL_RE.fullmatch(value) or strip_controls(value) != value:
         raise ValidationError(field_name, f"expected an http(s) URL, got {value!r}")
     return value
 

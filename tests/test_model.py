@@ -1,0 +1,99 @@
+"""The model refuses bad events with an error that names the field, and accepts partial dates."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from amity.store import Event, ValidationError, parse_date, parse_events
+from amity.store.topics import topic_ids
+
+
+def good(**changes: Any) -> dict[str, Any]:
+    """A valid event in its JSON form, with some fields changed (None removes a field)."""
+    data: dict[str, Any] = {
+        "id": "jp-it-test-event",
+        "date": "2024-06-14",
+        "title": "Action Plan adopted",
+        "summary": "Leaders adopt a plan.",
+        "kind": "agreement",
+        "topics": ["diplomacy"],
+        "countries": ["JP", "IT"],
+        "milestone": True,
+        "origin": "user",
+        "sources": [{"url": "https://example.org/a", "title": "A"}],
+    }
+    data.update(changes)
+    return {k: v for k, v in data.items() if v is not None}
+
+
+@pytest.mark.parametrize(
+    ("changes", "field", "words"),
+    [
+        ({"date": "2024-13-40"}, "date", "2024-13-40"),
+        ({"date": "2024-02-30"}, "date", "2024-02-30"),
+        ({"date": "14/06/2024"}, "date", "14/06/2024"),
+        ({"kind": "party"}, "kind", "party"),
+        ({"topics": ["gastronomy"]}, "topics", "gastronomy"),
+        ({"sources": [{"url": "ftp://example.org/a"}]}, "sources[0].url", "ftp://"),
+        ({"sources": [{"url": "javascript:alert(1)"}]}, "sources[0].url", "javascript"),
+        ({"sources": [{"url": "https://exa mple.org/a"}]}, "sources[0].url", "exa mple"),
+        ({"sources": [{"url": "https://example.org/\x1b[31mred"}]}, "sources[0].url", "http"),
+        ({"title": None}, "title", "required"),
+        ({"title": "  \x1b[2J "}, "title", "empty"),
+        ({"end_date": "2024-99"}, "end_date", "2024-99"),
+        ({"end_date": "2023-01-01"}, "end_date", "before"),
+        ({"countries": ["Italy"]}, "countries", "Italy"),
+    ],
+)
+def test_bad_field_is_named(changes: dict[str, Any], field: str, words: str) -> None:
+    with pytest.raises(ValidationError) as caught:
+        Event.from_dict(good(**changes), topic_ids())
+    assert caught.value.field == field
+    assert repr(field) in str(caught.value)
+    assert words in str(caught.value)
+
+
+@pytest.mark.parametrize("date", ["2024", "2024-06", "2024-06-14", "1585"])
+def test_dates_at_known_precision_are_accepted(date: str) -> None:
+    event = Event.from_dict(good(date=date, end_date=None), topic_ids())
+    assert event.date == date
+    assert event.precision == {4: "year", 7: "month", 10: "day"}[len(date)]
+
+
+def test_end_date_at_coarser_precision_within_the_start_is_fine() -> None:
+    event = Event.from_dict(good(date="2024-06-14", end_date="2024-06"), topic_ids())
+    assert event.end_date == "2024-06"
+
+
+def test_round_trip_through_the_json_form() -> None:
+    event = Event.from_dict(good(), topic_ids())
+    assert event.countries == ("IT", "JP")
+    assert Event.from_dict(event.to_dict(), topic_ids()) == event
+
+
+def test_text_fields_lose_control_characters_and_escapes() -> None:
+    event = Event.from_dict(
+        good(title="PM \x1b[31mvisit\x1b[0m\x07 Rome", summary="a\u202eb\x9b2Jc"), topic_ids()
+    )
+    assert event.title == "PM visit Rome"
+    assert event.summary == "abc"
+
+
+def test_parse_events_locates_the_bad_one_by_index_and_id() -> None:
+    items = [good(id="first"), good(id="second", kind="bogus")]
+    with pytest.raises(ValidationError) as caught:
+        parse_events({"amity": 1, "events": items}, topic_ids())
+    message = str(caught.value)
+    assert "event 1" in message and "second" in message and "'kind'" in message
+
+
+def test_parse_events_refuses_duplicate_ids() -> None:
+    with pytest.raises(ValidationError, match="duplicate"):
+        parse_events([good(), good()], topic_ids())
+
+
+def test_parse_date_names_the_field_it_was_given() -> None:
+    with pytest.raises(ValidationError) as caught:
+        parse_date("2024-1", "--since")
+    assert caught.value.field == "--since"
