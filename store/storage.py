@@ -8,6 +8,7 @@ fsynced temporary file in the same folder, so readers need no lock and see befor
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import tempfile
@@ -55,18 +56,27 @@ def load_document(path: Path) -> dict[str, Any]:
         raise StoreDamaged(
             f"{path}: the store file is damaged ({exc}); it was left untouched"
         ) from None
-    meta = data.get("meta", {}).get("meta") if isinstance(data, dict) else None
-    if not isinstance(meta, dict) or not isinstance(meta.get("schema"), int):
+    meta_table = data.get("meta") if isinstance(data, dict) else None
+    meta = meta_table.get("meta") if isinstance(meta_table, dict) else None
+    schema = meta.get("schema") if isinstance(meta, dict) else None
+    if not isinstance(schema, int) or isinstance(schema, bool):
         raise StoreDamaged(f"{path}: not an amity store (no schema version); it was left untouched")
-    if meta["schema"] > SCHEMA_VERSION:
+    if schema > SCHEMA_VERSION:
         raise StoreTooNew(
-            f"{path}: written by a newer amity (schema {meta['schema']}, this one reads up to "
+            f"{path}: written by a newer amity (schema {schema}, this one reads up to "
             f"{SCHEMA_VERSION}); upgrade amity to use it"
         )
     for name, table in data.items():
-        if not isinstance(table, dict):
-            raise StoreDamaged(f"{path}: table {name!r} is not an object; it was left untouched")
+        # Checked here, once, so that no later reader or writer trips over a damaged record.
+        if not isinstance(table, dict) or not all(isinstance(d, dict) for d in table.values()):
+            raise StoreDamaged(f"{path}: table {name!r} is damaged; it was left untouched")
+    events = data.get("events", {})
+    if not all(record.keys() >= _EVENT_KEYS for record in events.values()):
+        raise StoreDamaged(f"{path}: an event lacks its id, date or title; it was left untouched")
     return data
+
+
+_EVENT_KEYS = frozenset(("id", "date", "title"))
 
 
 def atomic_write_json(path: Path, data: Any) -> None:
@@ -82,10 +92,8 @@ def atomic_write_json(path: Path, data: Any) -> None:
             os.fsync(handle.fileno())
         os.replace(tmp_name, path)
     except BaseException:
-        try:
+        with contextlib.suppress(FileNotFoundError):
             os.unlink(tmp_name)
-        except FileNotFoundError:
-            pass
         raise
     _fsync_dir(folder)
 
