@@ -22,6 +22,7 @@ from .storage import (
     StoreDB,
     StoreLocked,
     load_document,
+    remove_leftovers,
 )
 from .subscriptions import DEFAULT_FEEDS, Feed
 
@@ -198,6 +199,7 @@ class Store:
                 f"(lock {self._lock.lock_file} held for over {self.lock_timeout:g} s)"
             ) from None
         try:
+            remove_leftovers(self.path)
             try:
                 storage = BufferedJSONStorage(self.path, load_document(self.path))
             except FileNotFoundError:

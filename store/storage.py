@@ -9,6 +9,7 @@ fsynced temporary file in the same folder, so readers need no lock and see befor
 from __future__ import annotations
 
 import contextlib
+import glob
 import json
 import os
 import tempfile
@@ -96,6 +97,16 @@ def atomic_write_json(path: Path, data: Any) -> None:
             os.unlink(tmp_name)
         raise
     _fsync_dir(folder)
+
+
+def remove_leftovers(path: Path) -> None:
+    """Delete temporary files that writers killed mid-write left beside `path`.
+
+    Call only while holding the writer lock: then no live writer owns any of them.
+    """
+    for leftover in path.parent.glob(f".{glob.escape(path.name)}.*.tmp"):
+        with contextlib.suppress(OSError):
+            leftover.unlink()
 
 
 def _mode_for(path: Path) -> int:

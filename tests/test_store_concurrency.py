@@ -1,0 +1,171 @@
+"""Real processes against one store file: kills mid-write, concurrent writers, readers, caches."""
+
+from __future__ import annotations
+
+import json
+import os
+import random
+import signal
+import subprocess
+import sys
+from pathlib import Path
+
+from amity.store import Store
+from storegen import amity, export_file, make_store, synthetic_events
+
+# Each transaction adds event w-<k> and records generation k, so a reader can tell exactly which
+# committed state it is looking at. It prints k only after the write returned.
+WRITER = """
+import sys
+from amity.store import Store
+from storegen import synthetic_event
+store = Store(sys.argv[1])
+start = int(sys.argv[2]); stop = int(sys.argv[3])
+for k in range(start, stop):
+    with store.transaction() as txn:
+        txn.put_events([synthetic_event(k, prefix="w")])
+        txn.update_meta(generation=k)
+    print(k, flush=True)
+"""
+
+BASE = 2000  # synthetic events beside the curated ones: a ~1.3 MB file, so writes take a while
+
+
+def _writer(path: Path, start: int, stop: int, prefix_env: dict[str, str] | None = None):
+    env = {**os.environ, "PYTHONPATH": str(Path(__file__).parent), **(prefix_env or {})}
+    return subprocess.Popen(
+        [sys.executable, "-c", WRITER, str(path), str(start), str(stop)],
+        stdout=subprocess.PIPE,
+        text=True,
+        env=env,
+    )
+
+
+def _state(path: Path) -> tuple[int, set[str], int]:
+    """(generation, ids of w- events, number of events) as a fresh reader sees the store."""
+    snap = Store(path).snapshot()
+    written = {e.id for e in snap.events if e.id.startswith("w-")}
+    return snap.meta.get("generation", 0), written, len(snap.events)
+
+
+def _expected_ids(generation: int) -> set[str]:
+    return {f"w-{k:07d}" for k in range(1, generation + 1)}
+
+
+def test_sigkill_at_random_moments_leaves_the_state_before_or_after(tmp_path: Path) -> None:
+    path = tmp_path / "amity.json"
+    base = len(make_store(path, BASE).events())
+    rng = random.Random(20260116)
+    generation = 0
+    kills_mid_run = 0
+    for _ in range(30):
+        writer = _writer(path, generation + 1, generation + 1000)
+        assert writer.stdout is not None
+        # Wait for one commit (so the kill lands among writes, not during start-up), then kill
+        # the writer at a random point of its following transactions.
+        first = writer.stdout.readline()
+        assert first.strip() == str(generation + 1), first
+        rng_delay = rng.uniform(0, 0.08)
+        try:
+            writer.wait(timeout=rng_delay)
+        except subprocess.TimeoutExpired:
+            kills_mid_run += 1
+        writer.send_signal(signal.SIGKILL)
+        reported = [int(line) for line in [first, *writer.stdout.read().split()]]
+        writer.wait()
+        writer.stdout.close()
+        loaded, written, count = _state(path)
+        assert loaded in (reported[-1], reported[-1] + 1), (reported[-1], loaded)
+        assert written == _expected_ids(loaded)
+        assert count == base + loaded
+        generation = loaded
+    assert kills_mid_run > 20
+    # Temp files of killed writers never break a read, and the next write clears them away.
+    assert amity("list", "--json", db=path).returncode == 0
+    result = amity(
+        "import", str(export_file(tmp_path / "in.json", synthetic_events(1, "x"))), db=path
+    )
+    assert result.returncode == 0, result.stderr
+    assert [p.name for p in tmp_path.iterdir() if p.suffix == ".tmp"] == []
+
+
+def test_concurrent_imports_lose_nothing(tmp_path: Path) -> None:
+    path = tmp_path / "fresh" / "amity.json"  # all of them race to create it, too
+    files = [
+        export_file(tmp_path / f"in-{n}.json", synthetic_events(300, prefix=f"p{n}"))
+        for n in range(3)
+    ]
+    env = {**os.environ, "XDG_CONFIG_HOME": "/nonexistent/amity-tests"}
+    procs = [
+        subprocess.Popen(
+            [str(Path(sys.executable).with_name("amity")), "--db", str(path), "import", str(f)],
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+            env=env,
+        )
+        for f in files
+    ]
+    results = [(*p.communicate(timeout=60), p.returncode) for p in procs]
+    assert [r[2] for r in results] == [0, 0, 0], results
+    ids = {e.id for e in Store(path).events()}
+    for n in range(3):
+        assert {f"p{n}-{i:07d}" for i in range(300)} <= ids
+    assert len(ids) == 38 + 900
+
+
+def test_concurrent_writer_loops_interleave_without_losing_writes(tmp_path: Path) -> None:
+    path = tmp_path / "amity.json"
+    Store.open(path)
+    writers = [_writer(path, 1, 41), _writer(path, 1001, 1041)]
+    for writer in writers:
+        writer.communicate(timeout=60)
+        assert writer.returncode == 0
+    ids = {e.id for e in Store(path).events() if e.id.startswith("w-")}
+    assert ids == {f"w-{k:07d}" for k in [*range(1, 41), *range(1001, 1041)]}
+
+
+def test_a_reader_never_sees_a_half_written_file(tmp_path: Path) -> None:
+    path = tmp_path / "amity.json"
+    base = len(make_store(path, 1000).events())
+    writer = _writer(path, 1, 60)
+    reads, seen = 0, set()
+    while writer.poll() is None or reads == 0:
+        data = json.loads(path.read_bytes())  # raw bytes: a partial file would not parse
+        generation = data["meta"]["meta"].get("generation", 0)
+        assert len(data["events"]) == base + generation
+        seen.add(generation)
+        reads += 1
+    writer.communicate()
+    assert writer.returncode == 0
+    assert reads > 0 and max(seen) <= 59
+
+
+def test_an_open_store_sees_other_processes_writes(tmp_path: Path) -> None:
+    path = tmp_path / "amity.json"
+    store = Store.open(path)
+    before = store.signature()
+    with store.transaction() as txn:
+        txn.table("articles").insert_multiple([_article("a-1")])
+    result = amity("import", str(export_file(tmp_path / "in.json", synthetic_events(5))), db=path)
+    assert result.returncode == 0, result.stderr
+    writer = _writer(path, 1, 2)
+    writer.communicate(timeout=60)
+    # The same Store object, opened before the other processes wrote: no stale cache or ids.
+    assert store.signature() != before
+    assert {f"syn-{i:07d}" for i in range(5)} | {"w-0000001"} <= {e.id for e in store.events()}
+    with store.transaction() as txn:
+        txn.table("articles").insert_multiple([_article("a-2")])
+        txn.put_events(synthetic_events(1, prefix="mine"))
+    fresh = Store(path)
+    ids = {e.id for e in fresh.events()}
+    assert {"mine-0000000", "w-0000001", "syn-0000004"} <= ids
+    with fresh.transaction() as txn:
+        assert set(txn.table("articles")._read_table()) == {"a-1", "a-2"}
+        assert txn.meta["generation"] == 1
+
+
+def _article(key: str):
+    from tinydb.table import Document
+
+    return Document({"url": f"https://example.org/{key}"}, doc_id=key)
