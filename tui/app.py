@@ -1,33 +1,406 @@
-"""The timeline app (placeholder until the TUI lands)."""
+"""The timeline app: topics on the left, the timeline in the middle, the detail right or below."""
 
 from __future__ import annotations
 
-from amity.store import Config, Store
+import asyncio
+import datetime as dt
+import sys
+import webbrowser
+from collections.abc import Callable
+from dataclasses import replace
+from typing import Any, ClassVar
+
+from amity.store import Config, Event, Snapshot, Store, StoreError, strip_controls
+from textual import on
 from textual.app import App, ComposeResult
-from textual.widgets import Footer, Header, Static
+from textual.binding import Binding, BindingType
+from textual.containers import Container, Horizontal, Vertical
+from textual.events import Resize
+from textual.widgets import Footer, Input, Label, ProgressBar
+
+from .detail import DetailPane
+from .header import StatusHeader, ago, describe_filter
+from .help import HelpScreen
+from .index import TimelineIndex, View, ViewFilter
+from .palette import TimelineCommands
+from .sidebar import TopicList
+from .timeline import DensityStrip, TimelineView, plain
+from .visits import Visits, load_visits, save_visits, visit_path
+
+NARROW, TINY_WIDTH, TINY_HEIGHT = 100, 60, 16
+POLL_SECONDS = 2.0
+Clock = Callable[[], dt.datetime]
+
+
+def utc_clock() -> dt.datetime:
+    """The real clock (tests inject a fixed one)."""
+    return dt.datetime.now(dt.UTC)
+
+
+def stamp(moment: dt.datetime) -> str:
+    """A datetime in the store's timestamp form (UTC, seconds, Z)."""
+    utc = moment.astimezone(dt.UTC).replace(microsecond=0, tzinfo=None)
+    return utc.isoformat() + "Z"
+
+
+class SearchBar(Input):
+    """The search box: filters as you type; Enter keeps the search, Esc clears it."""
+
+    BINDINGS: ClassVar[list[BindingType]] = [Binding("escape", "cancel", "Clear search")]
+
+    def action_cancel(self) -> None:
+        """Esc: clear the search and go back to the timeline."""
+        self.value = ""
+        self.app.call_later(self.app.action_end_search)  # type: ignore[attr-defined]
 
 
 class AmityApp(App[None]):
-    """Placeholder screen: the store opened, the timeline app is still being built."""
+    """Browse the years, filter by topic with one key, refresh in place."""
 
-    BINDINGS = [("q", "quit", "Quit")]
+    CSS_PATH = "app.tcss"
+    TITLE = "amity"
+    COMMANDS = App.COMMANDS | {TimelineCommands}
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("slash", "search", "Search"),
+        Binding("1", "toggle_topic('1')", "Topics", key_display="1-9"),
+        *(Binding(str(n), f"toggle_topic('{n}')", show=False) for n in range(2, 10)),
+        Binding("0", "clear_topics", "Clear", show=False),
+        Binding("m", "milestones", "Milestones"),
+        Binding("s", "sort", "Sort"),
+        Binding("o", "open_source", "Open", show=False),
+        Binding("r", "refresh", "Refresh"),
+        Binding("escape", "end_search", "Clear search", show=False),
+        Binding("question_mark", "help", "Help"),
+        Binding("ctrl+p", "command_palette", "Palette", show=False),
+        Binding("q", "quit", "Quit", priority=False),
+    ]
 
-    def __init__(self, store: Store, config: Config) -> None:
+    def __init__(
+        self,
+        store: Store,
+        config: Config,
+        *,
+        snapshot: Snapshot | None = None,
+        clock: Clock = utc_clock,
+    ) -> None:
         super().__init__()
         self.store = store
         self.config = config
+        self.clock = clock
+        self.snapshot = snapshot if snapshot is not None else store.snapshot()
+        self.index = TimelineIndex(self.snapshot.events, config.topics)
+        self.view_filter = ViewFilter()
+        self.view: View = self.index.view(self.view_filter)
+        self.visit_file = visit_path(store.path)
+        self.visits = load_visits(self.visit_file)
+        self.session_start = stamp(clock())
+        self.since = self.visits.last_visit or self.session_start
+        self.seen: set[str] = set()
+        self.store_error: str | None = None
+        self.refreshing = False
+        self.last_report: Any = None
+        self.title = f"amity — {config.pair_label}"
+
+    # -- layout ----------------------------------------------------------------------------
 
     def compose(self) -> ComposeResult:
-        """Header, a line of text, footer."""
-        yield Header()
-        yield Static(
-            f"{self.config.pair_label}: {len(self.store.events())} events. Try `amity list`.",
-            markup=False,
-        )
+        """Header, topics | timeline + density | detail, search, progress, footer."""
+        yield StatusHeader(id="header")
+        with Container(id="body"):
+            yield TopicList(self.config.topics, id="sidebar")
+            with Vertical(id="main"):
+                yield TimelineView(id="timeline")
+                yield DensityStrip(id="density")
+            yield DetailPane(self.config.topics, id="detail")
+        with Horizontal(id="refreshing"):
+            yield Label("refreshing", id="refresh-label")
+            yield ProgressBar(id="progress", show_eta=False)
+        yield SearchBar(placeholder="search titles, summaries, sources", id="search")
         yield Footer()
+
+    @property
+    def timeline(self) -> TimelineView:
+        """The timeline widget."""
+        return self.query_one(TimelineView)
+
+    def on_mount(self) -> None:
+        """Paint the index built in __init__; start polling the store afterwards."""
+        self.timeline.is_new = self.is_new
+        self._layout_for(self.size.width, self.size.height)
+        self.apply()
+        self.timeline.focus()
+        self.set_interval(POLL_SECONDS, self.check_store)
+
+    def on_resize(self, event: Resize) -> None:
+        """Detail right when wide, below when narrow; no sidebar when tiny."""
+        self._layout_for(event.size.width, event.size.height)
+
+    def _layout_for(self, width: int, height: int) -> None:
+        self.screen.set_class(width < NARROW, "narrow")
+        self.screen.set_class(width < TINY_WIDTH or height < TINY_HEIGHT, "tiny")
+
+    # -- filtering -------------------------------------------------------------------------
+
+    def apply(self, keep: str | None = None) -> None:
+        """Re-filter and redraw, keeping the cursor on event `keep` (default: the current)."""
+        timeline = self.timeline
+        if keep is None and timeline.current is not None:
+            keep = timeline.current.id
+        self.view = self.index.view(self.view_filter)
+        timeline.empty_lines = self._empty_hint()
+        timeline.set_view(self.index, self.view, keep)
+        self.query_one(TopicList).show(
+            self.view_filter.topics,
+            self.view.topic_counts,
+            self.view_filter.milestones_only,
+            self.view_filter.newest_first,
+        )
+        self._show_header()
+        self._show_current(timeline.current)
+
+    def _empty_hint(self) -> tuple[str, ...]:
+        if not len(self.index):
+            return (
+                "The timeline is empty.",
+                "Press r to fetch the feeds, or add events with `amity import FILE`.",
+            )
+        ways = []
+        if self.view_filter.topics:
+            ways.append("0 clears the topics")
+        if self.view_filter.milestones_only:
+            ways.append("m shows more than milestones")
+        if self.view_filter.words:
+            ways.append("Esc clears the search")
+        return ("No events match.", "; ".join(ways).capitalize() + ".")
+
+    def _show_header(self) -> None:
+        total = len(self.index)
+        left = f"{self.config.pair_label}  {total} event{'s' if total != 1 else ''}"
+        if self.view_filter.narrows:
+            left += f", {self.view.matched} shown"
+        self.query_one(StatusHeader).show(
+            left,
+            describe_filter(self.view_filter, self.config.topics),
+            ago(self.snapshot.last_refresh, self.clock()),
+        )
+
+    def _set_query(self, **changes: Any) -> None:
+        self.view_filter = replace(self.view_filter, **changes)
+        self.apply()
+
+    def action_toggle_topic(self, key: str) -> None:
+        """Toggle the topic whose key is `key`."""
+        for topic in self.config.topics:
+            if topic.key == key:
+                self._set_query(topics=self.view_filter.topics ^ {topic.id})
+                return
+        self.notify(f"no topic {key}", severity="warning")
+
+    @on(TopicList.Toggled)
+    def _clicked_topic(self, message: TopicList.Toggled) -> None:
+        self.action_toggle_topic(message.topic.key)
+
+    def action_clear_topics(self) -> None:
+        """Show every topic."""
+        self._set_query(topics=frozenset())
+
+    def action_milestones(self) -> None:
+        """Milestones only on/off."""
+        self._set_query(milestones_only=not self.view_filter.milestones_only)
+
+    def action_sort(self) -> None:
+        """Newest first / oldest first."""
+        self._set_query(newest_first=not self.view_filter.newest_first)
+
+    def action_search(self) -> None:
+        """Show and focus the search box."""
+        self.screen.add_class("searching")
+        self.query_one(SearchBar).focus()
+
+    def action_end_search(self) -> None:
+        """Clear the search and hide the box."""
+        bar = self.query_one(SearchBar)
+        bar.value = ""
+        self.screen.remove_class("searching")
+        if self.view_filter.search:
+            self._set_query(search="")
+        self.timeline.focus()
+
+    @on(Input.Changed, "#search")
+    def _search_changed(self, message: Input.Changed) -> None:
+        if message.value != self.view_filter.search:
+            self._set_query(search=message.value)
+
+    @on(Input.Submitted, "#search")
+    def _search_kept(self, message: Input.Submitted) -> None:
+        if not message.value.strip():
+            self.screen.remove_class("searching")
+        self.timeline.focus()
+
+    def jump_to_year(self, year: int) -> None:
+        """Move the cursor to the first event of `year`."""
+        if not self.timeline.jump_to_year(year):
+            self.notify(f"no events shown in {year}", severity="warning")
+        self.timeline.focus()
+
+    # -- selection and detail ----------------------------------------------------------------
+
+    def is_new(self, event: Event) -> bool:
+        """New since the last visit and not yet seen (the cursor has not been on it)."""
+        if event.id in self.seen:
+            return False
+        return (event.added or "") > self.since or event.id in self.visits.unseen
+
+    @on(TimelineView.Highlighted)
+    def _highlighted(self, message: TimelineView.Highlighted) -> None:
+        self._show_current(message.event)
+
+    def _show_current(self, event: Event | None) -> None:
+        if event is not None and self.is_new(event):
+            self.seen.add(event.id)
+            self.timeline.refresh_line(self.timeline.cursor)
+        self.query_one(DetailPane).show(event)
+        self.query_one(DensityStrip).show(
+            self.view.year_counts, event.year if event is not None else None
+        )
+
+    @on(TimelineView.Chosen)
+    def _chosen(self) -> None:
+        self.query_one(DetailPane).focus()
+
+    @on(DetailPane.Back)
+    def _back(self) -> None:
+        self.timeline.focus()
+
+    def action_open_source(self) -> None:
+        """Open the selected entry's first source in the system browser."""
+        event = self.timeline.current
+        if event is None or not event.sources:
+            self.notify("This entry has no source to open.", severity="warning")
+            return
+        url = strip_controls(event.sources[0].url)
+        try:
+            opened = webbrowser.open(url)
+        except webbrowser.Error:
+            opened = False
+        if opened:
+            self.notify(f"Opened {url}", markup=False)
+        else:
+            self.notify(f"No browser could open {url}", severity="warning", markup=False)
+
+    def action_help(self) -> None:
+        """Show every key."""
+        if not isinstance(self.screen, HelpScreen):
+            self.push_screen(HelpScreen())
+
+    # -- live reload and refresh ---------------------------------------------------------------
+
+    def check_store(self) -> None:
+        """Reload in the background if another process wrote the store (polled every 2 s)."""
+        if self.refreshing or self.store.signature() == self.snapshot.signature:
+            return
+        self.run_worker(self._reload, thread=True, exclusive=True, group="reload")
+
+    def _reload(self) -> None:
+        try:
+            snapshot, index = self._load()
+        except StoreError as exc:
+            self.call_from_thread(self.fail_store, str(exc))
+            return
+        except FileNotFoundError:
+            return  # the file is being replaced or was removed; keep showing what we have
+        self.call_from_thread(self.install, snapshot, index)
+
+    def _load(self) -> tuple[Snapshot, TimelineIndex]:
+        snapshot = self.store.snapshot()
+        return snapshot, TimelineIndex(snapshot.events, self.config.topics)
+
+    def install(self, snapshot: Snapshot, index: TimelineIndex) -> None:
+        """Show a freshly read store, keeping the cursor's event and the filters."""
+        self.snapshot, self.index = snapshot, index
+        self.apply()
+
+    def fail_store(self, message: str) -> None:
+        """The store became unusable: leave with exit code 3 (run_app prints the message)."""
+        self.store_error = message
+        self.exit(return_code=3)
+
+    def action_refresh(self) -> None:
+        """Fetch every feed in the background, with a progress bar."""
+        if self.refreshing:
+            self.notify("A refresh is already running.")
+            return
+        self.refreshing = True
+        self.query_one(ProgressBar).update(total=None, progress=0)
+        self.query_one("#refresh-label", Label).update("refreshing feeds")
+        self.screen.add_class("refreshing")
+        self.run_worker(self._refresh, thread=True, exclusive=True, group="refresh")
+
+    def _refresh(self) -> None:
+        try:
+            from amity.feeds import refresh  # imported here so start-up stays fast
+        except ImportError:
+            self.call_from_thread(self._refresh_done, None, "refresh is not available yet")
+            return
+
+        def progress(done: int, total: int, url: str) -> None:
+            self.call_from_thread(self._progress, done, total, url)
+
+        try:
+            report = asyncio.run(refresh(self.store, self.config, progress=progress))
+            loaded = self._load()
+        except StoreError as exc:
+            self.call_from_thread(self.fail_store, str(exc))
+            return
+        except Exception as exc:  # a bug in a layer below must not kill the app
+            self.call_from_thread(self._refresh_done, None, f"refresh failed: {exc}")
+            return
+        self.call_from_thread(self._refresh_done, report, None, loaded)
+
+    def _progress(self, done: int, total: int, url: str) -> None:
+        self.query_one(ProgressBar).update(total=max(total, 1), progress=done)
+        self.query_one("#refresh-label", Label).update(f"refreshing {done}/{total} feeds")
+
+    def _refresh_done(
+        self,
+        report: Any,
+        error: str | None,
+        loaded: tuple[Snapshot, TimelineIndex] | None = None,
+    ) -> None:
+        self.refreshing = False
+        self.screen.remove_class("refreshing")
+        if report is None:
+            self.notify(plain(error or "refresh failed"), severity="error", markup=False)
+            return
+        self.last_report = report
+        if loaded is not None:
+            self.install(*loaded)
+        failed = report.failed if isinstance(report.failed, int) else len(report.failed)
+        self.notify(
+            f"{report.new_events} new, {failed} failed",
+            title="Refreshed",
+            severity="warning" if failed else "information",
+        )
+
+    # -- leaving ---------------------------------------------------------------------------
+
+    def record_visit(self) -> None:
+        """Remember this visit: its end time and the new entries still unseen."""
+        unseen = {e.id for e in self.index.events if self.is_new(e)}
+        save_visits(self.visit_file, Visits(stamp(self.clock()), unseen))
 
 
 def run_app(store: Store, config: Config) -> int:
-    """Run the app until the user quits; returns the exit code."""
-    AmityApp(store, config).run()
-    return 0
+    """Run the app until the user quits; returns the exit code (3 if the store is unusable)."""
+    try:
+        snapshot = store.snapshot()
+    except (StoreError, FileNotFoundError) as exc:
+        sys.stderr.write(f"amity: {plain(str(exc))}\n")
+        return 3
+    app = AmityApp(store, config, snapshot=snapshot)
+    app.run()
+    if app.store_error:
+        sys.stderr.write(f"amity: {plain(app.store_error)}\n")
+        return 3
+    app.record_visit()
+    return app.return_code or 0

@@ -1,0 +1,58 @@
+"""Command palette entries: jump to a year, toggle a topic, refresh, milestones only, …"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from functools import partial
+from typing import TYPE_CHECKING, cast
+
+from textual.command import DiscoveryHit, Hit, Hits, Provider
+
+if TYPE_CHECKING:
+    from .app import AmityApp
+
+
+class TimelineCommands(Provider):
+    """The app's own commands, for ctrl+p."""
+
+    def commands(self) -> Iterator[tuple[str, str, Callable[[], object]]]:
+        """(name, help, callback) for every command the timeline offers now."""
+        app = cast("AmityApp", self.app)
+        yield "Refresh feeds now", "Fetch every feed in the background (r)", app.action_refresh
+        yield (
+            "Milestones only: " + ("off" if app.view_filter.milestones_only else "on"),
+            "Show only milestones, or everything (m)",
+            app.action_milestones,
+        )
+        order = "oldest first" if app.view_filter.newest_first else "newest first"
+        yield f"Sort {order}", "Flip the order of the timeline (s)", app.action_sort
+        yield "Search…", "Search titles, summaries and sources as you type (/)", app.action_search
+        for topic in app.config.topics:
+            state = "off" if topic.id in app.view_filter.topics else "on"
+            yield (
+                f"Toggle topic {topic.key}: {topic.label} ({state})",
+                "Show events with any selected topic",
+                partial(app.action_toggle_topic, topic.key),
+            )
+        yield "Clear topics", "Show every topic (0)", app.action_clear_topics
+        for year in sorted(app.view.year_counts, reverse=True):
+            count = app.view.year_counts[year]
+            yield (
+                f"Jump to year {year}",
+                f"{count} event{'s' if count != 1 else ''}",
+                partial(app.jump_to_year, year),
+            )
+        yield "Help: keys", "Every key (?)", app.action_help
+
+    async def discover(self) -> Hits:
+        """Everything, before anything is typed."""
+        for name, help_text, callback in self.commands():
+            yield DiscoveryHit(name, callback, help=help_text)
+
+    async def search(self, query: str) -> Hits:
+        """Fuzzy-match the names."""
+        matcher = self.matcher(query)
+        for name, help_text, callback in self.commands():
+            score = matcher.match(name)
+            if score > 0:
+                yield Hit(score, matcher.highlight(name), callback, help=help_text)

@@ -1,0 +1,352 @@
+"""The timeline: a Line-API ScrollView that draws only the rows on screen, and its density strip."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import ClassVar
+
+from amity.store import Event, Topic, strip_controls
+from rich.cells import cell_len, set_cell_size
+from rich.segment import Segment
+from rich.style import Style
+from rich.text import Text
+from textual.binding import Binding, BindingType
+from textual.events import Click
+from textual.geometry import Size
+from textual.message import Message
+from textual.scroll_view import ScrollView
+from textual.strip import Strip
+from textual.widget import Widget
+
+from .index import TimelineIndex, View
+
+MILESTONE, NEWS, NEW = "★", "·", "●"
+BARS = "▁▂▃▄▅▆▇█"
+
+
+def tag_of(topic: Topic) -> str:
+    """A short tag for a topic in a timeline row (its id's first word, up to 4 letters)."""
+    return topic.id.split("-")[0][:4]
+
+
+def plain(text: str) -> str:
+    """Untrusted text as one safe line (no controls, no escapes, no newlines)."""
+    return " ".join(strip_controls(text).split())
+
+
+class TimelineView(ScrollView, can_focus=True):
+    """Newest-first rows under year headings; only the visible rows are ever rendered."""
+
+    COMPONENT_CLASSES: ClassVar[set[str]] = {
+        "timeline--year",
+        "timeline--milestone",
+        "timeline--news",
+        "timeline--date",
+        "timeline--tags",
+        "timeline--new",
+        "timeline--cursor",
+        "timeline--empty",
+    }
+    DEFAULT_CSS = """
+    TimelineView { overflow-x: hidden; background: $surface; }
+    TimelineView > .timeline--year { color: $accent; text-style: bold; }
+    TimelineView > .timeline--milestone { color: $warning; text-style: bold; }
+    TimelineView > .timeline--news { color: $text-muted; }
+    TimelineView > .timeline--date { color: $text-muted; }
+    TimelineView > .timeline--tags { color: $secondary; }
+    TimelineView > .timeline--new { color: $success; text-style: bold; }
+    TimelineView > .timeline--cursor { background: $block-cursor-blurred-background; }
+    TimelineView:focus > .timeline--cursor {
+        background: $block-cursor-background; color: $block-cursor-foreground;
+    }
+    TimelineView > .timeline--empty { color: $text-muted; }
+    """
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("up,k", "move(-1)", "Up", show=False),
+        Binding("down,j", "move(1)", "Down", show=False),
+        Binding("pageup", "page(-1)", "Page up", show=False),
+        Binding("pagedown", "page(1)", "Page down", show=False),
+        Binding("home,g", "first", "First", show=False),
+        Binding("end,G", "last", "Last", show=False),
+        Binding("left_square_bracket", "year(-1)", "Prev year", show=False),
+        Binding("right_square_bracket", "year(1)", "Next year", show=False),
+        Binding("enter", "open_detail", "Detail", show=False),
+    ]
+
+    class Highlighted(Message):
+        """The cursor moved onto another event (or off every event: `event` is None)."""
+
+        def __init__(self, event: Event | None) -> None:
+            super().__init__()
+            self.event = event
+
+    class Chosen(Message):
+        """Enter on an event: show its detail."""
+
+    def __init__(self, *, id: str | None = None) -> None:
+        super().__init__(id=id)
+        self.index: TimelineIndex | None = None
+        self.view: View | None = None
+        self.cursor = 0
+        self.is_new: Callable[[Event], bool] = lambda event: False
+        self.empty_lines: tuple[str, ...] = ("no events",)
+        self._tags: dict[str, str] = {}
+
+    # -- content ---------------------------------------------------------------------------
+
+    def set_view(self, index: TimelineIndex, view: View, keep: str | None = None) -> None:
+        """Show a new view; the cursor stays on event id `keep` when it is still shown,
+        otherwise on the same row number."""
+        self.index, self.view = index, view
+        self._tags = {topic.id: tag_of(topic) for topic in index.topics}
+        self.virtual_size = Size(0, len(view.rows))
+        row = None
+        if keep is not None and keep in index.position_of:
+            row = view.row_of_event(index.position_of[keep])
+        if row is None:
+            row = min(self.cursor, max(0, len(view.rows) - 1))
+        self._set_cursor(row, announce=True, force=True)
+        self.refresh()
+
+    @property
+    def current(self) -> Event | None:
+        """The event under the cursor."""
+        if not self.view or not self.view.rows or self.index is None:
+            return None
+        position = self.view.rows[self.cursor]
+        return self.index.events[position] if position >= 0 else None
+
+    @property
+    def rows(self) -> list[int]:
+        """The rows of the current view (events and year headings)."""
+        return self.view.rows if self.view else []
+
+    # -- cursor ----------------------------------------------------------------------------
+
+    def _nearest_event_row(self, row: int, step: int) -> int:
+        rows = self.rows
+        if not rows:
+            return 0
+        row = max(0, min(row, len(rows) - 1))
+        probe = row
+        while 0 <= probe < len(rows) and rows[probe] < 0:
+            probe += step
+        if 0 <= probe < len(rows):
+            return probe
+        probe = row
+        while 0 <= probe < len(rows) and rows[probe] < 0:
+            probe -= step
+        return probe if 0 <= probe < len(rows) else 0
+
+    def _set_cursor(self, row: int, *, step: int = 1, announce: bool = True, force=False) -> None:
+        row = self._nearest_event_row(row, step)
+        old = self.cursor
+        if row == old and not force:
+            return
+        self.cursor = row
+        self.refresh_line(old)
+        self.refresh_line(row)
+        self._scroll_to_cursor()
+        if announce:
+            self.post_message(self.Highlighted(self.current))
+
+    def _scroll_to_cursor(self) -> None:
+        height = self.scrollable_content_region.height or self.size.height
+        if height <= 0:
+            return
+        top = self.cursor
+        if top > 0 and self.rows[top - 1] < 0:
+            top -= 1  # keep the year heading of the first entry in view
+        if top < self.scroll_offset.y:
+            self.scroll_to(y=top, animate=False, immediate=True)
+        elif self.cursor >= self.scroll_offset.y + height:
+            self.scroll_to(y=self.cursor - height + 1, animate=False, immediate=True)
+
+    def action_move(self, step: int) -> None:
+        """Move the cursor by `step` events."""
+        row = self.cursor + step
+        if 0 <= row < len(self.rows) and self.rows[row] < 0:
+            row += step
+        if 0 <= row < len(self.rows):
+            self._set_cursor(row, step=step)
+
+    def action_page(self, direction: int) -> None:
+        """Move the cursor a screenful."""
+        height = max(1, (self.scrollable_content_region.height or 1) - 1)
+        self._set_cursor(self.cursor + direction * height, step=direction)
+
+    def action_first(self) -> None:
+        """Move to the first event."""
+        self._set_cursor(0, step=1)
+
+    def action_last(self) -> None:
+        """Move to the last event."""
+        self._set_cursor(len(self.rows) - 1, step=-1)
+
+    def action_year(self, direction: int) -> None:
+        """Move to the first event of the previous (-1, up) or next (+1, down) year heading."""
+        rows = self.rows
+        if not rows:
+            return
+        heading = self.cursor
+        while heading > 0 and rows[heading] >= 0:
+            heading -= 1
+        if direction < 0:
+            target = heading - 1
+            while target > 0 and rows[target] >= 0:
+                target -= 1
+            if target < 0 or rows[target] >= 0:
+                return
+        else:
+            target = self.cursor + 1
+            while target < len(rows) and rows[target] >= 0:
+                target += 1
+            if target >= len(rows):
+                return
+        self._set_cursor(target + 1, step=1)
+        # Put the year at the top so a jump shows the whole year.
+        self.scroll_to(y=target, animate=False, immediate=True)
+
+    def jump_to_year(self, year: int) -> bool:
+        """Put the cursor on the first event of `year`; False if that year is not shown."""
+        for row, value in enumerate(self.rows):
+            if value == ~year:
+                self._set_cursor(row + 1, step=1)
+                self.scroll_to(y=row, animate=False, immediate=True)
+                return True
+        return False
+
+    def action_open_detail(self) -> None:
+        """Enter: show the event's detail."""
+        if self.current is not None:
+            self.post_message(self.Chosen())
+
+    def on_click(self, event: Click) -> None:
+        """Clicking a row selects it."""
+        row = event.y + self.scroll_offset.y
+        if 0 <= row < len(self.rows) and self.rows[row] >= 0:
+            self._set_cursor(row)
+
+    def on_resize(self) -> None:
+        """Keep the cursor visible when the terminal shrinks."""
+        self._scroll_to_cursor()
+
+    # -- drawing ---------------------------------------------------------------------------
+
+    def render_line(self, y: int) -> Strip:
+        """Draw one visible line (the Line API: called only for rows on screen)."""
+        width = self.scrollable_content_region.width
+        row = y + self.scroll_offset.y
+        base = self.rich_style
+        rows = self.rows
+        if not rows:
+            return self._empty_line(y, width, base)
+        if row >= len(rows):
+            return Strip.blank(width, base)
+        value = rows[row]
+        if value < 0:
+            strip = self._heading(~value, width, base)
+        else:
+            assert self.index is not None
+            strip = self._event_row(self.index.events[value], width, base)
+        if row == self.cursor:
+            strip = strip.apply_style(self.get_component_rich_style("timeline--cursor"))
+        return strip
+
+    def _empty_line(self, y: int, width: int, base: Style) -> Strip:
+        lines = ("", *self.empty_lines)
+        if y >= len(lines):
+            return Strip.blank(width, base)
+        style = base + self.get_component_rich_style("timeline--empty")
+        return Strip([Segment(set_cell_size("  " + lines[y], width), style)])
+
+    def _heading(self, year: int, width: int, base: Style) -> Strip:
+        style = base + self.get_component_rich_style("timeline--year")
+        count = self.view.year_counts.get(year, 0) if self.view else 0
+        right = f" {count} event{'s' if count != 1 else ''} "
+        label = f" {year} "
+        rule = max(0, width - cell_len(label) - cell_len(right))
+        return Strip([Segment(set_cell_size(label + "─" * rule + right, width), style)])
+
+    def _event_row(self, event: Event, width: int, base: Style) -> Strip:
+        get = self.get_component_rich_style
+        new = self.is_new(event)
+        mark = MILESTONE if event.milestone else NEWS
+        mark_style = get("timeline--milestone" if event.milestone else "timeline--news")
+        date = event.date + ("?" if event.certainty == "partial" else "")
+        tags = [self._tags.get(t, t[:4]) for t in event.topics]
+        tag_room = max(0, width // 4)
+        tag_text = ""
+        for n, tag in enumerate(tags):
+            more = f" +{len(tags) - n}"
+            candidate = (tag_text + " " + tag).strip()
+            rest = len(tags) - n - 1
+            if cell_len(candidate) + (len(more) if rest else 0) > tag_room:
+                tag_text = (tag_text + more).strip()
+                break
+            tag_text = candidate
+        if cell_len(tag_text) > tag_room:
+            tag_text = ""
+        fixed = 3 + 12 + (cell_len(tag_text) + 1 if tag_text else 0)
+        title_room = max(0, width - fixed)
+        title = plain(event.title)
+        if cell_len(title) > title_room and title_room > 1:
+            title = set_cell_size(title, title_room - 1) + "…"
+        segments = [
+            Segment(NEW if new else " ", base + get("timeline--new")),
+            Segment(mark, base + mark_style),
+            Segment(" ", base),
+            Segment(set_cell_size(date, 11) + " ", base + get("timeline--date")),
+            Segment(
+                set_cell_size(title, title_room),
+                base + (get("timeline--milestone") if event.milestone else Style()),
+            ),
+        ]
+        if tag_text:
+            segments.append(Segment(" " + tag_text, base + get("timeline--tags")))
+        return Strip(segments).adjust_cell_length(width, base)
+
+
+class DensityStrip(Widget):
+    """One line of bars, one per year that has events (oldest left), the cursor's year lit."""
+
+    DEFAULT_CSS = """
+    DensityStrip { height: 1; background: $panel; color: $text-muted; }
+    DensityStrip > .density--cursor { color: $accent; text-style: bold reverse; }
+    DensityStrip > .density--bar { color: $secondary; }
+    """
+    COMPONENT_CLASSES: ClassVar[set[str]] = {"density--cursor", "density--bar"}
+
+    def __init__(self, *, id: str | None = None) -> None:
+        super().__init__(id=id)
+        self.year_counts: dict[int, int] = {}
+        self.year: int | None = None
+
+    def show(self, year_counts: dict[int, int], year: int | None) -> None:
+        """Draw these per-year counts with `year` highlighted."""
+        if year_counts != self.year_counts or year != self.year:
+            self.year_counts, self.year = dict(year_counts), year
+            self.refresh()
+
+    def render(self) -> Text:
+        """The bars, bucketed when there are more years than columns."""
+        years = sorted(self.year_counts)
+        text = Text(no_wrap=True, overflow="crop")
+        if not years:
+            return text
+        left, right = f"{years[0]} ", f" {years[-1]}"
+        room = max(1, self.size.width - len(left) - len(right))
+        buckets: list[list[int]] = [[] for _ in range(min(room, len(years)))]
+        for n, year in enumerate(years):
+            buckets[n * len(buckets) // len(years)].append(year)
+        totals = [sum(self.year_counts[y] for y in bucket) for bucket in buckets]
+        peak = max(totals) or 1
+        bar_style = self.get_component_rich_style("density--bar")
+        cursor_style = self.get_component_rich_style("density--cursor")
+        text.append(left)
+        for bucket, total in zip(buckets, totals, strict=True):
+            level = min(len(BARS) - 1, (total * len(BARS) - 1) // peak) if total else 0
+            style = cursor_style if self.year in bucket else bar_style
+            text.append(BARS[level], style)
+        text.append(right)
+        return text
