@@ -6,6 +6,7 @@ Kept free of Rich and Textual so that `amity list` under cron starts in a few te
 from __future__ import annotations
 
 import json
+import re
 import shutil
 import sys
 import unicodedata
@@ -59,10 +60,26 @@ def table(
             out.write("  ".join("─" * w for w in widths) + "\n")
 
 
+# json escapes C0 controls but writes DEL, C1 controls (U+009B is a CSI) and bidi/format
+# characters raw; outside strings JSON is pure ASCII, so escaping these keeps the data exact.
+_RAW_IN_JSON = re.compile(
+    "[\x7f-\x9f\xad\u0600-\u0605\u061c\u06dd\u070f\u180e\u200b\u200c\u200e\u200f"
+    "\u2028-\u202e\u2060-\u2064\u2066-\u206f\ufeff\ufff9-\ufffb\U000e0001\U000e0020-\U000e007f]"
+)
+
+
+def _escape(match: re.Match[str]) -> str:
+    code = ord(match.group())
+    if code > 0xFFFF:  # a surrogate pair, as JSON spells characters beyond the BMP
+        code -= 0x10000
+        return f"\\u{0xD800 + (code >> 10):04x}\\u{0xDC00 + (code & 0x3FF):04x}"
+    return f"\\u{code:04x}"
+
+
 def print_json(data: Any, out: TextIO | None = None) -> None:
-    """JSON for scripts; json escapes control characters, so none reach the terminal raw."""
+    """JSON for scripts, with every control or format character escaped (never raw)."""
     out = out or sys.stdout
-    json.dump(data, out, ensure_ascii=False, indent=2)
+    out.write(_RAW_IN_JSON.sub(_escape, json.dumps(data, ensure_ascii=False, indent=2)))
     out.write("\n")
 
 
