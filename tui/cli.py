@@ -26,6 +26,7 @@ from amity.store import (
 )
 from amity.store.storage import atomic_write_json
 
+from .feed_commands import register as register_feed_commands
 from .output import print_json, say, table
 
 EXPORT_VERSION = 1
@@ -271,16 +272,7 @@ def export_command(session: Session, fmt: str, output: Path | None) -> None:
     say(f"exported {len(events)} events to {output}")
 
 
-def _register_optional_commands() -> None:
-    # The feeds layer's commands live in their own module; absent until that layer lands.
-    try:
-        from .feed_commands import register
-    except ImportError:
-        return
-    register(cli)
-
-
-_register_optional_commands()
+register_feed_commands(cli)
 
 
 def main() -> None:

@@ -1,0 +1,139 @@
+"""Articles as amity keeps them: plain text, UTC dates, and an identity no feed can split."""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import html
+import re
+from dataclasses import dataclass
+from typing import Any
+from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
+
+from amity.store import clean_text
+
+# Query parameters that track the click, not the article.
+_TRACKING = re.compile(r"^(utm_\w+|fbclid|gclid|mc_cid|mc_eid|ocid|cmpid|ref_src|_ga)$", re.I)
+_DROPPED_ELEMENTS = re.compile(r"<(script|style|head|template)\b.*?</\1\s*>", re.I | re.S)
+_TAG = re.compile(r"<[^>]{0,2000}>")
+_EARLIEST = dt.datetime(1850, 1, 1, tzinfo=dt.UTC)
+_SUMMARY_CHARS = 600
+
+
+@dataclass(frozen=True, slots=True)
+class Article:
+    """One feed entry made safe: plain-text title and summary, UTC ISO `published`.
+
+    `dated` is False when the feed gave no usable date and `published` is the first-seen time.
+    """
+
+    id: str
+    url: str
+    title: str
+    summary: str
+    published: str
+    dated: bool = True
+    guid: str = ""
+    publisher: str = ""
+
+    @property
+    def day(self) -> str:
+        """The publication date, YYYY-MM-DD (UTC)."""
+        return self.published[:10]
+
+    @property
+    def digest(self) -> str:
+        """Changes whenever what a reader sees of the article changes."""
+        text = "\x1f".join((self.url, self.title, self.summary, self.published))
+        return hashlib.sha1(text.encode("utf-8")).hexdigest()[:16]
+
+    def to_record(self, first_seen: str, event: str, feeds: list[str]) -> dict[str, Any]:
+        """The `articles` table form."""
+        return {
+            "id": self.id,
+            "url": self.url,
+            "guid": self.guid,
+            "title": self.title,
+            "summary": self.summary,
+            "published": self.published,
+            "dated": self.dated,
+            "publisher": self.publisher,
+            "first_seen": first_seen,
+            "event": event,
+            "feeds": feeds,
+            "digest": self.digest,
+        }
+
+
+def html_to_text(value: str) -> str:
+    """Markup to plain single-line text: tags dropped, entities decoded, controls removed."""
+    if "<" in value:
+        value = _TAG.sub(" ", _DROPPED_ELEMENTS.sub(" ", value))
+    return clean_text(html.unescape(value))
+
+
+def shorten(text: str, limit: int = _SUMMARY_CHARS) -> str:
+    """Cut long text at a word boundary, with an ellipsis."""
+    if len(text) <= limit:
+        return text
+    cut = text[:limit].rsplit(" ", 1)[0]
+    return cut.rstrip(" ,;:.") + "…"
+
+
+def canonical_url(url: str) -> str:
+    """The URL without tracking parameters, fragment, default port or case in the host."""
+    try:
+        parts = urlsplit(url.strip())
+    except ValueError:
+        return url.strip()
+    host = (parts.hostname or "").lower()
+    if parts.port and not (
+        (parts.scheme == "http" and parts.port == 80)
+        or (parts.scheme == "https" and parts.port == 443)
+    ):
+        host = f"{host}:{parts.port}"
+    query = urlencode(
+        [
+            (k, v)
+            for k, v in parse_qsl(parts.query, keep_blank_values=True)
+            if not _TRACKING.match(k)
+        ]
+    )
+    return urlunsplit((parts.scheme.lower(), host, parts.path or "/", query, ""))
+
+
+def is_web_url(value: str) -> bool:
+    """True for an absolute http(s) URL with a host."""
+    try:
+        parts = urlsplit(value)
+    except ValueError:
+        return False
+    return parts.scheme in ("http", "https") and bool(parts.hostname)
+
+
+def article_key(url: str) -> str:
+    """The article id for a canonical URL (or a guid when there is no URL): a short hash."""
+    return hashlib.sha1(url.encode("utf-8")).hexdigest()[:20]
+
+
+def utc_date(value: Any, now: dt.datetime) -> str | None:
+    """An entry's date as UTC ISO seconds, or None when missing, unparseable or absurd
+    (before 1850 or more than two days in the future)."""
+    if not value:
+        return None
+    if isinstance(value, dt.datetime):
+        moment = value
+    else:
+        try:
+            moment = dt.datetime.fromisoformat(str(value).strip().replace("Z", "+00:00"))
+        except ValueError:
+            return None
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=dt.UTC)
+    try:
+        moment = moment.astimezone(dt.UTC)
+    except (OverflowError, ValueError):
+        return None
+    if not _EARLIEST <= moment <= now + dt.timedelta(days=2):
+        return None
+    return moment.replace(microsecond=0).isoformat().replace("+00:00", "Z")

@@ -1,0 +1,281 @@
+"""Articles into timeline events: one event per happening, however many outlets report it.
+
+An article joins an event dated within a few days of it whose wording is similar enough (curated
+milestones included, so a report of the ACSA entering into force becomes a source of that entry);
+otherwise it starts a feed event whose id derives from the article, so no re-fetch duplicates it.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from amity.store import Config, Event, Source
+
+from .articles import Article
+from .classify import alias_words, classify, is_relevant
+
+WINDOW_DAYS = 3
+MATCH_SCORE = 0.5
+SAME_KIND_BONUS = 0.2
+_WORD = re.compile(r"[^\W_]+")
+_STOPWORDS = frozenset(
+    [
+        "the",
+        "and",
+        "for",
+        "with",
+        "from",
+        "that",
+        "this",
+        "its",
+        "are",
+        "was",
+        "were",
+        "has",
+        "have",
+        "had",
+        "will",
+        "would",
+        "into",
+        "over",
+        "about",
+        "after",
+        "before",
+        "their",
+        "them",
+        "they",
+        "his",
+        "her",
+        "our",
+        "who",
+        "which",
+        "what",
+        "when",
+        "where",
+        "why",
+        "how",
+        "not",
+        "but",
+        "also",
+        "than",
+        "then",
+        "there",
+        "here",
+        "two",
+        "one",
+        "new",
+        "says",
+        "said",
+        "say",
+        "more",
+        "most",
+        "other",
+        "some",
+        "such",
+        "very",
+        "can",
+        "may",
+        "upon",
+        "amid",
+        "among",
+        "between",
+        "during",
+        "while",
+        "both",
+        "each",
+        "per",
+        "via",
+        "all",
+        "any",
+        "own",
+        "same",
+    ]
+)
+
+
+def event_id_for(article_id: str) -> str:
+    """The id of the event an article starts: stable, so the article never makes two events."""
+    return "feed-" + hashlib.sha1(article_id.encode("utf-8")).hexdigest()[:12]
+
+
+@dataclass
+class Timeline:
+    """The events and stored articles of one refresh, changed in memory and saved once."""
+
+    config: Config
+    events: dict[str, Event]
+    articles: dict[str, dict[str, Any]]
+    changed_events: set[str] = field(default_factory=set)
+    changed_articles: set[str] = field(default_factory=set)
+    new_events: int = 0
+    new_articles: int = 0
+
+    def __post_init__(self) -> None:
+        self._noise = alias_words(self.config)
+        self._by_guid = {r["guid"]: key for key, r in self.articles.items() if r.get("guid")}
+        self._by_day: dict[int, list[str]] = {}
+        self._tokens: dict[str, tuple[frozenset[str], frozenset[str]]] = {}
+        for event in self.events.values():
+            self._index(event)
+
+    def add(self, article: Article, feed_url: str, now: str) -> str:
+        """Take one parsed article: 'new', 'updated', 'same' or 'irrelevant'."""
+        key = article.id if article.id in self.articles else self._by_guid.get(article.guid or "")
+        if key is not None:
+            return self._revisit(key, article, feed_url)
+        text = f"{article.title} {article.summary}"
+        if not is_relevant(text, self.config):
+            return "irrelevant"
+        event_id = self._attach_or_start(article)
+        self.articles[article.id] = article.to_record(now, event_id, [feed_url])
+        if article.guid:
+            self._by_guid[article.guid] = article.id
+        self.changed_articles.add(article.id)
+        self.new_articles += 1
+        return "new"
+
+    def _revisit(self, key: str, article: Article, feed_url: str) -> str:
+        record = self.articles[key]
+        if key != article.id:  # same guid under another URL: the first identity stays
+            article = _replace(article, id=key)
+        if not article.dated and not record.get("dated", True):
+            article = _replace(article, published=record["published"])  # first seen, kept
+        feeds = record.get("feeds", [])
+        if feed_url not in feeds:
+            record = {**record, "feeds": [*feeds, feed_url]}
+            self.articles[key] = record
+            self.changed_articles.add(key)
+        if record.get("digest") == article.digest:
+            return "same"
+        self.articles[key] = article.to_record(
+            record["first_seen"], record["event"], record["feeds"]
+        )
+        self.changed_articles.add(key)
+        event = self.events.get(record["event"])
+        if event is not None:
+            self._put(self._updated_event(event, record, article))
+        return "updated"
+
+    def _updated_event(self, event: Event, record: Mapping[str, Any], article: Article) -> Event:
+        source = _source(article)
+        sources = tuple(
+            source if s.url in (record.get("url"), article.url) else s for s in event.sources
+        )
+        if event.origin != "feed" or event.id != event_id_for(article.id):
+            return event.with_changes(sources=sources)
+        found = classify(f"{article.title} {article.summary}", self.config)
+        return event.with_changes(
+            date=article.day,
+            title=article.title,
+            summary=article.summary,
+            kind=found.kind,
+            topics=_merge_topics(self.config, found.topics, event.topics),
+            sources=sources,
+        )
+
+    def _attach_or_start(self, article: Article) -> str:
+        found = classify(f"{article.title} {article.summary}", self.config)
+        title_words = self._words(article.title)
+        all_words = title_words | self._words(article.summary)
+        best, best_score = None, MATCH_SCORE
+        for event in self._near(article.day):
+            event_title, event_all = self._tokens[event.id]
+            score = max(_overlap(title_words, event_title), _overlap(all_words, event_all))
+            if found.kind != "news" and found.kind == event.kind:
+                score += SAME_KIND_BONUS
+            if score >= best_score:
+                best, best_score = event, score
+        if best is not None:
+            sources = best.sources
+            if all(s.url != article.url for s in sources):
+                sources = (*sources, _source(article))
+            if best.origin == "feed":
+                best = best.with_changes(
+                    topics=_merge_topics(self.config, best.topics, found.topics),
+                    kind=found.kind if best.kind == "news" else best.kind,
+                    sources=sources,
+                )
+            else:  # curated and user entries keep their wording; the article becomes a source
+                best = best.with_changes(sources=sources)
+            self._put(best)
+            return best.id
+        event = Event(
+            id=event_id_for(article.id),
+            date=article.day,
+            title=article.title,
+            summary=article.summary,
+            kind=found.kind,
+            topics=found.topics,
+            countries=self.config.country_codes,
+            milestone=False,
+            origin="feed",
+            sources=(_source(article),),
+        )
+        if event.id not in self.events:
+            self.new_events += 1
+        self._put(event)
+        return event.id
+
+    def _near(self, day: str) -> list[Event]:
+        center = dt.date.fromisoformat(day).toordinal()
+        return [
+            self.events[event_id]
+            for ordinal in range(center - WINDOW_DAYS, center + WINDOW_DAYS + 1)
+            for event_id in self._by_day.get(ordinal, ())
+            if event_id in self.events
+        ]
+
+    def _put(self, event: Event) -> None:
+        if self.events.get(event.id) != event:
+            self.events[event.id] = event
+            self.changed_events.add(event.id)
+            self._index(event)
+
+    def _index(self, event: Event) -> None:
+        if len(event.date) != 10:
+            return
+        titles = " ".join([event.title, *(s.title for s in event.sources)])
+        title_words = self._words(titles)
+        self._tokens[event.id] = (title_words, title_words | self._words(event.summary))
+        ids = self._by_day.setdefault(dt.date.fromisoformat(event.date).toordinal(), [])
+        if event.id not in ids:
+            ids.append(event.id)
+
+    def _words(self, text: str) -> frozenset[str]:
+        words = set()
+        for word in _WORD.findall(text.casefold()):
+            if len(word) < 3 or word in _STOPWORDS or word in self._noise:
+                continue
+            words.add(word[:-1] if len(word) > 4 and word.endswith("s") else word)
+        return frozenset(words)
+
+
+def _overlap(a: frozenset[str], b: frozenset[str]) -> float:
+    if not a or not b:
+        return 0.0
+    return len(a & b) / min(len(a), len(b))
+
+
+def _merge_topics(config: Config, *groups: tuple[str, ...]) -> tuple[str, ...]:
+    present = {topic for group in groups for topic in group}
+    return tuple(tid for tid in config.topic_ids if tid in present)
+
+
+def _source(article: Article) -> Source:
+    return Source(
+        url=article.url,
+        title=article.title,
+        publisher=article.publisher,
+        published=article.published,
+    )
+
+
+def _replace(article: Article, **changes: Any) -> Article:
+    from dataclasses import replace
+
+    return replace(article, **changes)

@@ -1,0 +1,206 @@
+"""One feed over HTTP, politely and defensively: caps on time, size, redirects and parallelism."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import zlib
+from collections.abc import AsyncIterator
+from dataclasses import dataclass
+from importlib.metadata import PackageNotFoundError, metadata
+from urllib.parse import urljoin, urlsplit
+
+import httpx
+from amity.store import RefreshSettings, __version__
+
+from .articles import is_web_url
+
+REDIRECTS = (301, 302, 303, 307, 308)
+ACCEPT = (
+    "application/rss+xml, application/atom+xml, application/feed+json, application/json;q=0.9, "
+    "application/rdf+xml, application/xml;q=0.9, text/xml;q=0.9, */*;q=0.5"
+)
+
+
+def user_agent() -> str:
+    """'amity/<version> (+<home page>)', so feed owners know who is asking."""
+    try:
+        home = metadata("amity").get("Project-URL", "").split(",")[-1].strip()
+    except PackageNotFoundError:
+        home = ""
+    return f"amity/{__version__} (+{home or 'https://github.com/amity-timeline/amity'})"
+
+
+class FetchError(Exception):
+    """The feed could not be fetched; the message is the feed's error text."""
+
+    def __init__(self, message: str, *, answered: bool = True, retry_after: str | None = None):
+        super().__init__(message)
+        self.answered = answered  # False when no server answered at all (network trouble)
+        self.retry_after = retry_after
+
+
+@dataclass(frozen=True, slots=True)
+class Fetched:
+    """A successful answer: a body (status 'ok') or nothing new ('not-modified')."""
+
+    status: str
+    body: bytes
+    etag: str | None
+    last_modified: str | None
+    cache_control: str | None
+    url: str
+
+
+class Limiter:
+    """A global cap on feeds in flight and a per-host cap, so no site gets more than `per_host`
+    requests at once and one slow site never holds up the others."""
+
+    def __init__(self, total: int, per_host: int) -> None:
+        self._total = asyncio.Semaphore(max(1, total))
+        self._per_host = max(1, per_host)
+        self._hosts: dict[str, asyncio.Semaphore] = {}
+
+    @contextlib.asynccontextmanager
+    async def slot(self, url: str) -> AsyncIterator[None]:
+        """Hold one slot for the URL's host, then one global slot."""
+        parts = urlsplit(url)
+        host = f"{(parts.hostname or '').lower()}:{parts.port or ''}"
+        semaphore = self._hosts.setdefault(host, asyncio.Semaphore(self._per_host))
+        # Host first: a feed waiting for its busy host must not sit on a global slot.
+        async with semaphore, self._total:
+            yield
+
+
+def make_client(settings: RefreshSettings) -> httpx.AsyncClient:
+    """The shared client: no automatic redirects (followed by hand, to check each hop)."""
+    return httpx.AsyncClient(
+        follow_redirects=False,
+        timeout=httpx.Timeout(settings.deadline),
+        limits=httpx.Limits(
+            max_connections=settings.concurrency, max_keepalive_connections=settings.concurrency
+        ),
+        headers={"User-Agent": user_agent(), "Accept": ACCEPT, "Accept-Encoding": "gzip, deflate"},
+    )
+
+
+async def fetch(
+    client: httpx.AsyncClient,
+    url: str,
+    settings: RefreshSettings,
+    *,
+    etag: str | None = None,
+    last_modified: str | None = None,
+) -> Fetched:
+    """GET a feed within `settings.deadline` seconds in total (body included), or raise
+    FetchError with the reason."""
+    try:
+        async with asyncio.timeout(settings.deadline):
+            return await _fetch(client, url, settings, etag, last_modified)
+    except TimeoutError:
+        raise FetchError(
+            f"timed out: no complete response within {settings.deadline:g} s", answered=False
+        ) from None
+    except httpx.ConnectError as exc:
+        raise FetchError(f"cannot connect: {_reason(exc)}", answered=False) from None
+    except httpx.TimeoutException:
+        raise FetchError("timed out waiting for the server", answered=False) from None
+    except (httpx.RemoteProtocolError, httpx.ReadError, httpx.WriteError) as exc:
+        raise FetchError(f"connection broken: {_reason(exc)}") from None
+    except httpx.HTTPError as exc:
+        raise FetchError(f"request failed: {_reason(exc)}") from None
+
+
+async def _fetch(
+    client: httpx.AsyncClient,
+    url: str,
+    settings: RefreshSettings,
+    etag: str | None,
+    last_modified: str | None,
+) -> Fetched:
+    headers = {}
+    if etag:
+        headers["If-None-Match"] = etag
+    if last_modified:
+        headers["If-Modified-Since"] = last_modified
+    current = url
+    for _hop in range(settings.max_redirects + 1):
+        if not is_web_url(current):
+            raise FetchError(f"refused: only http and https URLs are fetched, not {current[:80]!r}")
+        async with client.stream("GET", current, headers=headers) as response:
+            code = response.status_code
+            location = response.headers.get("location")
+            if code in REDIRECTS and location:
+                current = urljoin(current, location.strip())
+                continue
+            new_etag = response.headers.get("etag") or etag
+            new_modified = response.headers.get("last-modified") or last_modified
+            cache_control = response.headers.get("cache-control")
+            if code == 304:
+                return Fetched("not-modified", b"", new_etag, new_modified, cache_control, current)
+            if code >= 400 or code < 200 or code in REDIRECTS:
+                raise FetchError(
+                    f"HTTP {code} {response.reason_phrase}".strip(),
+                    retry_after=response.headers.get("retry-after") if code in (429, 503) else None,
+                )
+            if etag and response.headers.get("etag") == etag:
+                # A server that ignores If-None-Match but sends the same ETag: nothing new.
+                return Fetched("not-modified", b"", new_etag, new_modified, cache_control, current)
+            body = await read_capped(response, settings.max_bytes)
+            return Fetched("ok", body, new_etag, new_modified, cache_control, current)
+    raise FetchError(f"too many redirects (more than {settings.max_redirects})")
+
+
+async def read_capped(response: httpx.Response, max_bytes: int) -> bytes:
+    """The body, decompressed here as it streams so the cap counts decompressed bytes and a
+    compression bomb stops at the cap instead of filling memory."""
+    encoding = response.headers.get("content-encoding", "identity").strip().lower()
+    if encoding in ("gzip", "x-gzip"):
+        decoder = zlib.decompressobj(zlib.MAX_WBITS | 16)
+    elif encoding == "deflate":
+        decoder = _Deflate()
+    elif encoding in ("identity", ""):
+        decoder = None
+    else:
+        raise FetchError(f"unsupported content encoding {encoding[:40]!r}")
+    chunks: list[bytes] = []
+    size = 0
+    async for raw in response.aiter_raw():
+        if decoder is None:
+            data = raw
+        else:
+            try:
+                data = decoder.decompress(raw, max_bytes - size + 1)
+            except zlib.error as exc:
+                raise FetchError(f"corrupt {encoding} body ({exc})") from None
+        size += len(data)
+        if size > max_bytes:
+            raise FetchError(f"body larger than the cap of {_size(max_bytes)}")
+        chunks.append(data)
+    return b"".join(chunks)
+
+
+class _Deflate:
+    """HTTP 'deflate' is zlib-wrapped by the spec but raw deflate from some servers."""
+
+    def __init__(self) -> None:
+        self._decoder = zlib.decompressobj()
+        self._first = True
+
+    def decompress(self, data: bytes, max_length: int) -> bytes:
+        if self._first:
+            self._first = False
+            try:
+                return self._decoder.decompress(data, max_length)
+            except zlib.error:
+                self._decoder = zlib.decompressobj(-zlib.MAX_WBITS)
+        return self._decoder.decompress(data, max_length)
+
+
+def _reason(exc: BaseException) -> str:
+    text = str(exc) or type(exc).__name__
+    return text.splitlines()[0][:200]
+
+
+def _size(n: int) -> str:
+    return f"{n / 1024 / 1024:g} MiB" if n >= 1024 * 1024 else f"{n} bytes"

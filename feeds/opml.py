@@ -1,0 +1,87 @@
+"""OPML 1.0/2.0 import and export: the subscription list every feed reader speaks."""
+
+from __future__ import annotations
+
+import datetime as dt
+import email.utils
+from collections.abc import Iterable
+from xml.sax.saxutils import quoteattr
+
+from amity.store import Feed, clean_text
+from lxml import etree
+
+from .articles import is_web_url
+from .parse import ParseError, refuse_entities
+
+
+class OPMLError(ValueError):
+    """The file is not OPML amity can read; the message says why."""
+
+
+def read_opml(data: bytes) -> list[Feed]:
+    """The feeds of an OPML document; nested outlines' texts become tags (as do `category`s)."""
+    try:
+        refuse_entities(data)
+    except ParseError as exc:
+        raise OPMLError(str(exc)) from None
+    parser = etree.XMLParser(
+        resolve_entities=False, no_network=True, load_dtd=False, huge_tree=False, recover=False
+    )
+    try:
+        root = etree.fromstring(data, parser=parser)
+    except etree.XMLSyntaxError as exc:
+        raise OPMLError(f"not valid XML ({exc})") from None
+    if root is None or root.tag != "opml":
+        raise OPMLError("not an OPML document (no <opml> root)")
+    body = root.find("body")
+    if body is None:
+        raise OPMLError("not an OPML document (no <body>)")
+    feeds: dict[str, Feed] = {}
+    _walk(body, (), feeds)
+    return list(feeds.values())
+
+
+def _walk(node: etree._Element, tags: tuple[str, ...], feeds: dict[str, Feed]) -> None:
+    for outline in node.iterchildren("outline"):
+        url = (outline.get("xmlUrl") or "").strip()
+        label = clean_text(outline.get("title") or outline.get("text") or "")
+        own = tuple(
+            clean_text(part.strip("/ "))
+            for category in (outline.get("category") or "").split(",")
+            for part in [category]
+            if part.strip("/ ")
+        )
+        if url:
+            if is_web_url(url) and url not in feeds:
+                all_tags = tuple(dict.fromkeys(t for t in (*tags, *own) if t))
+                feeds[url] = Feed(url=url, title=label, tags=all_tags)
+        else:
+            _walk(outline, (*tags, label) if label else tags, feeds)
+
+
+def write_opml(feeds: Iterable[Feed], title: str = "amity subscriptions") -> str:
+    """An OPML 2.0 document of the feeds, with tags as `category`."""
+    stamp = email.utils.format_datetime(dt.datetime.now(dt.UTC), usegmt=True)
+    lines = [
+        '<?xml version="1.0" encoding="UTF-8"?>',
+        '<opml version="2.0">',
+        "  <head>",
+        f"    <title>{_text(title)}</title>",
+        f"    <dateCreated>{stamp}</dateCreated>",
+        "  </head>",
+        "  <body>",
+    ]
+    for feed in feeds:
+        attrs = {"type": "rss", "text": feed.title or feed.url, "xmlUrl": feed.url}
+        if feed.title:
+            attrs["title"] = feed.title
+        if feed.tags:
+            attrs["category"] = ",".join(feed.tags)
+        rendered = " ".join(f"{key}={quoteattr(value)}" for key, value in attrs.items())
+        lines.append(f"    <outline {rendered}/>")
+    lines += ["  </body>", "</opml>", ""]
+    return "\n".join(lines)
+
+
+def _text(value: str) -> str:
+    return quoteattr(value)[1:-1]

@@ -1,0 +1,227 @@
+"""One refresh end to end: fetch the due feeds in parallel, parse, fold articles into the
+timeline, and save everything that completed in one atomic write (also when cancelled)."""
+
+from __future__ import annotations
+
+import asyncio
+import datetime as dt
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, replace
+
+from amity.store import Config, Feed, Store
+from tinydb.table import Document
+
+from .cluster import Timeline
+from .fetch import Fetched, FetchError, Limiter, fetch, make_client
+from .parse import ParsedFeed, ParseError, parse_feed
+from .politeness import backoff_next_check, due, hinted_next_check, iso, max_age, retry_after
+from .report import FeedResult, RefreshReport
+
+Progress = Callable[[int, int, str], None]
+
+
+@dataclass(frozen=True, slots=True)
+class _Outcome:
+    """What happened to one feed before anything is saved."""
+
+    feed: Feed
+    fetched: Fetched | None = None
+    parsed: ParsedFeed | None = None
+    error: FetchError | None = None
+
+
+async def refresh(
+    store: Store,
+    config: Config,
+    *,
+    urls: Sequence[str] | None = None,
+    tag: str | None = None,
+    force: bool = False,
+    progress: Progress | None = None,
+) -> RefreshReport:
+    """Fetch the subscribed feeds (all, or those named by `urls`/`tag`) and save what they
+    brought in one write. `force` ignores backoff and server hints. `progress(done, total, url)`
+    is called as each feed finishes. If cancelled, completed feeds are saved, then
+    CancelledError propagates."""
+    started = time.monotonic()
+    now = dt.datetime.now(dt.UTC)
+    feeds = select_feeds(store.snapshot().feeds, urls=urls, tag=tag)
+    skipped = [f for f in feeds if not force and not due(f.next_check, now)]
+    todo = [f for f in feeds if f not in skipped]
+    completed: list[_Outcome] = []
+    total = len(feeds)
+    done = 0
+
+    def finished(url: str) -> None:
+        nonlocal done
+        done += 1
+        if progress is not None:
+            progress(done, total, url)
+
+    for feed in skipped:
+        finished(feed.url)
+    settings = config.refresh
+    limiter = Limiter(settings.concurrency, settings.per_host)
+    try:
+        async with make_client(settings) as client, asyncio.TaskGroup() as group:
+            for feed in todo:
+                group.create_task(_one(client, limiter, feed, config, completed, finished))
+    except asyncio.CancelledError:
+        # The tasks are already cancelled by the TaskGroup; keep what finished, then stop.
+        _save(store, config, completed, now)
+        raise
+    results, timeline = await asyncio.to_thread(_save, store, config, completed, now)
+    by_url = {r.url: r for r in results}
+    ordered = [by_url.get(f.url) or FeedResult(f.url, "skipped") for f in feeds]
+    return RefreshReport(
+        feeds=tuple(ordered),
+        new_events=timeline.new_events,
+        new_articles=timeline.new_articles,
+        seconds=time.monotonic() - started,
+    )
+
+
+def select_feeds(
+    feeds: Sequence[Feed], *, urls: Sequence[str] | None = None, tag: str | None = None
+) -> list[Feed]:
+    """The subscribed feeds a refresh covers; raises ValueError naming an unsubscribed URL."""
+    chosen = list(feeds)
+    if urls:
+        known = {f.url: f for f in feeds}
+        missing = [u for u in urls if u not in known]
+        if missing:
+            raise ValueError(f"not subscribed: {', '.join(missing)}")
+        chosen = [known[u] for u in dict.fromkeys(urls)]
+    if tag:
+        chosen = [f for f in chosen if tag in f.tags]
+    return chosen
+
+
+async def _one(
+    client, limiter: Limiter, feed: Feed, config: Config, completed: list, finished: Progress
+) -> None:
+    async with limiter.slot(feed.url):
+        # The slot covers the parse too: at most `concurrency` bodies are held at once.
+        try:
+            fetched = await fetch(
+                client, feed.url, config.refresh, etag=feed.etag, last_modified=feed.last_modified
+            )
+            parsed = None
+            if fetched.status == "ok":
+                parsed = await asyncio.to_thread(parse_feed, fetched.body, fetched.url)
+            outcome = _Outcome(feed, fetched, parsed)
+        except ParseError as exc:
+            outcome = _Outcome(feed, error=FetchError(str(exc)))
+        except FetchError as exc:
+            outcome = _Outcome(feed, error=exc)
+        completed.append(outcome)  # before the slot is released: a cancel after this keeps it
+    finished(feed.url)
+
+
+def _save(
+    store: Store, config: Config, outcomes: Sequence[_Outcome], now: dt.datetime
+) -> tuple[list[FeedResult], Timeline]:
+    """Fold every completed outcome into the store in one transaction (no write if nothing
+    changed, e.g. when every feed was not modified)."""
+    stamp = iso(now)
+    # When every feed failed and no server answered, the network is down: record the errors
+    # but do not count them against the feeds.
+    network_down = bool(outcomes) and all(
+        o.error is not None and not o.error.answered for o in outcomes
+    )
+    with store.transaction() as txn:
+        current = txn.feeds()
+        articles_table = txn.table("articles")
+        articles = {doc.doc_id: dict(doc) for doc in articles_table.all()}
+        stored = set(articles)
+        timeline = Timeline(config, txn.events(), articles)
+        results, changed_feeds = [], []
+        for outcome in outcomes:
+            feed = current.get(outcome.feed.url)
+            if feed is None:  # unsubscribed while we fetched
+                continue
+            result, updated = _apply(timeline, feed, outcome, config, now, stamp, network_down)
+            results.append(result)
+            if updated != feed:
+                changed_feeds.append(updated)
+        if changed_feeds:
+            txn.put_feeds(changed_feeds)
+        if timeline.changed_events:
+            txn.put_events(timeline.events[i] for i in timeline.changed_events)
+        if timeline.changed_articles:
+            keys = sorted(timeline.changed_articles)
+            replaced = [k for k in keys if k in stored]
+            if replaced:
+                articles_table.remove(doc_ids=replaced)
+            articles_table.insert_multiple(Document(timeline.articles[k], doc_id=k) for k in keys)
+        if txn.storage.dirty:
+            txn.update_meta(last_refresh=stamp)
+    return results, timeline
+
+
+def _apply(
+    timeline: Timeline,
+    feed: Feed,
+    outcome: _Outcome,
+    config: Config,
+    now: dt.datetime,
+    stamp: str,
+    network_down: bool,
+) -> tuple[FeedResult, Feed]:
+    if outcome.error is not None:
+        error = str(outcome.error)
+        failures = feed.failures if network_down else feed.failures + 1
+        hint = retry_after(outcome.error.retry_after, now)
+        next_check = (
+            feed.next_check
+            if network_down
+            else backoff_next_check(now, failures, config.refresh.max_backoff_hours)
+        )
+        if hint is not None and not network_down:
+            next_check = max(next_check, hinted_next_check(now, hint) or next_check)
+        updated = replace(
+            feed,
+            status="error",
+            error=error,
+            last_checked=stamp,
+            failures=failures,
+            next_check=next_check,
+        )
+        return FeedResult(feed.url, "error", error), updated
+    fetched = outcome.fetched
+    assert fetched is not None
+    parsed = outcome.parsed
+    ttl = parsed.ttl if parsed else None
+    next_check = hinted_next_check(now, max_age(fetched.cache_control), ttl)
+    if fetched.status == "not-modified":
+        # Nothing new: only validators or hints that changed are worth a write.
+        updated = replace(
+            feed,
+            etag=fetched.etag,
+            last_modified=fetched.last_modified,
+            next_check=next_check,
+            status=feed.status if feed.status == "ok" else "not-modified",
+            error=None,
+            failures=0,
+        )
+        return FeedResult(feed.url, "not-modified"), updated
+    assert parsed is not None
+    new = changed = 0
+    for article in parsed.articles:
+        verdict = timeline.add(article, feed.url, stamp)
+        new += verdict == "new"
+        changed += verdict == "updated"
+    updated = replace(
+        feed,
+        title=feed.title or parsed.title,
+        status="ok",
+        error=None,
+        etag=fetched.etag,
+        last_modified=fetched.last_modified,
+        last_checked=stamp,
+        last_ok=stamp,
+        next_check=next_check,
+        failures=0,
+    )
+    return FeedResult(feed.url, "ok", None, new, changed), updated

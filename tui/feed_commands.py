@@ -1,0 +1,200 @@
+"""`amity feeds ...` and `amity refresh`: subscriptions and the headless refresh (no textual)."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import dataclasses
+import signal
+import sys
+from pathlib import Path
+from typing import Any
+
+import click
+from amity.feeds import OPMLError, RefreshReport, read_opml, refresh, select_feeds, write_opml
+from amity.feeds.articles import is_web_url
+from amity.store import Feed
+
+from .output import print_json, safe, say, table
+
+
+def register(cli: click.Group) -> None:
+    """Add the `feeds` group and the `refresh` command to the amity command line."""
+    cli.add_command(feeds_group)
+    cli.add_command(refresh_command)
+
+
+def _session(ctx: click.Context) -> Any:
+    return ctx.find_root().obj
+
+
+@click.group("feeds")
+def feeds_group() -> None:
+    """The subscribed feeds: list, add, remove, import and export (OPML)."""
+
+
+@feeds_group.command("list")
+@click.option("--json", "as_json", is_flag=True, help="Print JSON.")
+@click.pass_context
+def feeds_list(ctx: click.Context, as_json: bool) -> None:
+    """Every subscribed feed with its tags, status and last error."""
+    feeds = sorted(_session(ctx).store().snapshot().feeds, key=lambda f: f.url)
+    if as_json:
+        keys = ("url", "title", "tags", "status", "error", "last_ok", "next_check")
+        print_json([{k: v for k, v in f.to_dict().items() if k in keys} for f in feeds])
+        return
+    if not feeds:
+        say("no feeds; add one with `amity feeds add URL`")
+        return
+    rows = [
+        [f.status, f.title or "", f.url, ",".join(f.tags), f.error or (f.last_ok or "")]
+        for f in feeds
+    ]
+    table(["STATUS", "TITLE", "URL", "TAGS", "LAST OK / ERROR"], rows, flex=4)
+
+
+@feeds_group.command("add")
+@click.argument("url")
+@click.option("--title", default="", help="A name for the feed.")
+@click.option("--tag", "tags", multiple=True, metavar="TAG", help="Tag it (repeatable).")
+@click.pass_context
+def feeds_add(ctx: click.Context, url: str, title: str, tags: tuple[str, ...]) -> None:
+    """Subscribe to a feed (http or https URL); adding it again updates its title and tags."""
+    if not is_web_url(url):
+        raise click.BadParameter(f"expected an http(s) URL, got {url!r}", param_hint="URL")
+    store = _session(ctx).store()
+    with store.transaction() as txn:
+        old = txn.feeds().get(url)
+        feed = Feed(url=url, title=safe(title), tags=tuple(dict.fromkeys(safe(t) for t in tags)))
+        if old is not None:
+            feed = dataclasses.replace(
+                old, title=feed.title or old.title, tags=feed.tags or old.tags
+            )
+        txn.put_feeds([feed])
+    say(f"{'updated' if old else 'added'} {url}")
+
+
+@feeds_group.command("remove")
+@click.argument("url")
+@click.pass_context
+def feeds_remove(ctx: click.Context, url: str) -> None:
+    """Unsubscribe from a feed (its articles and events stay)."""
+    with _session(ctx).store().transaction() as txn:
+        removed = txn.remove_feed(url)
+    if not removed:
+        raise click.UsageError(f"not subscribed: {url}")
+    say(f"removed {url}")
+
+
+@feeds_group.command("import")
+@click.argument("file", type=click.File("rb"))
+@click.pass_context
+def feeds_import(ctx: click.Context, file: Any) -> None:
+    """Subscribe to every feed of an OPML file (1.0 or 2.0); existing ones keep their state."""
+    name = getattr(file, "name", "-")
+    try:
+        found = read_opml(file.read())
+    except OPMLError as exc:
+        raise click.UsageError(f"{name}: {exc}; nothing was imported") from None
+    with _session(ctx).store().transaction() as txn:
+        present = txn.feeds()
+        fresh = [f for f in found if f.url not in present]
+        txn.put_feeds(fresh)
+    say(f"imported {len(found)} feeds from {name}: {len(fresh)} new")
+
+
+@feeds_group.command("export")
+@click.argument("file", required=False, type=click.Path(dir_okay=False, path_type=Path))
+@click.pass_context
+def feeds_export(ctx: click.Context, file: Path | None) -> None:
+    """Write the subscriptions as OPML 2.0 (to FILE, or stdout)."""
+    feeds = sorted(_session(ctx).store().snapshot().feeds, key=lambda f: f.url)
+    document = write_opml(feeds)
+    if file is None:
+        sys.stdout.write(document)
+        return
+    file.write_text(document, encoding="utf-8")
+    say(f"exported {len(feeds)} feeds to {file}")
+
+
+@click.command("refresh")
+@click.option("--feed", "urls", multiple=True, metavar="URL", help="Only this feed (repeatable).")
+@click.option("--tag", metavar="TAG", help="Only feeds with this tag.")
+@click.option("--force", is_flag=True, help="Fetch even feeds that are backing off.")
+@click.option("--json", "as_json", is_flag=True, help="Print the result as JSON.")
+@click.option("--quiet", "-q", is_flag=True, help="Print nothing but errors.")
+@click.pass_context
+def refresh_command(
+    ctx: click.Context,
+    urls: tuple[str, ...],
+    tag: str | None,
+    force: bool,
+    as_json: bool,
+    quiet: bool,
+) -> None:
+    """Fetch the feeds, keep what concerns the pair, and save it in one write.
+
+    Exit 0 when every feed was fetched (or skipped while backing off), 1 when some failed
+    (everything else was saved), 130 when interrupted (completed feeds were saved).
+    """
+    session = _session(ctx)
+    config = session.config
+    store = session.store()
+    try:
+        select_feeds(store.snapshot().feeds, urls=urls, tag=tag)
+    except ValueError as exc:
+        raise click.UsageError(str(exc)) from None
+    bar = _ProgressBar() if sys.stderr.isatty() and not quiet and not as_json else None
+    try:
+        report = _run(refresh(store, config, urls=urls or None, tag=tag, force=force, progress=bar))
+    except (KeyboardInterrupt, asyncio.CancelledError):
+        if bar:
+            bar.clear()
+        say("amity: interrupted; the feeds that completed were saved")
+        sys.exit(130)
+    if bar:
+        bar.clear()
+    _report(report, as_json=as_json, quiet=quiet)
+    sys.exit(1 if report.failed else 0)
+
+
+def _run(coro: Any) -> RefreshReport:
+    """asyncio.run with SIGTERM treated like Ctrl-C: the refresh is cancelled and saves."""
+
+    async def main() -> RefreshReport:
+        task = asyncio.current_task()
+        loop = asyncio.get_running_loop()
+        if task is not None and hasattr(signal, "SIGTERM"):
+            # Not available off the main thread or on Windows; Ctrl-C still works there.
+            with contextlib.suppress(NotImplementedError, RuntimeError, ValueError):
+                loop.add_signal_handler(signal.SIGTERM, task.cancel)
+        return await coro
+
+    return asyncio.run(main())
+
+
+def _report(report: RefreshReport, *, as_json: bool, quiet: bool) -> None:
+    if as_json:
+        print_json(report.to_json())
+        return
+    for result in report.feeds:
+        if result.status == "error":
+            say(f"amity: {result.url}: {result.error}")
+    if not quiet:
+        say(report.summary())
+
+
+class _ProgressBar:
+    """A one-line progress bar on stderr (only when stderr is a terminal)."""
+
+    width = 24
+
+    def __call__(self, done: int, total: int, url: str) -> None:
+        filled = self.width * done // max(total, 1)
+        line = f"[{'#' * filled}{'.' * (self.width - filled)}] {done}/{total} {safe(url)}"
+        sys.stderr.write("\r\x1b[2K" + line[:100])
+        sys.stderr.flush()
+
+    def clear(self) -> None:
+        sys.stderr.write("\r\x1b[2K")
+        sys.stderr.flush()
