@@ -1,4 +1,4 @@
-"""The `amity` command line. Headless commands never import textual; a bare `amity` opens the app."""
+"""The `amity` command line. Headless commands never import textual; bare `amity` opens the app."""
 
 from __future__ import annotations
 
@@ -233,16 +233,20 @@ def import_command(session: Session, file: Any) -> None:
         data = json.loads(file.read())
     except (UnicodeDecodeError, json.JSONDecodeError) as exc:
         raise click.UsageError(f"{name}: not valid JSON ({exc})") from None
-    if isinstance(data, dict) and data.get("amity", EXPORT_VERSION) > EXPORT_VERSION:
-        raise click.UsageError(f"{name}: written by a newer amity (format {data['amity']})")
+    if isinstance(data, dict):
+        fmt = data.get("amity", EXPORT_VERSION)
+        if not isinstance(fmt, int) or isinstance(fmt, bool):
+            raise click.UsageError(f"{name}: 'amity' must be the format number, got {fmt!r}")
+        if fmt > EXPORT_VERSION:
+            raise click.UsageError(f"{name}: written by a newer amity (format {fmt})")
     try:
         events = parse_events(data, session.config.topic_ids)
     except ValidationError as exc:
         raise click.UsageError(f"{name}: {exc}; nothing was imported") from None
     new, updated = session.store().put_events(events)
-    say(
-        f"imported {len(events)} events from {name}: {new} new, {updated} updated, {len(events) - new - updated} unchanged"
-    )
+    unchanged = len(events) - new - updated
+    counts = f"{new} new, {updated} updated, {unchanged} unchanged"
+    say(f"imported {len(events)} events from {name}: {counts}")
 
 
 @cli.command("export")
