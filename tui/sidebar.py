@@ -65,15 +65,15 @@ class TopicList(Widget):
         text.append(heading + "\n", get("topics--heading"))
         for topic in self.topics:
             on = topic.id in self.selected
-            count = str(self.counts.get(topic.id, 0))
-            label_room = max(1, width - 4 - len(count) - 1)
+            count = f"{self.counts.get(topic.id, 0):>4}"
+            label_room = max(1, width - 4 - len(count))
             label = topic.label
             if cell_len(label) > label_room:
                 label = set_cell_size(label, label_room - 1) + "…"
             style = get("topics--on" if on else "topics--off")
             text.append("■ " if on else "□ ", style)
             text.append(topic.key, get("topics--key"))
-            text.append(" " + set_cell_size(label, label_room) + " " + count + "\n", style)
+            text.append(" " + set_cell_size(label, label_room) + count + "\n", style)
         text.append("\n")
         text.append("m", get("topics--key"))
         text.append(
