@@ -52,6 +52,7 @@ def _walk(node: etree._Element, tags: tuple[str, ...], feeds: dict[str, Feed]) -
             if part.strip("/ ")
         )
         if url:
+            label = "" if label == url else label
             if is_web_url(url) and url not in feeds:
                 all_tags = tuple(dict.fromkeys(t for t in (*tags, *own) if t))
                 feeds[url] = Feed(url=url, title=label, tags=all_tags)

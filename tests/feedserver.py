@@ -1,0 +1,182 @@
+"""A tiny asyncio HTTP/1.1 server for feed tests: canned answers plus hostile behaviours
+(holding, dripping, barriers), running in the test's own event loop on 127.0.0.1."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field
+
+from amity.store import Config, Feed, RefreshSettings, Store
+
+
+@dataclass
+class Request:
+    """What the server received."""
+
+    method: str
+    path: str
+    headers: dict[str, str]
+
+
+Handler = Callable[[Request, asyncio.StreamWriter], Awaitable[None]]
+
+
+def response(status: int, body: bytes = b"", headers: dict[str, str] | None = None) -> bytes:
+    """A complete HTTP/1.1 response with Content-Length; the connection is closed after it."""
+    lines = [f"HTTP/1.1 {status} X"]
+    merged = {"Content-Type": "application/rss+xml", **(headers or {})}
+    merged["Content-Length"] = str(len(body))
+    merged["Connection"] = "close"
+    lines += [f"{k}: {v}" for k, v in merged.items()]
+    return ("\r\n".join(lines) + "\r\n\r\n").encode("latin-1") + body
+
+
+@dataclass
+class FeedServer:
+    """Routes paths to handlers; records every request."""
+
+    routes: dict[str, Handler] = field(default_factory=dict)
+    requests: list[Request] = field(default_factory=list)
+    port: int = 0
+    _server: asyncio.Server | None = None
+    _tasks: set[asyncio.Task] = field(default_factory=set)
+
+    async def start(self) -> FeedServer:
+        self._server = await asyncio.start_server(self._handle, "127.0.0.1", 0)
+        self.port = self._server.sockets[0].getsockname()[1]
+        return self
+
+    async def stop(self) -> None:
+        for task in list(self._tasks):
+            task.cancel()
+        if self._tasks:
+            await asyncio.wait(self._tasks, timeout=1)
+        if self._server is not None:
+            self._server.close()
+            with contextlib.suppress(Exception):
+                await asyncio.wait_for(self._server.wait_closed(), 1)
+
+    def url(self, path: str) -> str:
+        """The absolute URL of a path on this server."""
+        return f"http://127.0.0.1:{self.port}{path}"
+
+    def serve(self, path: str, body: bytes, status: int = 200, **headers: str) -> str:
+        """Answer `path` with a fixed response; returns its URL."""
+        raw = response(status, body, {k.replace("_", "-"): v for k, v in headers.items()})
+
+        async def handler(_request: Request, writer: asyncio.StreamWriter) -> None:
+            writer.write(raw)
+
+        self.routes[path] = handler
+        return self.url(path)
+
+    def handle(self, path: str, handler: Handler) -> str:
+        """Answer `path` with a custom coroutine; returns its URL."""
+        self.routes[path] = handler
+        return self.url(path)
+
+    def hits(self, path: str) -> list[Request]:
+        """The requests received for a path."""
+        return [r for r in self.requests if r.path == path]
+
+    async def _handle(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        task = asyncio.current_task()
+        if task is not None:
+            self._tasks.add(task)
+        try:
+            head = await reader.readuntil(b"\r\n\r\n")
+            first, *lines = head.decode("latin-1").split("\r\n")
+            method, path, _ = first.split(" ", 2)
+            headers = {}
+            for line in lines:
+                if ":" in line:
+                    key, value = line.split(":", 1)
+                    headers[key.strip().lower()] = value.strip()
+            request = Request(method, path, headers)
+            self.requests.append(request)
+            handler = self.routes.get(path)
+            if handler is None:
+                writer.write(response(404, b"not found", {"Content-Type": "text/plain"}))
+            else:
+                await handler(request, writer)
+            await writer.drain()
+        except (ConnectionError, asyncio.IncompleteReadError, asyncio.CancelledError):
+            pass
+        finally:
+            writer.close()
+            self._tasks.discard(task)
+
+
+def rss(*items: str, title: str = "Test feed", extra: str = "") -> bytes:
+    """An RSS 2.0 document with the given <item> bodies."""
+    body = "".join(f"<item>{item}</item>" for item in items)
+    return (
+        '<?xml version="1.0" encoding="utf-8"?><rss version="2.0"><channel>'
+        f"<title>{title}</title>{extra}{body}</channel></rss>"
+    ).encode()
+
+
+def item(
+    title: str, link: str, date: str | None = "Fri, 16 Jan 2026 10:00:00 +0900", summary: str = ""
+) -> str:
+    """One RSS <item> (title and summary are inserted as given: escape them yourself)."""
+    parts = [f"<title>{title}</title>", f"<link>{link}</link>"]
+    if date:
+        parts.append(f"<pubDate>{date}</pubDate>")
+    if summary:
+        parts.append(f"<description>{summary}</description>")
+    return "".join(parts)
+
+
+def relevant_item(n: int, host: str = "news.example", day: int = 10) -> str:
+    """An item about the pair with a distinct happening per `n` (so it never clusters)."""
+    words = ["orchestra", "glacier", "volcano", "bakery", "marathon", "harbour", "library", "opera"]
+    word = words[n % len(words)] + str(n)
+    return item(
+        f"Japan and Italy {word} {n} news",
+        f"https://{host}/story/{n}",
+        f"Mon, {day:02d} Mar 2025 09:00:00 +0000",
+        f"Italian and Japanese officials discuss the {word} item {n}.",
+    )
+
+
+def short_config(**refresh: float) -> Config:
+    """The default config with test-sized refresh limits (short deadline)."""
+    settings = {"deadline": 2.0, **refresh}
+    return Config(refresh=RefreshSettings(**settings))  # type: ignore[arg-type]
+
+
+def store_with(path, urls: list[str], **feed_fields) -> Store:
+    """A new store subscribed to exactly these feeds (no real-world default feeds)."""
+    store = Store.open(path)
+    with store.transaction() as txn:
+        for url in list(txn.feeds()):
+            txn.remove_feed(url)
+        txn.put_feeds(Feed(url=url, **feed_fields) for url in urls)
+    return store
+
+
+# XML attacks: each must be refused fast and without a memory spike.
+BILLION_LAUGHS = (
+    b'<?xml version="1.0"?><!DOCTYPE lolz [<!ENTITY lol "lol">'
+    + b"".join(
+        f'<!ENTITY lol{i} "{("&lol" + (str(i - 1) if i > 1 else "") + ";") * 10}">'.encode()
+        for i in range(1, 10)
+    )
+    + b']><rss version="2.0"><channel><title>x</title><item><title>&lol9;</title>'
+    b"<link>https://e.example/1</link></item></channel></rss>"
+)
+XXE = (
+    b'<?xml version="1.0"?><!DOCTYPE r [<!ENTITY x SYSTEM "file:///etc/passwd">]>'
+    b'<rss version="2.0"><channel><title>x</title><item><title>Japan Italy &x;</title>'
+    b"<link>https://e.example/1</link></item></channel></rss>"
+)
+QUADRATIC = (
+    b'<?xml version="1.0"?><!DOCTYPE r [<!ENTITY a "'
+    + b"A" * 200_000
+    + b'">]><rss version="2.0"><channel><title>x</title><item><title>'
+    + b"&a;" * 20_000
+    + b"</title><link>https://e.example/1</link></item></channel></rss>"
+)

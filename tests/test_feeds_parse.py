@@ -1,0 +1,273 @@
+"""Parsing feed bodies: formats, hostile markup and dates, XML attacks, identity, keyword rules."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import time
+import tracemalloc
+
+import pytest
+from amity.feeds import ParseError, parse_feed, read_opml, write_opml
+from amity.feeds.articles import canonical_url
+from amity.feeds.classify import classify, is_relevant
+from amity.feeds.opml import OPMLError
+from amity.store import Config, Feed
+from feedserver import BILLION_LAUGHS, QUADRATIC, XXE, item, rss
+
+NOW = dt.datetime(2026, 2, 1, 12, 0, tzinfo=dt.UTC)
+BASE = "https://feeds.example/rss"
+
+
+def only(body: bytes):
+    parsed = parse_feed(body, BASE, NOW)
+    assert len(parsed.articles) == 1, parsed
+    return parsed.articles[0]
+
+
+def test_rss_entry_becomes_plain_text_with_utc_date_and_clean_url():
+    article = only(
+        rss(
+            item(
+                "Meloni &lt;b&gt;meets&lt;/b&gt; Takaichi [/b] &amp;amp; more",
+                "https://news.example/a?utm_source=rss&amp;id=7#comments",
+                "Fri, 16 Jan 2026 10:00:00 +0900",
+                "&lt;p&gt;Two &lt;script&gt;alert(1)&lt;/script&gt;leaders&lt;/p&gt;",
+            )
+        )
+    )
+    # RSS titles are HTML: the XML text "&amp;" is an escaped ampersand, shown as "&".
+    assert article.title == "Meloni meets Takaichi [/b] & more"
+    assert article.summary == "Two leaders"
+    assert article.published == "2026-01-16T01:00:00Z"
+    assert article.url == "https://news.example/a?id=7"
+
+
+def test_escape_sequences_and_controls_never_survive():
+    article = only(
+        rss(
+            item(
+                "Rome \x1b[31mRED\x1b[0m \x1b]8;;http://x\x07link\x1b]8;;\x07 end",
+                "https://n.example/1",
+            )
+        )
+        .replace(b"\x1b", b"&#x1b;")
+        .replace(b"\x07", b"&#x7;")
+    )
+    assert "\x1b" not in article.title and "\x07" not in article.title
+    assert "RED" in article.title and "[31m" not in article.title
+
+
+def test_raw_escape_bytes_in_a_title_are_removed():
+    article = only(rss(item("Rome \x1b[2J\x9b31m\u202eevil", "https://n.example/1")))
+    assert all(c not in article.title for c in "\x1b\x9b\u202e")
+
+
+def test_atom_feed():
+    body = b"""<?xml version="1.0"?><feed xmlns="http://www.w3.org/2005/Atom"><title>A</title>
+    <entry><title type="html">&lt;i&gt;Italy&lt;/i&gt; and Japan</title><id>urn:x:1</id>
+    <link href="/news/1"/><updated>2026-01-16T09:00:00+09:00</updated><summary>s</summary>
+    </entry></feed>"""
+    article = only(body)
+    assert (article.title, article.url, article.published) == (
+        "Italy and Japan",
+        "https://feeds.example/news/1",
+        "2026-01-16T00:00:00Z",
+    )
+
+
+@pytest.mark.parametrize(
+    "version", ["https://jsonfeed.org/version/1", "https://jsonfeed.org/version/1.1"]
+)
+def test_json_feed(version):
+    body = json.dumps(
+        {
+            "version": version,
+            "title": "J",
+            "items": [
+                {
+                    "id": "1",
+                    "url": "https://j.example/1",
+                    "title": "Rome <b>and</b> Tokyo",
+                    "content_html": "<p>hi</p>",
+                    "date_published": "2026-01-16T09:00:00+09:00",
+                },
+                "not an object",
+                {"id": "2", "title": "no url at all"},
+            ],
+        }
+    ).encode()
+    parsed = parse_feed(body, BASE, NOW)
+    assert [a.title for a in parsed.articles] == ["Rome and Tokyo"]
+    assert parsed.articles[0].summary == "hi"
+    assert parsed.skipped == 1
+
+
+def test_undated_and_absurdly_dated_entries_take_first_seen_time():
+    parsed = parse_feed(
+        rss(
+            item("no date", "https://n.example/1", None),
+            item("far future", "https://n.example/2", "Mon, 01 Jan 2200 00:00:00 +0000"),
+            item("ancient", "https://n.example/3", "Mon, 01 Jan 1066 00:00:00 +0000"),
+            item("garbage date", "https://n.example/4", "the day after tomorrow"),
+        ),
+        BASE,
+        NOW,
+    )
+    assert len(parsed.articles) == 4
+    assert {a.published for a in parsed.articles} == {"2026-02-01T12:00:00Z"}
+    assert not any(a.dated for a in parsed.articles)
+
+
+def test_entries_without_link_or_title_are_skipped_not_fatal():
+    parsed = parse_feed(
+        rss(
+            "<title>no link</title>",
+            "<link>https://n.example/notitle</link>",
+            "<title>bad scheme</title><link>javascript:alert(1)</link>",
+            item("good", "https://n.example/good"),
+        ),
+        BASE,
+        NOW,
+    )
+    assert [a.title for a in parsed.articles] == ["good"]
+    assert parsed.skipped == 3
+
+
+def test_guid_that_is_a_url_stands_in_for_a_missing_link():
+    article = only(rss("<title>x</title><guid>https://n.example/g</guid>"))
+    assert article.url == "https://n.example/g"
+
+
+def test_identity_ignores_tracking_parameters_fragment_and_host_case():
+    a = only(rss(item("x", "https://News.Example:443/a?id=1&amp;utm_medium=rss#top")))
+    b = only(rss(item("x", "https://news.example/a?id=1&amp;fbclid=zzz")))
+    assert a.id == b.id
+    assert canonical_url("http://n.example:80/p?utm_campaign=c") == "http://n.example/p"
+
+
+def test_ttl_is_read():
+    parsed = parse_feed(rss(item("x", "https://n.example/1"), extra="<ttl>90</ttl>"), BASE, NOW)
+    assert parsed.ttl == 90 * 60
+
+
+@pytest.mark.parametrize(
+    ("body", "reason"),
+    [
+        (b"", "empty"),
+        (b"   \n", "empty"),
+        (b"<!DOCTYPE html><html><head><title>Hi</title></head><body>x</body></html>", "HTML page"),
+        (b"<html><body><p>Sorry, we moved</p></body></html>", "HTML"),
+        (b"this is not xml at all <<<>>>", "not a feed"),
+        (b'{"version": "https://jsonfeed.org/version/1.1", "items": [', "not valid JSON"),
+        (b'{"hello": "world"}', "not a JSON Feed"),
+        (b"<note><to>x</to></note>", "not a feed"),
+    ],
+)
+def test_non_feeds_get_a_clear_error(body, reason):
+    with pytest.raises(ParseError, match=reason):
+        parse_feed(body, BASE, NOW)
+
+
+def test_empty_feed_is_fine():
+    assert parse_feed(rss(), BASE, NOW).articles == ()
+
+
+@pytest.mark.parametrize(
+    "attack", [BILLION_LAUGHS, XXE, QUADRATIC], ids=["laughs", "xxe", "quadratic"]
+)
+def test_xml_attacks_are_refused_fast_without_a_memory_spike(attack):
+    tracemalloc.start()
+    started = time.process_time()
+    try:
+        with pytest.raises(ParseError, match="declares XML entities"):
+            parse_feed(attack, BASE, NOW)
+        _, peak = tracemalloc.get_traced_memory()
+    finally:
+        tracemalloc.stop()
+    assert peak < 2 * len(attack) + 1_000_000
+    assert time.process_time() - started < 1.0  # the issue's bound: refused within a second
+
+
+def test_attack_hidden_in_utf16_is_refused_too():
+    with pytest.raises(ParseError, match="entities"):
+        parse_feed(XXE.decode().replace("utf-8", "utf-16").encode("utf-16"), BASE, NOW)
+
+
+def test_wrong_and_other_encodings():
+    latin1 = rss(item("Città di Roma e Giappone", "https://n.example/1")).replace(
+        b'encoding="utf-8"', b'encoding="iso-8859-1"'
+    )
+    assert only(latin1.decode("utf-8").encode("latin-1")).title == "Città di Roma e Giappone"
+    utf16 = rss(item("Tōkyō", "https://n.example/1")).decode().replace("utf-8", "utf-16")
+    assert only(utf16.encode("utf-16")).title == "Tōkyō"
+    # Declared UTF-8 but sent Latin-1: the bad byte becomes U+FFFD and the entry survives.
+    mislabelled = rss(item("Città", "https://n.example/1")).decode().encode("latin-1")
+    assert only(mislabelled).title == "Citt\ufffd"
+    # A raw control character (not even legal XML) is dropped, not fatal.
+    assert only(rss(item("Città \x01 x", "https://n.example/1"))).title == "Città x"
+
+
+SUMMIT = (
+    "Takaichi and Meloni hold summit in Tokyo, raise ties to special strategic partnership. "
+    "The leaders agreed on defense cooperation including GCAP, economic security and critical "
+    "minerals supply chains, a new space dialogue and a free and open Indo-Pacific."
+)
+
+
+def test_seed_case_topics_and_kind():
+    found = classify(SUMMIT, Config())
+    assert found.kind == "summit"
+    assert found.topics == (
+        "diplomacy",
+        "defense",
+        "economic-security",
+        "space-science",
+        "indo-pacific",
+    )
+
+
+@pytest.mark.parametrize(
+    ("text", "relevant"),
+    [
+        (SUMMIT, True),
+        ("Italian carrier Cavour calls at Yokosuka, Japan", True),
+        ("Japan's economy grows in Asia", False),
+        ("Meloni speaks in Brussels", False),
+        ("Abenomics and Romeo: an italianate Japanesque style", False),
+    ],
+)
+def test_relevance_needs_both_sides_as_whole_words(text, relevant):
+    assert is_relevant(text, Config()) is relevant
+
+
+def test_opml_round_trip_keeps_titles_and_tags():
+    feeds = [
+        Feed("https://a.example/rss", "A & <B>", ("news", "jp")),
+        Feed("https://b.example/atom?x=1&y=2", "", ()),
+    ]
+    back = read_opml(write_opml(feeds).encode())
+    assert [(f.url, f.title, f.tags) for f in back] == [
+        ("https://a.example/rss", "A & <B>", ("news", "jp")),
+        ("https://b.example/atom?x=1&y=2", "", ()),
+    ]
+
+
+def test_opml_1_nested_folders_become_tags():
+    doc = b"""<?xml version="1.0"?><opml version="1.0"><head><title>x</title></head><body>
+      <outline text="Italy"><outline text="ANSA" type="rss" xmlUrl="https://ansa.example/rss"/>
+        <outline text="bad" type="rss" xmlUrl="file:///etc/passwd"/></outline>
+      <outline text="Loose" xmlUrl="https://loose.example/feed"/></body></opml>"""
+    assert [(f.url, f.title, f.tags) for f in read_opml(doc)] == [
+        ("https://ansa.example/rss", "ANSA", ("Italy",)),
+        ("https://loose.example/feed", "Loose", ()),
+    ]
+
+
+@pytest.mark.parametrize(
+    "doc",
+    [b"<opml><body>", b"<html/>", XXE.replace(b"<rss", b"<opml").replace(b"</rss>", b"</opml>")],
+)
+def test_bad_opml_is_refused(doc):
+    with pytest.raises(OPMLError):
+        read_opml(doc)

@@ -1,0 +1,143 @@
+"""Every kind of bad feed fails alone with a clear error, and the good feeds still refresh.
+
+All against a real HTTP server on 127.0.0.1 started by the test (tests/feedserver.py).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import gzip
+import socket
+
+import pytest
+from amity.feeds import refresh
+from feedserver import (
+    BILLION_LAUGHS,
+    QUADRATIC,
+    XXE,
+    FeedServer,
+    item,
+    relevant_item,
+    response,
+    rss,
+    short_config,
+    store_with,
+)
+
+CAP = 256 * 1024
+
+
+@pytest.fixture
+async def server():
+    srv = await FeedServer().start()
+    yield srv
+    await srv.stop()
+
+
+def closed_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+async def never(_request, _writer) -> None:
+    await asyncio.Event().wait()
+
+
+async def drip(_request, writer) -> None:
+    writer.write(
+        b"HTTP/1.1 200 OK\r\nContent-Type: application/rss+xml\r\nContent-Length: 5000\r\n\r\n"
+    )
+    for _ in range(5000):
+        writer.write(b" ")
+        await writer.drain()
+        await asyncio.sleep(0.05)  # the hostile server's pace, not a test timing
+
+
+async def test_each_bad_feed_fails_alone_with_a_clear_error(server, tmp_path):
+    good = server.serve("/good", rss(*(relevant_item(n) for n in range(3))))
+    server.serve("/target", rss(relevant_item(7)))
+    bomb = gzip.compress(b"\0" * (20 * 1024 * 1024))
+    cases = {
+        server.serve("/404", b"gone", 404): "HTTP 404",
+        server.serve("/500", b"oops", 500): "HTTP 500",
+        server.handle("/hang", never): "timed out",
+        server.handle("/drip", drip): "timed out",
+        f"http://127.0.0.1:{closed_port()}/refused": "cannot connect",
+        server.serve("/loop", b"", 302, Location="/loop"): "too many redirects",
+        server.serve("/to-file", b"", 301, Location="file:///etc/passwd"): "only http and https",
+        server.serve("/big", rss(item("x" * CAP, "https://n.example/1"))): "larger than the cap",
+        server.serve("/bomb", bomb, Content_Encoding="gzip"): "larger than the cap",
+        server.serve("/badgzip", b"not gzip", Content_Encoding="gzip"): "corrupt gzip",
+        server.serve("/br", b"x", Content_Encoding="br"): "unsupported content encoding",
+        server.serve(
+            "/html", b"<!doctype html><html><body>Hello</body></html>", Content_Type="text/html"
+        ): "HTML page",
+        server.serve("/garbage", b"<<<this is not xml>>> at all"): "not a feed",
+        server.serve(
+            "/badjson", b'{"items": [1, 2', Content_Type="application/json"
+        ): "not valid JSON",
+        server.serve("/empty-body", b""): "empty response",
+        server.serve("/laughs", BILLION_LAUGHS): "declares XML entities",
+        server.serve("/xxe", XXE): "declares XML entities",
+        server.serve("/quadratic", QUADRATIC): "declares XML entities",
+    }
+    fine = {
+        server.serve("/empty-feed", rss()): 0,
+        server.serve("/to-good", b"", 302, Location="/target"): 1,
+        server.serve(
+            "/latin1", rss(item("Roma e Tōkyō", "https://n.example/l")).decode().encode("utf-8")
+        ): 0,
+        server.serve(
+            "/hostile-entries",
+            rss(
+                "<title>no link</title>",
+                item(
+                    "Japan Italy ancient", "https://n.example/old", "Mon, 01 Jan 1066 00:00:00 GMT"
+                ),
+                item("Japan &lt;b&gt;Italy&lt;/b&gt; \x1b[31m[/b]", "https://n.example/m", None),
+            ),
+        ): 2,
+    }
+    store = store_with(tmp_path / "db.json", [good, *cases, *fine])
+    config = short_config(deadline=1.0, max_bytes=CAP)
+
+    report = await refresh(store, config)
+
+    results = {r.url: r for r in report.feeds}
+    assert results[good].status == "ok" and results[good].new == 3
+    for url, reason in cases.items():
+        assert results[url].status == "error", url
+        assert reason in results[url].error, (url, results[url].error)
+    for url, new in fine.items():
+        assert results[url].status == "ok", (url, results[url].error)
+        assert results[url].new == new, url
+    assert report.failed == len(cases)
+    # Everything that worked was saved; each failure is recorded against its own feed.
+    snapshot = store.snapshot()
+    feeds = {f.url: f for f in snapshot.feeds}
+    assert feeds[good].status == "ok" and feeds[good].last_ok
+    for url, reason in cases.items():
+        assert feeds[url].status == "error" and reason in feeds[url].error
+        assert feeds[url].failures == 1 and feeds[url].next_check
+    titles = {e.title for e in snapshot.events}
+    assert "Japan and Italy orchestra0 0 news" in titles
+    # Markup became text, the bracket tag stays literal, and the escape byte is gone.
+    assert any(t.startswith("Japan Italy ") and t.endswith("[/b]") for t in titles)
+    assert not any("\x1b" in e.title for e in snapshot.events)
+
+
+async def test_user_agent_names_amity_and_its_home_page(server, tmp_path):
+    url = server.serve("/feed", rss())
+    await refresh(store_with(tmp_path / "db.json", [url]), short_config())
+    agent = server.hits("/feed")[0].headers["user-agent"]
+    assert agent.startswith("amity/") and "(+http" in agent
+
+
+async def test_a_refresh_with_no_feeds_is_fine(tmp_path):
+    report = await refresh(store_with(tmp_path / "db.json", []), short_config())
+    assert report.feeds == () and report.failed == 0
+
+
+def test_response_helper_sets_length():
+    assert b"Content-Length: 2" in response(200, b"ok")
