@@ -1,0 +1,393 @@
+"""Run the benchmarks and print the Markdown report: `python -m bench [--quick] [--only WHAT]`.
+
+Every number is measured in this run, on this machine, next to its baseline (the network floor,
+a bare Textual app, `python -c pass`), and reported as median, min and max of several runs.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import math
+import shutil
+import subprocess
+import sys
+import tempfile
+from collections.abc import Callable
+from pathlib import Path
+
+if __package__ in (None, ""):  # `python bench/run.py`: make `bench` importable as a package
+    sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+    __package__ = "bench"
+
+from . import app_probe, machine, peers
+from .feedserver import FeedServer
+from .measure import Samples, run_child
+from .report import Report, Section, Target, seconds
+
+WHAT = ("refresh", "app", "list")
+NO_NEWSBOAT = "newsboat not installed (apt-get install newsboat)"
+NO_READER = "reader not installed (pip install reader sgmllib3k)"
+Say = Callable[[str], None]
+
+
+def _ints(text: str) -> list[int]:
+    return [int(x) for x in text.split(",") if x]
+
+
+def parse_args(argv: list[str] | None) -> argparse.Namespace:
+    """The command line; --quick shrinks every size and runs once."""
+    p = argparse.ArgumentParser(prog="python -m bench", description=__doc__)
+    p.add_argument("--quick", action="store_true", help="small sizes, one run: a quick check")
+    p.add_argument("--only", action="append", choices=WHAT, help="run only this part (repeat)")
+    p.add_argument("--feeds", type=_ints, help="feed counts (default 50,200)")
+    p.add_argument("--entries", type=int, default=50, help="entries per feed (default 50)")
+    p.add_argument("--latency", type=float, default=0.1, help="server latency, s (default 0.1)")
+    p.add_argument("--hosts", type=int, default=16, help="loopback hosts serving (default 16)")
+    p.add_argument("--concurrency", type=int, default=16, help="fetch concurrency (default 16)")
+    p.add_argument("--events", type=_ints, help="start-up sizes (default 1000,10000,100000)")
+    p.add_argument("--list-events", type=_ints, help="list sizes (default 10000,100000)")
+    p.add_argument("--interact-events", type=int, help="interaction size (default 100000)")
+    p.add_argument("--runs", type=int, help="runs of app and list measurements (default 5)")
+    p.add_argument("--refresh-runs", type=int, help="runs of each refresh (default 3)")
+    p.add_argument("--no-peers", action="store_true", help="skip newsboat and reader")
+    p.add_argument("--out", type=Path, help="also write the Markdown report here")
+    p.add_argument("--json", type=Path, help="also write the results as JSON here")
+    p.add_argument("--keep", action="store_true", help="keep the work folder (stores, states)")
+    args = p.parse_args(argv)
+    quick = args.quick
+    args.only = args.only or list(WHAT)
+    args.feeds = args.feeds or ([20] if quick else [50, 200])
+    args.events = args.events or ([1000, 10000] if quick else [1000, 10000, 100000])
+    args.list_events = args.list_events or ([1000, 10000] if quick else [10000, 100000])
+    args.interact_events = args.interact_events or (10000 if quick else 100000)
+    args.runs = args.runs or (1 if quick else 5)
+    args.refresh_runs = args.refresh_runs or (1 if quick else 3)
+    return args
+
+
+def _signature(path: Path) -> tuple[int, int, int] | None:
+    try:
+        st = path.stat()
+    except FileNotFoundError:
+        return None
+    return (st.st_mtime_ns, st.st_size, st.st_ino)
+
+
+# -- 1, 2: refresh -----------------------------------------------------------------------------
+
+
+def bench_refresh(report: Report, args: argparse.Namespace, work: Path, say: Say) -> None:
+    """Full and no-change refresh of N local feeds: amity, newsboat, reader, floor, parsers."""
+    conc = args.concurrency
+    amity_missing = peers.amity_refresh_missing()
+    newsboat = None if args.no_peers else peers.newsboat_version()
+    reader = None if args.no_peers else peers.reader_version()
+    for n in args.feeds:
+        say(f"refresh: {n} feeds, {args.entries} entries each, {args.latency * 1000:g} ms latency")
+        with FeedServer(n, entries=args.entries, hosts=args.hosts, latency=args.latency) as server:
+            folder = work / f"refresh-{n}"
+            urls_file, opml = peers.write_subscriptions(folder, server.urls)
+            size = sum(len(d.body) for d in server.docs)
+            full = report.section(
+                f"Refresh: {n} feeds × {args.entries} entries ({size / 1e6:.1f} MB), "
+                f"{args.latency * 1000:g} ms latency, {server.hosts} hosts",
+                "floor",
+            )
+            again = report.section(
+                f"No-change refresh (every feed answers 304): {n} feeds", "floor"
+            )
+            floor = args.latency * math.ceil(n / conc)
+            for sec in (full, again):
+                sec.add(
+                    f"network floor: {args.latency:g} s × ⌈{n}/{conc}⌉",
+                    Samples([floor]),
+                    baseline=True,
+                )
+            candidates: list[peers.Peer] = []
+            if amity_missing:
+                _skip(say, (full, again), f"amity refresh ({conc})", amity_missing)
+            else:
+                candidates.append(peers.amity_peer(opml, conc))
+            if newsboat:
+                candidates += [
+                    peers.newsboat_peer(urls_file, None),
+                    peers.newsboat_peer(urls_file, conc),
+                ]
+            else:
+                why = "--no-peers" if args.no_peers else NO_NEWSBOAT
+                _skip(say, (full, again), "newsboat", why)
+            if reader:
+                candidates.append(peers.reader_peer(urls_file, conc))
+            else:
+                why = "--no-peers" if args.no_peers else NO_READER
+                _skip(say, (full, again), f"reader ({conc} workers)", why)
+            _run_peers(candidates, server, folder, args.refresh_runs, full, again, say)
+            fetch = Samples()
+            for _ in range(args.refresh_runs):
+                fetch.add(peers.fetch_only(server.urls, conc, 2))
+            label = f"fetch only: httpx, {conc} at a time, 2 per host"
+            full.add(label, fetch, "no parsing, no store")
+            for label, result in peers.parse_costs(server.docs, args.refresh_runs).items():
+                if isinstance(result, str):
+                    _skip(say, (full,), label, result)
+                else:
+                    full.add(label, result, f"{n * args.entries} entries, in one process")
+
+
+def _skip(say: Say, sections: tuple[Section, ...], label: str, reason: str) -> None:
+    say(f"  SKIPPED {label}: {reason}")
+    for sec in sections:
+        sec.skip(label, reason)
+
+
+def _run_peers(
+    candidates: list[peers.Peer],
+    server: FeedServer,
+    folder: Path,
+    runs: int,
+    full: Section,
+    again: Section,
+    say: Say,
+) -> None:
+    templates: dict[str, Path] = {}
+    for i, peer in enumerate(candidates):
+        tmpl = folder / f"template-{i}"
+        tmpl.mkdir()
+        try:
+            peer.prepare(tmpl)
+        except Exception as exc:  # a broken peer is reported, the others still run
+            _skip(say, (full, again), peer.label, f"setup failed: {exc}")
+            continue
+        templates[peer.label] = tmpl
+    results = {label: (Samples(), Samples(), ["", ""]) for label in templates}
+    for r in range(runs):
+        for peer in candidates:
+            if peer.label not in templates:
+                continue
+            first_s, second_s, notes = results[peer.label]
+            state = folder / f"run-{r}"
+            shutil.copytree(templates[peer.label], state)
+            server.stats(reset=True)
+            first = peer.refresh(state)
+            served = server.stats(reset=True)
+            before = _signature(state / peer.state_file)
+            second = peer.refresh(state)
+            served_again = server.stats(reset=True)
+            rewritten = _signature(state / peer.state_file) != before
+            first_s.add(first.seconds, first.peak_kib)
+            second_s.add(second.seconds, second.peak_kib)
+            notes[0] = f"{peer.summarize(first, state)}; server: {served['ok']}×200"
+            notes[1] = (
+                f"server: {served_again['not_modified']}×304, {served_again['ok']}×200; "
+                f"state file {'REWRITTEN' if rewritten else 'not rewritten'}"
+            )
+            say(
+                f"  run {r + 1}/{runs} {peer.label}: {first.seconds:.2f} s, "
+                f"again {second.seconds:.2f} s"
+            )
+            shutil.rmtree(state)
+    for label, (first_s, second_s, notes) in results.items():
+        full.add(label, first_s, notes[0])
+        again.add(label, second_s, notes[1])
+
+
+# -- 3, 4: the app -----------------------------------------------------------------------------
+
+
+def build_store(work: Path, count: int) -> Path:
+    """A store with the curated timeline plus `count` synthetic events (made once per size)."""
+    from amity.store import Store
+
+    from .synth import make_events
+
+    path = work / "stores" / f"events-{count}.json"
+    if not path.exists():
+        Store.open(path).put_events(make_events(count))
+    return path
+
+
+def bench_app(report: Report, args: argparse.Namespace, work: Path, say: Say) -> None:
+    """Start-up to first paint against a bare Textual app; interaction timings inside the app."""
+    say("app: start-up to first paint")
+    sec = report.section(
+        f"App start-up to first paint ({app_probe.SIZE[0]}×{app_probe.SIZE[1]} pty)",
+        "bare Textual",
+    )
+    stores = {n: build_store(work, n) for n in args.events}
+    bare = Samples()
+    amity = {n: Samples() for n in args.events}
+    failures: dict[int, str] = {}
+    for _ in range(args.runs):
+        run, painted = app_probe.startup_in_pty("bare", None, work)
+        if painted is not None:
+            bare.add(painted, run.peak_kib)
+        for n, store in stores.items():
+            run, painted = app_probe.startup_in_pty("amity", store, work)
+            if painted is None:
+                failures[n] = f"exit {run.returncode}, never painted"
+            else:
+                amity[n].add(painted, run.peak_kib)
+    sec.add("bare Textual app, one label", bare, baseline=True)
+    for n in args.events:
+        sec.add(f"amity, {n:,} events", amity[n], failures.get(n, ""))
+    n = args.interact_events
+    say(f"app: interaction at {n:,} events")
+    inter = report.section(f"Interaction at {n:,} events, inside the app (key → repaint)", "target")
+    inter.add("target: 50 ms (a frame and a half)", Samples([0.05]), baseline=True)
+    run, times = app_probe.interact(build_store(work, n), max(args.runs, 3), work)
+    if times is None:
+        inter.skip("amity interactions", f"probe failed: {run.stderr.strip()[-300:]}")
+        return
+    labels = {
+        "toggle": "amity: topic toggle (key 1)",
+        "search": "amity: one-letter search (/ then j)",
+        "jump": "amity: jump to the oldest year (palette)",
+    }
+    for key, label in labels.items():
+        samples = Samples()
+        for t in times[key]:
+            samples.add(t, run.peak_kib)
+        inter.add(label, samples, "peak RSS of the whole app process")
+
+
+# -- 5: the headless list ----------------------------------------------------------------------
+
+
+def bench_list(report: Report, args: argparse.Namespace, work: Path, say: Say) -> None:
+    """`amity list --json` against `python -c pass` (the interpreter alone)."""
+    say("list: amity list --json")
+    sec = report.section("Headless `amity list --json` (stdout to /dev/null)", "python -c pass")
+    base = Samples()
+    amity = {n: Samples() for n in args.list_events}
+    stores = {n: build_store(work, n) for n in args.list_events}
+    codes: dict[int, str] = {}
+    for _ in range(args.runs):
+        run = run_child([sys.executable, "-c", "pass"])
+        base.add(run.seconds, run.peak_kib)
+        for n, store in stores.items():
+            cmd = [*peers.amity_command(), "--db", str(store), "list", "--json"]
+            run = run_child(cmd, stdout=subprocess.DEVNULL)
+            amity[n].add(run.seconds, run.peak_kib)
+            if run.returncode:
+                codes[n] = f"exit {run.returncode}: {run.stderr.strip()[-200:]}"
+    sec.add("python -c pass", base, baseline=True)
+    for n in args.list_events:
+        sec.add(f"amity list --json, {n:,} events", amity[n], codes.get(n, ""))
+
+
+# -- targets -----------------------------------------------------------------------------------
+
+
+def judge(report: Report, args: argparse.Namespace) -> None:
+    """The issue's targets, each with the measurement it rests on."""
+    conc = args.concurrency
+    for sec in report.sections:
+        amity = sec.find("amity refresh")
+        if sec.title.startswith("Refresh:") and amity:
+            ratio = sec.ratio(amity)
+            report.targets.append(
+                Target(
+                    f"{sec.title.split(',')[0]}: within 1.5× of the floor",
+                    f"{ratio:.2f}× ({seconds(amity.samples.median)})",
+                    ratio <= 1.5,
+                )
+            )
+            for peer in (f"newsboat ({conc} threads)", f"reader ({conc} workers)"):
+                other = sec.find(peer)
+                if other:
+                    report.targets.append(
+                        Target(
+                            f"{sec.title.split(',')[0]}: faster than {peer}",
+                            f"{seconds(amity.samples.median)} vs {seconds(other.samples.median)}",
+                            amity.samples.median < other.samples.median,
+                        )
+                    )
+        if sec.title.startswith("No-change") and amity:
+            n = sec.title.rsplit(":", 1)[1].strip()
+            prefix = f"Refresh: {n.split()[0]} "
+            full = next(s for s in report.sections if s.title.startswith(prefix))
+            first = full.find("amity refresh")
+            quarter = first.samples.median / 4 if first else float("nan")
+            report.targets.append(
+                Target(
+                    f"No-change refresh, {n}: under ¼ of a full refresh, no store write",
+                    f"{seconds(amity.samples.median)} vs ¼ = {seconds(quarter)}; {amity.note}",
+                    amity.samples.median < quarter and "REWRITTEN" not in amity.note,
+                )
+            )
+        if sec.title.startswith("App start-up"):
+            for n, limit in ((10000, 1.5), (100000, 3.0)):
+                row = sec.find(f"amity, {n:,} events")
+                if row:
+                    ratio = sec.ratio(row)
+                    report.targets.append(
+                        Target(
+                            f"Start-up, {n:,} events: within {limit:g}× of bare Textual",
+                            f"{ratio:.2f}× ({seconds(row.samples.median)})",
+                            ratio <= limit,
+                        )
+                    )
+        if sec.title.startswith("Interaction"):
+            for prefix in ("amity: topic toggle", "amity: one-letter search"):
+                row = sec.find(prefix)
+                if row:
+                    report.targets.append(
+                        Target(
+                            f"{prefix[7:].capitalize()}, {sec.title.split(', ')[0][12:]}: < 50 ms",
+                            seconds(row.samples.median),
+                            row.samples.median < 0.05,
+                        )
+                    )
+
+
+# -- the whole run -----------------------------------------------------------------------------
+
+
+def run(args: argparse.Namespace, say: Say) -> Report:
+    """Measure what `args` asks for; returns the report."""
+    settings = {
+        "runs": args.runs,
+        "refresh runs": args.refresh_runs,
+        "concurrency": args.concurrency,
+        "latency": f"{args.latency * 1000:g} ms",
+        "entries/feed": args.entries,
+    }
+    report = Report(machine.describe(), settings)
+    say("machine: " + "; ".join(f"{k} {v}" for k, v in report.machine.items()))
+    work = Path(tempfile.mkdtemp(prefix="amity-bench-"))
+    try:
+        if "refresh" in args.only:
+            bench_refresh(report, args, work, say)
+        if "app" in args.only:
+            bench_app(report, args, work, say)
+        if "list" in args.only:
+            bench_list(report, args, work, say)
+    finally:
+        if args.keep:
+            say(f"work folder kept: {work}")
+        else:
+            shutil.rmtree(work, ignore_errors=True)
+    judge(report, args)
+    return report
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Entry point: progress on stderr, the Markdown report on stdout (and --out/--json)."""
+    args = parse_args(argv)
+
+    def say(line: str) -> None:
+        print(line, file=sys.stderr, flush=True)
+
+    report = run(args, say)
+    text = report.to_markdown()
+    print(text)
+    if args.out:
+        args.out.write_text(text)
+    if args.json:
+        args.json.write_text(json.dumps(report.to_dict(), indent=2))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
