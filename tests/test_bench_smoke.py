@@ -1,0 +1,59 @@
+"""The benchmark harness runs end to end (one feed, one run, tiny stores) and reports every part.
+
+Timings are not asserted (they belong to `python -m bench`, as ratios); the report's shape is.
+"""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def test_bench_quick_run_reports_every_section(tmp_path: Path) -> None:
+    out = tmp_path / "bench.json"
+    proc = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "bench",
+            "--quick",
+            "--feeds=1",
+            "--latency=0.01",
+            "--events=200",
+            "--list-events=200",
+            "--interact-events=200",
+            "--no-peers",
+            f"--json={out}",
+        ],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert proc.returncode == 0, proc.stderr
+    report = json.loads(out.read_text())
+
+    assert {"CPU", "Python", "amity", "textual", "newsboat", "reader"} <= report["machine"].keys()
+    titles = [s["title"] for s in report["sections"]]
+    for start in ("Refresh: 1 feeds", "No-change refresh", "App start-up", "Interaction", "Head"):
+        assert any(t.startswith(start) for t in titles), (start, titles)
+
+    for section in report["sections"]:
+        baselines = [r for r in section["rows"] if r["baseline"]]
+        assert len(baselines) == 1 and baselines[0]["median"] > 0, section["title"]
+        for row in section["rows"]:
+            # Every row is either measured, or skipped with its reason.
+            assert row["seconds"] or row["note"].startswith("skipped: "), row
+
+    rows = {r["label"]: r for s in report["sections"] for r in s["rows"]}
+    assert rows["amity refresh (16)"]["seconds"], rows["amity refresh (16)"]["note"]
+    assert rows["amity, 200 events"]["seconds"]
+    assert rows["amity list --json, 200 events"]["peak_kib"] > 0
+    assert rows["newsboat"]["note"] == "skipped: --no-peers"
+    assert "SKIPPED newsboat: --no-peers" in proc.stderr  # a missing peer is never silent
+    assert "| | median | min | max |" in proc.stdout
+    assert any(t["goal"].startswith("No-change refresh") for t in report["targets"])
