@@ -66,7 +66,7 @@ class AmityApp(App[None]):
         *(Binding(str(n), f"toggle_topic('{n}')", show=False) for n in range(2, 10)),
         Binding("0", "clear_topics", "Clear", show=False),
         Binding("m", "milestones", "Milestones"),
-        Binding("s", "sort", "Sort"),
+        Binding("s", "sort", "Sort", show=False),
         Binding("o", "open_source", "Open", show=False),
         Binding("r", "refresh", "Refresh"),
         Binding("escape", "end_search", "Clear search", show=False),
@@ -93,8 +93,7 @@ class AmityApp(App[None]):
         self.view: View = self.index.view(self.view_filter)
         self.visit_file = visit_path(store.path)
         self.visits = load_visits(self.visit_file)
-        self.session_start = stamp(clock())
-        self.since = self.visits.last_visit or self.session_start
+        self.initial = self.index.position_of  # what was stored when the app opened
         self.seen: set[str] = set()
         self.store_error: str | None = None
         self.refreshing = False
@@ -171,7 +170,8 @@ class AmityApp(App[None]):
             ways.append("m shows more than milestones")
         if self.view_filter.words:
             ways.append("Esc clears the search")
-        return ("No events match.", "; ".join(ways).capitalize() + ".")
+        hint = "; ".join(ways)
+        return ("No events match.", hint[:1].upper() + hint[1:] + ".")
 
     def _show_header(self) -> None:
         total = len(self.index)
@@ -249,7 +249,10 @@ class AmityApp(App[None]):
         """New since the last visit and not yet seen (the cursor has not been on it)."""
         if event.id in self.seen:
             return False
-        return (event.added or "") > self.since or event.id in self.visits.unseen
+        if event.id not in self.initial:
+            return True  # arrived while the app was open (refresh, cron)
+        last = self.visits.last_visit
+        return event.id in self.visits.unseen or (last is not None and (event.added or "") > last)
 
     @on(TimelineView.Highlighted)
     def _highlighted(self, message: TimelineView.Highlighted) -> None:

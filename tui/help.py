@@ -26,7 +26,7 @@ KEYS: tuple[tuple[str, str], ...] = (
     ("o", "open the entry's first source in the browser"),
     ("r", "refresh feeds now, in the background"),
     ("?", "this help"),
-    ("ctrl+p", "command palette: jump to year, toggle topic, refresh, …"),
+    ("ctrl+p", "command palette: jump to a year, topics, refresh, …"),
     ("q", "quit"),
 )
 
