@@ -23,79 +23,16 @@ WINDOW_DAYS = 3
 MATCH_SCORE = 0.5
 SAME_KIND_BONUS = 0.2
 _WORD = re.compile(r"[^\W_]+")
-_STOPWORDS = frozenset(
-    [
-        "the",
-        "and",
-        "for",
-        "with",
-        "from",
-        "that",
-        "this",
-        "its",
-        "are",
-        "was",
-        "were",
-        "has",
-        "have",
-        "had",
-        "will",
-        "would",
-        "into",
-        "over",
-        "about",
-        "after",
-        "before",
-        "their",
-        "them",
-        "they",
-        "his",
-        "her",
-        "our",
-        "who",
-        "which",
-        "what",
-        "when",
-        "where",
-        "why",
-        "how",
-        "not",
-        "but",
-        "also",
-        "than",
-        "then",
-        "there",
-        "here",
-        "two",
-        "one",
-        "new",
-        "says",
-        "said",
-        "say",
-        "more",
-        "most",
-        "other",
-        "some",
-        "such",
-        "very",
-        "can",
-        "may",
-        "upon",
-        "amid",
-        "among",
-        "between",
-        "during",
-        "while",
-        "both",
-        "each",
-        "per",
-        "via",
-        "all",
-        "any",
-        "own",
-        "same",
-    ]
-)
+# Words that say nothing about which happening an article reports.
+_STOPWORD_TEXT = """
+the and for with from that this its are was were has have had will would into over about
+after before their them they his her our who which what when where why how not but also than
+then there here two one new says said say more most other some such very can may upon amid
+among between during while both each per via all any own same news report reports official
+officials minister ministers government today week year yesterday
+"""
+_STOPWORDS = frozenset(_STOPWORD_TEXT.split())
+_SUFFIXES = ("ing", "ed", "es", "s")
 
 
 def event_id_for(article_id: str) -> str:
@@ -122,6 +59,9 @@ class Timeline:
         self._tokens: dict[str, tuple[frozenset[str], frozenset[str]]] = {}
         for event in self.events.values():
             self._index(event)
+        # An event is also known by the words of every article it gathered.
+        for record in self.articles.values():
+            self._learn(record.get("event", ""), f"{record.get('title')} {record.get('summary')}")
 
     def add(self, article: Article, feed_url: str, now: str) -> str:
         """Take one parsed article: 'new', 'updated', 'same' or 'irrelevant'."""
@@ -191,6 +131,7 @@ class Timeline:
             if score >= best_score:
                 best, best_score = event, score
         if best is not None:
+            self._learn(best.id, f"{article.title} {article.summary}")
             sources = best.sources
             if all(s.url != article.url for s in sources):
                 sources = (*sources, _source(article))
@@ -246,19 +187,34 @@ class Timeline:
         if event.id not in ids:
             ids.append(event.id)
 
+    def _learn(self, event_id: str, text: str) -> None:
+        if event_id in self._tokens:
+            title_words, all_words = self._tokens[event_id]
+            self._tokens[event_id] = (title_words, all_words | self._words(text))
+
     def _words(self, text: str) -> frozenset[str]:
         words = set()
         for word in _WORD.findall(text.casefold()):
             if len(word) < 3 or word in _STOPWORDS or word in self._noise:
                 continue
-            words.add(word[:-1] if len(word) > 4 and word.endswith("s") else word)
+            words.add(_stem(word))
         return frozenset(words)
 
 
+def _stem(word: str) -> str:
+    # Just enough to meet "launched" and "launch", "talks" and "talk".
+    for suffix in _SUFFIXES:
+        if len(word) > len(suffix) + 3 and word.endswith(suffix):
+            return word[: -len(suffix)]
+    return word
+
+
 def _overlap(a: frozenset[str], b: frozenset[str]) -> float:
+    # Shared words over the smaller set, damped so that two or three words in common between
+    # short texts are not enough on their own.
     if not a or not b:
         return 0.0
-    return len(a & b) / min(len(a), len(b))
+    return len(a & b) / (min(len(a), len(b)) + 2)
 
 
 def _merge_topics(config: Config, *groups: tuple[str, ...]) -> tuple[str, ...]:

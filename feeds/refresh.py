@@ -137,7 +137,9 @@ def _save(
         stored = set(articles)
         timeline = Timeline(config, txn.events(), articles)
         results, changed_feeds = [], []
-        for outcome in outcomes:
+        # In subscription order, not completion order: the same fetches cluster the same way.
+        position = {url: n for n, url in enumerate(current)}
+        for outcome in sorted(outcomes, key=lambda o: position.get(o.feed.url, len(position))):
             feed = current.get(outcome.feed.url)
             if feed is None:  # unsubscribed while we fetched
                 continue

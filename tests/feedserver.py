@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import datetime as dt
+import email.utils
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 
@@ -130,14 +132,15 @@ def item(
     return "".join(parts)
 
 
-def relevant_item(n: int, host: str = "news.example", day: int = 10) -> str:
-    """An item about the pair with a distinct happening per `n` (so it never clusters)."""
+def relevant_item(n: int, host: str = "news.example") -> str:
+    """An item about the pair, a week after item n-1 (so distinct items never cluster)."""
     words = ["orchestra", "glacier", "volcano", "bakery", "marathon", "harbour", "library", "opera"]
     word = words[n % len(words)] + str(n)
+    day = dt.datetime(2020, 1, 1, 9, tzinfo=dt.UTC) + dt.timedelta(days=7 * n)
     return item(
         f"Japan and Italy {word} {n} news",
         f"https://{host}/story/{n}",
-        f"Mon, {day:02d} Mar 2025 09:00:00 +0000",
+        email.utils.format_datetime(day),
         f"Italian and Japanese officials discuss the {word} item {n}.",
     )
 
@@ -180,3 +183,33 @@ QUADRATIC = (
     + b"&a;" * 20_000
     + b"</title><link>https://e.example/1</link></item></channel></rss>"
 )
+
+
+class Gate:
+    """A handler that holds each request until `parties` requests are in flight at once (or
+    every expected request has arrived), recording the most ever in flight. A fetcher that works
+    one feed at a time never fills the gate, so its feeds time out instead of the test hanging."""
+
+    def __init__(self, parties: int, expected: int, body: bytes) -> None:
+        self.parties, self.expected, self.body = parties, expected, body
+        self.in_flight = self.arrived = self.most = 0
+        self._changed = asyncio.Condition()
+
+    async def __call__(self, _request: Request, writer: asyncio.StreamWriter) -> None:
+        async with self._changed:
+            self.in_flight += 1
+            self.arrived += 1
+            self.most = max(self.most, self.in_flight)
+            self._changed.notify_all()
+            await self._changed.wait_for(
+                lambda: self.in_flight >= self.parties or self.arrived >= self.expected
+            )
+        # Let the client's other tasks run for a while (loop turns, not time): a request that
+        # should have been held back by a cap would arrive now and raise `most`.
+        for _ in range(50):
+            await asyncio.sleep(0)
+        writer.write(response(200, self.body))
+        await writer.drain()
+        async with self._changed:
+            self.in_flight -= 1
+            self._changed.notify_all()
