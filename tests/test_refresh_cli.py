@@ -1,0 +1,172 @@
+"""`amity feeds ...` and `amity refresh` as people and cron run them: output, exit codes,
+signals, and no textual import."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import os
+import signal
+import subprocess
+import sys
+
+import pytest
+from amity.store import Store
+from amity.tui.cli import cli
+from click.testing import CliRunner
+from feedserver import FeedServer, relevant_item, rss, store_with
+from storegen import AMITY
+
+
+@pytest.fixture
+def env(tmp_path, monkeypatch):
+    config = tmp_path / "config.toml"
+    config.write_text("[refresh]\ndeadline = 5.0\nconcurrency = 1\n", encoding="utf-8")
+    values = {"AMITY_DB": str(tmp_path / "db.json"), "AMITY_CONFIG": str(config)}
+    for key, value in values.items():
+        monkeypatch.setenv(key, value)
+    return values
+
+
+def run(*args: str):
+    return CliRunner().invoke(cli, list(args), catch_exceptions=False)
+
+
+def feed_url(httpserver, path: str, body: bytes, status: int = 200) -> str:
+    httpserver.expect_request(path).respond_with_data(
+        body, status=status, content_type="application/rss+xml"
+    )
+    return httpserver.url_for(path)
+
+
+def subscribe(env, *urls: str) -> Store:
+    return store_with(env["AMITY_DB"], list(urls))
+
+
+def test_feeds_add_list_remove(env):
+    result = run("feeds", "add", "https://a.example/rss", "--title", "A \x1b[31m", "--tag", "it")
+    assert result.exit_code == 0
+    listed = json.loads(run("feeds", "list", "--json").stdout)
+    added = next(f for f in listed if f["url"] == "https://a.example/rss")
+    assert added == {
+        "url": "https://a.example/rss",
+        "title": "A",
+        "tags": ["it"],
+        "status": "new",
+        "error": None,
+        "last_ok": None,
+        "next_check": None,
+    }
+    assert any("default" in f["tags"] for f in listed)  # a new store has the default feeds
+    table = run("feeds", "list").stdout
+    assert "https://a.example/rss" in table and "\x1b" not in table
+    assert run("feeds", "remove", "https://a.example/rss").exit_code == 0
+    assert run("feeds", "remove", "https://a.example/rss").exit_code == 2
+    assert run("feeds", "add", "file:///etc/passwd").exit_code == 2
+    assert run("feeds", "add", "ftp://x.example/").exit_code == 2
+
+
+def test_opml_export_then_import_into_another_store(env, tmp_path, monkeypatch):
+    run("feeds", "add", "https://a.example/rss", "--title", "A & B", "--tag", "x", "--tag", "y")
+    out = tmp_path / "subs.opml"
+    assert run("feeds", "export", str(out)).exit_code == 0
+    assert run("feeds", "export").stdout == out.read_text(encoding="utf-8")
+    monkeypatch.setenv("AMITY_DB", str(tmp_path / "other.json"))
+    for url in [f["url"] for f in json.loads(run("feeds", "list", "--json").stdout)]:
+        run("feeds", "remove", url)
+    result = run("feeds", "import", str(out))
+    assert result.exit_code == 0
+    feeds = {f["url"]: f for f in json.loads(run("feeds", "list", "--json").stdout)}
+    assert feeds["https://a.example/rss"]["title"] == "A & B"
+    assert feeds["https://a.example/rss"]["tags"] == ["x", "y"]
+    assert len(feeds) == 7
+    bad = tmp_path / "bad.opml"
+    bad.write_bytes(b"<html>nope</html>")
+    assert run("feeds", "import", str(bad)).exit_code == 2
+
+
+def test_refresh_json_and_exit_codes(env, httpserver):
+    good = feed_url(httpserver, "/good", rss(relevant_item(1)))
+    bad = feed_url(httpserver, "/bad", b"nope", 404)
+    subscribe(env, good, bad)
+
+    result = run("refresh", "--json")
+
+    assert result.exit_code == 1
+    report = json.loads(result.stdout)
+    assert set(report) == {"feeds", "new_events", "new_articles", "seconds"}
+    by_url = {f["url"]: f for f in report["feeds"]}
+    assert by_url[good] == {"url": good, "status": "ok", "error": None, "new": 1, "updated": 0}
+    assert by_url[bad]["status"] == "error" and "404" in by_url[bad]["error"]
+    assert report["new_events"] == 1 and report["new_articles"] == 1
+    # Everything else was saved.
+    assert any(e.origin == "feed" for e in Store(env["AMITY_DB"]).events())
+
+    only_good = run("refresh", "--feed", good, "--json")
+    assert only_good.exit_code == 0
+    assert json.loads(only_good.stdout)["feeds"][0]["status"] == "ok"
+    assert run("refresh", "--feed", "https://not.subscribed/").exit_code == 2
+
+
+def test_refresh_quiet_prints_only_errors(env, httpserver):
+    good = feed_url(httpserver, "/good", rss())
+    subscribe(env, good)
+    quiet = run("refresh", "--quiet")
+    assert (quiet.exit_code, quiet.stdout, quiet.stderr) == (0, "", "")
+    loud = run("refresh")
+    assert loud.stdout == "" and loud.stderr.startswith("refreshed 1 feed")
+    assert "\r" not in loud.stderr  # no progress bar when stderr is not a terminal
+
+    bad = feed_url(httpserver, "/bad", b"x", 500)
+    subscribe(env, good, bad)
+    failing = run("refresh", "--quiet")
+    assert failing.exit_code == 1
+    assert failing.stderr.strip() == f"amity: {bad}: HTTP 500 INTERNAL SERVER ERROR"
+
+
+def test_refresh_does_not_import_textual(env, httpserver):
+    subscribe(env, feed_url(httpserver, "/good", rss()))
+    code = (
+        "import sys\n"
+        "from amity.tui.cli import main\n"
+        "sys.argv = ['amity', 'refresh', '--quiet']\n"
+        "try:\n    main()\nexcept SystemExit as exc:\n    code = exc.code\n"
+        "print(code, any(m == 'textual' or m.startswith('textual.') for m in sys.modules))\n"
+    )
+    out = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, env={**os.environ, **env}
+    )
+    assert out.stdout.split() == ["0", "False"], out.stderr
+
+
+@pytest.mark.parametrize("signum", [signal.SIGTERM, signal.SIGINT], ids=["TERM", "INT"])
+async def test_a_signal_mid_refresh_exits_130_and_keeps_completed_feeds(env, signum):
+    server = await FeedServer().start()
+    try:
+        fast = server.serve("/fast", rss(relevant_item(1)))
+
+        async def hang(_request, _writer):
+            await asyncio.Event().wait()
+
+        slow = server.handle("/slow", hang)
+        subscribe(env, fast, slow)
+        proc = await asyncio.create_subprocess_exec(
+            AMITY,
+            "refresh",
+            env={**os.environ, **env},
+            stdout=asyncio.subprocess.PIPE,
+            stderr=asyncio.subprocess.PIPE,
+        )
+        # concurrency = 1: the slow feed is requested only once the fast one has completed.
+        async with asyncio.timeout(30):
+            while not server.hits("/slow"):
+                await asyncio.sleep(0.02)
+            proc.send_signal(signum)
+            _, stderr = await proc.communicate()
+    finally:
+        await server.stop()
+    assert proc.returncode == 130, stderr
+    assert b"interrupted" in stderr
+    feeds = {f.url: f for f in Store(env["AMITY_DB"]).snapshot().feeds}
+    assert feeds[fast].status == "ok" and feeds[slow].status == "new"
+    assert any(e.origin == "feed" for e in Store(env["AMITY_DB"]).events())
