@@ -27,6 +27,10 @@ def _is_unsafe(char: str) -> bool:
 
 def strip_controls(text: str) -> str:
     """Remove escape sequences and control/format characters, keeping newlines and tabs out too."""
+    # isprintable() is False for every Cc/Cf character (ESC included): nearly all text takes
+    # this C-speed path, and the per-character loop below only runs for text that needs it.
+    if text.isprintable():
+        return text
     text = _ESCAPES.sub("", text)
     return "".join(
         " " if char in "\t\n\r\x0b\x0c" else char

@@ -24,7 +24,7 @@ from amity.store import (
     ordered,
     parse_events,
 )
-from amity.store.storage import atomic_write_json
+from amity.store.storage import atomic_write_json, paused_gc
 
 from .feed_commands import register as register_feed_commands
 from .output import print_json, say, table
@@ -172,7 +172,8 @@ def list_command(
         raise click.BadParameter(exc.message, param_hint=exc.field) from None
     events = ordered(query.apply(session.store().events()), newest_first=not oldest_first)
     if as_json:
-        print_json([event.to_dict() for event in events])
+        with paused_gc():
+            print_json([event.to_dict() for event in events])
         return
     if not events:
         say("no events match" + ("" if query.is_empty else "; remove a filter to see more"))

@@ -23,12 +23,15 @@ def safe(text: str) -> str:
 
 def display_width(text: str) -> int:
     """Columns the text takes in a terminal (wide East Asian characters count two)."""
+    if text.isascii():
+        return len(text)
     return sum(2 if unicodedata.east_asian_width(c) in "WF" else 1 for c in text)
 
 
 def fit(text: str, width: int) -> str:
     """Cut text to `width` columns (with an ellipsis) and pad it to exactly that width."""
-    if display_width(text) > width:
+    used = display_width(text)
+    if used > width:
         out, used = [], 0
         for char in text:
             w = display_width(char)
@@ -37,7 +40,8 @@ def fit(text: str, width: int) -> str:
             out.append(char)
             used += w
         text = "".join(out) + "…"
-    return text + " " * (width - display_width(text))
+        used += 1
+    return text + " " * (width - used)
 
 
 def table(
@@ -79,8 +83,24 @@ def _escape(match: re.Match[str]) -> str:
 def print_json(data: Any, out: TextIO | None = None) -> None:
     """JSON for scripts, with every control or format character escaped (never raw)."""
     out = out or sys.stdout
-    out.write(_RAW_IN_JSON.sub(_escape, json.dumps(data, ensure_ascii=False, indent=2)))
+    out.write(_RAW_IN_JSON.sub(_escape, _layout(data)))
     out.write("\n")
+
+
+def _layout(data: Any, indent: str = "") -> str:
+    # json's C encoder runs only without `indent`; indenting 100k events took 5 s in the pure
+    # Python one. One list item per line (and one key per line at the top) stays readable.
+    inner = indent + "  "
+    if isinstance(data, list) and data:
+        return "[\n" + ",\n".join(inner + _compact(i) for i in data) + f"\n{indent}]"
+    if isinstance(data, dict) and data and not indent:
+        keys = [f"{inner}{_compact(k)}: {_layout(v, inner)}" for k, v in data.items()]
+        return "{\n" + ",\n".join(keys) + "\n}"
+    return _compact(data)
+
+
+# One encoder for all items: json.dumps with options builds a new encoder on every call.
+_compact = json.JSONEncoder(ensure_ascii=False, separators=(", ", ": ")).encode
 
 
 def say(message: str) -> None:
