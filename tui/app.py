@@ -8,6 +8,7 @@ import sys
 import webbrowser
 from collections.abc import Callable
 from dataclasses import replace
+from pathlib import Path
 from typing import Any, ClassVar
 
 from amity.store import Config, Event, Snapshot, Store, StoreError, strip_controls
@@ -57,7 +58,7 @@ class SearchBar(Input):
 class AmityApp(App[None]):
     """Browse the years, filter by topic with one key, refresh in place."""
 
-    CSS_PATH = "app.tcss"
+    CSS_PATH = Path(__file__).with_name("app.tcss")  # absolute: subclasses live elsewhere
     TITLE = "amity"
     COMMANDS = App.COMMANDS | {TimelineCommands}
     BINDINGS: ClassVar[list[BindingType]] = [
@@ -129,6 +130,13 @@ class AmityApp(App[None]):
         self.apply()
         self.timeline.focus()
         self.set_interval(POLL_SECONDS, self.check_store)
+        self.call_after_refresh(self._warm_search)
+
+    def _warm_search(self) -> None:
+        # After the first frame: build the search texts so the first keystroke of a search
+        # filters at once (at 100,000 events this takes a few hundred ms).
+        index = self.index
+        self.run_worker(lambda: index.texts, thread=True, group="warm")
 
     def on_resize(self, event: Resize) -> None:
         """Detail right when wide, below when narrow; no sidebar when tiny."""
@@ -316,7 +324,9 @@ class AmityApp(App[None]):
 
     def _load(self) -> tuple[Snapshot, TimelineIndex]:
         snapshot = self.store.snapshot()
-        return snapshot, TimelineIndex(snapshot.events, self.config.topics)
+        index = TimelineIndex(snapshot.events, self.config.topics)
+        index.texts  # noqa: B018 - build the search texts here, off the UI thread
+        return snapshot, index
 
     def install(self, snapshot: Snapshot, index: TimelineIndex) -> None:
         """Show a freshly read store, keeping the cursor's event and the filters."""

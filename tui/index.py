@@ -10,7 +10,7 @@ from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
-from amity.store import Event, Topic, ordered, search_text
+from amity.store import Event, Topic, search_text
 
 
 @dataclass(frozen=True, slots=True)
@@ -58,26 +58,35 @@ class TimelineIndex:
     """Every event of a snapshot, newest first, with what filtering needs precomputed."""
 
     def __init__(self, events: Sequence[Event], topics: Sequence[Topic]) -> None:
-        self.events: list[Event] = ordered(events, newest_first=True)
+        # Flat string keys sort faster than (date, id) tuples; "\x00" keeps the same order.
+        self.events: list[Event] = sorted(
+            events, key=lambda e: e.date + "\x00" + e.id, reverse=True
+        )
         self.topics = tuple(topics)
-        bits = {topic.id: 1 << n for n, topic in enumerate(self.topics)}
-        self.bit_of = bits
-        self.masks: list[int] = []
-        self.texts: list[str] = []
-        self.years: list[int] = []
-        self.milestones: list[int] = []
-        self.position_of: dict[str, int] = {}
-        # One pass over the events builds every per-event column.
-        for position, event in enumerate(self.events):
-            mask = 0
-            for topic in event.topics:
-                mask |= bits.get(topic, 0)
-            self.masks.append(mask)
-            self.texts.append(search_text(event))
-            self.years.append(event.year)
-            if event.milestone:
-                self.milestones.append(position)
-            self.position_of[event.id] = position
+        self.bit_of = {topic.id: 1 << n for n, topic in enumerate(self.topics)}
+        mask_of: dict[tuple[str, ...], int] = {}
+        for event in events:
+            if event.topics not in mask_of:
+                mask_of[event.topics] = self._mask(event.topics)
+        self.masks: list[int] = [mask_of[e.topics] for e in self.events]
+        self.years: list[int] = [int(e.date[:4]) for e in self.events]
+        self.milestones: list[int] = [p for p, e in enumerate(self.events) if e.milestone]
+        self.position_of: dict[str, int] = {e.id: p for p, e in enumerate(self.events)}
+        self._texts: list[str] | None = None
+
+    def _mask(self, topics: Sequence[str]) -> int:
+        mask = 0
+        for topic in topics:
+            mask |= self.bit_of.get(topic, 0)
+        return mask
+
+    @property
+    def texts(self) -> list[str]:
+        """Each event's case-folded search text, built on first use (the app builds it in the
+        background right after the first paint, so start-up does not wait for it)."""
+        if self._texts is None:
+            self._texts = [search_text(e) for e in self.events]
+        return self._texts
 
     def __len__(self) -> int:
         return len(self.events)
@@ -87,7 +96,7 @@ class TimelineIndex:
         candidates: Sequence[int] = (
             self.milestones if query.milestones_only else range(len(self.events))
         )
-        texts = self.texts
+        texts = self.texts if query.words else []
         for word in query.words:
             candidates = [p for p in candidates if word in texts[p]]
         masks = self.masks
@@ -97,9 +106,7 @@ class TimelineIndex:
             for topic in self.topics
         }
         if query.topics:
-            wanted = 0
-            for topic in query.topics:
-                wanted |= self.bit_of.get(topic, 0)
+            wanted = self._mask(tuple(query.topics))
             candidates = [p for p in candidates if masks[p] & wanted]
         positions = list(candidates)
         if not query.newest_first:
