@@ -21,7 +21,7 @@ import time
 from pathlib import Path
 
 SIZE = (120, 40)
-WORDS = (
+WORDS = (  # noqa: SIM905 - a sentence reads better than 40 quoted words
     "summit visit talks defence GCAP frigate minerals supply chain space JAXA ASI film expo "
     "students energy hydrogen Rome Tokyo Meloni Takaichi partnership agreement consultation "
     "exercise port call satellite research trade investment festival anniversary"

@@ -1,0 +1,75 @@
+"""`r` in the app: the same refresh as `amity refresh`, against a real local HTTP server, with
+the store's feeds replaced by it; the timeline keeps its cursor and marks what came in."""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+
+import pytest
+from amity.store import Config, Feed, Store
+from amity.tui.app import AmityApp
+from textual.widgets import ProgressBar
+
+RSS = b"""<?xml version="1.0" encoding="utf-8"?>
+<rss version="2.0"><channel><title>Wire</title><link>http://wire.example/</link>
+<description>News</description>
+<item>
+  <title>Japan and Italy sign a space research agreement in Rome</title>
+  <link>http://wire.example/japan-italy-space</link>
+  <description>Tokyo and Rome agree on JAXA and ASI satellite cooperation.</description>
+  <pubDate>Fri, 30 Jan 2026 09:00:00 GMT</pubDate>
+  <guid>http://wire.example/japan-italy-space</guid>
+</item>
+<item>
+  <title>Local weather: rain tomorrow</title>
+  <link>http://wire.example/weather</link>
+  <description>Nothing about either country.</description>
+  <pubDate>Fri, 30 Jan 2026 10:00:00 GMT</pubDate>
+</item>
+</channel></rss>"""
+
+
+@pytest.fixture
+def store(tmp_path: Path, httpserver) -> Store:
+    httpserver.expect_request("/feed.xml").respond_with_data(
+        RSS, content_type="application/rss+xml"
+    )
+    httpserver.expect_request("/broken.xml").respond_with_data("nope", status=500)
+    store = Store.open(tmp_path / "amity.json")
+    with store.transaction() as txn:
+        for url in list(txn.feeds()):
+            txn.remove_feed(url)
+        txn.put_feeds(
+            [Feed(httpserver.url_for("/feed.xml"), "Wire"), Feed(httpserver.url_for("/broken.xml"))]
+        )
+    return store
+
+
+async def test_r_refreshes_in_place_keeps_cursor_and_marks_new(store: Store) -> None:
+    config = Config()
+    app = AmityApp(store, config, clock=lambda: dt.datetime(2026, 2, 1, tzinfo=dt.UTC))
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.press("j", "j")
+        kept = app.timeline.current.id
+        await pilot.press("r")
+        assert app.refreshing
+        assert app.query_one("#refreshing").display  # the progress row is shown
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        assert not app.refreshing
+        bar = app.query_one(ProgressBar)
+        assert bar.total == 2 and bar.progress == 2
+        messages = [n.message for n in app._notifications]
+        assert "1 new, 1 failed" in messages
+        assert app.timeline.current.id == kept
+        titles = [e.title for e in app.index.events]
+        assert any("space research agreement" in t for t in titles)
+        assert not any("weather" in t for t in titles)
+        fresh = next(e for e in app.index.events if "space research" in e.title)
+        assert app.is_new(fresh)
+        await pilot.press("g")
+        text = "\n".join(s.text for s in app.screen._compositor.render_strips())
+        assert "39 events" in text
+        assert "refreshed" in text and "never refreshed" not in text
+        assert "Japan and Italy sign a space" in text
