@@ -8,7 +8,6 @@ import html
 import re
 from dataclasses import dataclass
 from typing import Any
-from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 from amity.store import clean_text
 
@@ -16,6 +15,9 @@ from amity.store import clean_text
 _TRACKING = re.compile(r"^(utm_\w+|fbclid|gclid|mc_cid|mc_eid|ocid|cmpid|ref_src|_ga)$", re.I)
 _DROPPED_ELEMENTS = re.compile(r"<(script|style|head|template)\b.*?</\1\s*>", re.I | re.S)
 _TAG = re.compile(r"<[^>]{0,2000}>")
+# Split by hand: urllib's urlsplit/parse_qsl cost more than the parse of the entry itself.
+_URL_PARTS = re.compile(r"^(https?)://([^/?#\s]+)([^?#]*)(?:\?([^#]*))?(?:#.*)?$", re.I)
+_DEFAULT_PORTS = {"http": ":80", "https": ":443"}
 _EARLIEST = dt.datetime(1850, 1, 1, tzinfo=dt.UTC)
 _SUMMARY_CHARS = 600
 
@@ -82,33 +84,20 @@ def shorten(text: str, limit: int = _SUMMARY_CHARS) -> str:
 
 def canonical_url(url: str) -> str:
     """The URL without tracking parameters, fragment, default port or case in the host."""
-    try:
-        parts = urlsplit(url.strip())
-    except ValueError:
+    match = _URL_PARTS.match(url.strip())
+    if not match:
         return url.strip()
-    host = (parts.hostname or "").lower()
-    if parts.port and not (
-        (parts.scheme == "http" and parts.port == 80)
-        or (parts.scheme == "https" and parts.port == 443)
-    ):
-        host = f"{host}:{parts.port}"
-    query = urlencode(
-        [
-            (k, v)
-            for k, v in parse_qsl(parts.query, keep_blank_values=True)
-            if not _TRACKING.match(k)
-        ]
-    )
-    return urlunsplit((parts.scheme.lower(), host, parts.path or "/", query, ""))
+    scheme, host, path, query = match.group(1, 2, 3, 4)
+    scheme, host = scheme.lower(), host.lower()
+    if host.endswith(_DEFAULT_PORTS[scheme]):
+        host = host[: -len(_DEFAULT_PORTS[scheme])]
+    kept = [p for p in (query or "").split("&") if p and not _TRACKING.match(p.split("=", 1)[0])]
+    return f"{scheme}://{host}{path or '/'}" + (f"?{'&'.join(kept)}" if kept else "")
 
 
 def is_web_url(value: str) -> bool:
     """True for an absolute http(s) URL with a host."""
-    try:
-        parts = urlsplit(value)
-    except ValueError:
-        return False
-    return parts.scheme in ("http", "https") and bool(parts.hostname)
+    return bool(_URL_PARTS.match(value))
 
 
 def article_key(url: str) -> str:

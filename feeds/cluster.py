@@ -56,12 +56,13 @@ class Timeline:
         self._noise = alias_words(self.config)
         self._by_guid = {r["guid"]: key for key, r in self.articles.items() if r.get("guid")}
         self._by_day: dict[int, list[str]] = {}
-        self._tokens: dict[str, tuple[frozenset[str], frozenset[str]]] = {}
+        self._tokens: dict[str, tuple[set[str], set[str]]] = {}
+        self._vocabulary: dict[str, str | None] = {}
         for event in self.events.values():
             self._index(event)
         # An event is also known by the words of every article it gathered.
         for record in self.articles.values():
-            self._learn(record.get("event", ""), f"{record.get('title')} {record.get('summary')}")
+            self._learn(record.get("event", ""), record.get("title", ""), record.get("summary", ""))
 
     def add(self, article: Article, feed_url: str, now: str) -> str:
         """Take one parsed article: 'new', 'updated', 'same' or 'irrelevant'."""
@@ -98,7 +99,7 @@ class Timeline:
         self.changed_articles.add(key)
         event = self.events.get(record["event"])
         if event is not None:
-            self._put(self._updated_event(event, record, article))
+            self._put(self._updated_event(event, record, article), reindex=True)
         return "updated"
 
     def _updated_event(self, event: Event, record: Mapping[str, Any], article: Article) -> Event:
@@ -131,7 +132,7 @@ class Timeline:
             if score >= best_score:
                 best, best_score = event, score
         if best is not None:
-            self._learn(best.id, f"{article.title} {article.summary}")
+            self._learn(best.id, article.title, article.summary)
             sources = best.sources
             if all(s.url != article.url for s in sources):
                 sources = (*sources, _source(article))
@@ -171,45 +172,54 @@ class Timeline:
             if event_id in self.events
         ]
 
-    def _put(self, event: Event) -> None:
+    def _put(self, event: Event, *, reindex: bool = False) -> None:
         if self.events.get(event.id) != event:
             self.events[event.id] = event
             self.changed_events.add(event.id)
-            self._index(event)
+            if reindex or event.id not in self._tokens:
+                self._index(event)
 
     def _index(self, event: Event) -> None:
+        # Whole-event tokenising happens once per event; attaching an article only adds its
+        # words (see _learn), so a story with hundreds of sources stays linear.
         if len(event.date) != 10:
             return
-        titles = " ".join([event.title, *(s.title for s in event.sources)])
-        title_words = self._words(titles)
+        title_words = set(self._words(" ".join([event.title, *(s.title for s in event.sources)])))
         self._tokens[event.id] = (title_words, title_words | self._words(event.summary))
         ids = self._by_day.setdefault(dt.date.fromisoformat(event.date).toordinal(), [])
         if event.id not in ids:
             ids.append(event.id)
 
-    def _learn(self, event_id: str, text: str) -> None:
+    def _learn(self, event_id: str, title: str, summary: str) -> None:
         if event_id in self._tokens:
             title_words, all_words = self._tokens[event_id]
-            self._tokens[event_id] = (title_words, all_words | self._words(text))
+            new_title_words = self._words(title)
+            title_words |= new_title_words
+            all_words |= new_title_words | self._words(summary)
 
     def _words(self, text: str) -> frozenset[str]:
+        vocabulary = self._vocabulary
         words = set()
         for word in _WORD.findall(text.casefold()):
-            if len(word) < 3 or word in _STOPWORDS or word in self._noise:
-                continue
-            words.add(_stem(word))
+            stem = vocabulary.get(word, "")
+            if stem == "":
+                stem = vocabulary[word] = self._stem(word)
+            if stem is not None:
+                words.add(stem)
         return frozenset(words)
 
+    def _stem(self, word: str) -> str | None:
+        # None for words that say nothing; otherwise just enough stemming to meet "launched"
+        # and "launch", "talks" and "talk".
+        if len(word) < 3 or word in _STOPWORDS or word in self._noise:
+            return None
+        for suffix in _SUFFIXES:
+            if len(word) > len(suffix) + 3 and word.endswith(suffix):
+                return word[: -len(suffix)]
+        return word
 
-def _stem(word: str) -> str:
-    # Just enough to meet "launched" and "launch", "talks" and "talk".
-    for suffix in _SUFFIXES:
-        if len(word) > len(suffix) + 3 and word.endswith(suffix):
-            return word[: -len(suffix)]
-    return word
 
-
-def _overlap(a: frozenset[str], b: frozenset[str]) -> float:
+def _overlap(a: frozenset[str], b: set[str]) -> float:
     # Shared words over the smaller set, damped so that two or three words in common between
     # short texts are not enough on their own.
     if not a or not b:

@@ -131,7 +131,7 @@ def _article(
 ) -> Article | None:
     guid = _text(entry.get("id")).strip()
     link = _text(entry.get("link")).strip()
-    if link:
+    if link and not link.startswith(("http://", "https://")):
         link = urljoin(base_url, link)
     if not is_web_url(link):
         link = guid if is_web_url(guid) else ""

@@ -115,6 +115,8 @@ async def _one(
             outcome = _Outcome(feed, error=FetchError(str(exc)))
         except FetchError as exc:
             outcome = _Outcome(feed, error=exc)
+        except Exception as exc:  # a bug or a parser surprise must cost one feed, not the refresh
+            outcome = _Outcome(feed, error=FetchError(f"cannot read this feed ({exc!r:.120})"))
         completed.append(outcome)  # before the slot is released: a cancel after this keeps it
     finished(feed.url)
 
