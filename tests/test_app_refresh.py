@@ -53,11 +53,10 @@ async def test_r_refreshes_in_place_keeps_cursor_and_marks_new(store: Store) -> 
         await pilot.press("j", "j")
         kept = app.timeline.current.id
         await pilot.press("r")
-        assert app.refreshing
-        assert app.query_one("#refreshing").display  # the progress row is shown
         await app.workers.wait_for_complete()
         await pilot.pause()
         assert not app.refreshing
+        assert not app.query_one("#refreshing").display  # the progress row went away
         bar = app.query_one(ProgressBar)
         assert bar.total == 2 and bar.progress == 2
         messages = [n.message for n in app._notifications]
