@@ -13,6 +13,7 @@ from typing import Any
 import filelock
 from tinydb.table import Document
 
+from .config import ConfigError
 from .curated import bundled_sets
 from .model import Event
 from .paths import default_db_path
@@ -142,7 +143,7 @@ class Store:
     ) -> None:
         self.path = Path(path) if path else default_db_path()
         if lock_timeout is None:
-            lock_timeout = float(os.environ.get("AMITY_LOCK_TIMEOUT", DEFAULT_LOCK_TIMEOUT))
+            lock_timeout = _lock_timeout_from_env()
         self.lock_timeout = lock_timeout
         self._lock = filelock.FileLock(str(self.path) + ".lock", timeout=lock_timeout)
         # The document ensure_ready just read, kept for the first snapshot if the file is still
@@ -229,6 +230,19 @@ class Store:
         """Merge events by id in one write; returns (new, updated)."""
         with self.transaction() as txn:
             return txn.put_events(events)
+
+
+def _lock_timeout_from_env() -> float:
+    raw = os.environ.get("AMITY_LOCK_TIMEOUT")
+    if raw is None:
+        return DEFAULT_LOCK_TIMEOUT
+    try:
+        value = float(raw)
+    except ValueError:
+        value = -1.0
+    if not 0 <= value < float("inf"):
+        raise ConfigError(f"AMITY_LOCK_TIMEOUT must be a number of seconds >= 0, got {raw!r}")
+    return value
 
 
 def _empty_document() -> dict[str, Any]:

@@ -80,3 +80,11 @@ def test_list_into_a_closed_pipe_is_quiet(tmp_path: Path) -> None:
         )
         assert result.stdout.count("\n") == 1
         assert result.stderr == "", result.stderr
+
+
+@pytest.mark.parametrize("value", ["abc", "-1", "inf"])
+def test_bad_lock_timeout_is_a_configuration_error(tmp_path: Path, value: str) -> None:
+    result = amity("--db", str(tmp_path / "amity.json"), "list", env={"AMITY_LOCK_TIMEOUT": value})
+    assert result.returncode == 2
+    assert "AMITY_LOCK_TIMEOUT" in result.stderr
+    assert "Traceback" not in result.stderr
