@@ -10,7 +10,7 @@ import webbrowser
 from pathlib import Path
 
 import pytest
-from amity.store import Config, Event, Source, Store, search_text
+from amity.store import Config, Event, Source, Store
 from amity.tui.app import AmityApp, run_app
 from amity.tui.detail import DetailPane
 from amity.tui.help import HelpScreen

@@ -43,6 +43,4 @@ def load_visits(path: Path) -> Visits:
 def save_visits(path: Path, visits: Visits) -> None:
     """Write the state file atomically; failing to is not worth an error at exit."""
     with contextlib.suppress(OSError):
-        atomic_write_json(
-            path, {"last_visit": visits.last_visit, "unseen": sorted(visits.unseen)}
-        )
+        atomic_write_json(path, {"last_visit": visits.last_visit, "unseen": sorted(visits.unseen)})
