@@ -11,7 +11,7 @@ import datetime as dt
 import hashlib
 import re
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from amity.store import Config, Event, Source
@@ -83,9 +83,9 @@ class Timeline:
     def _revisit(self, key: str, article: Article, feed_url: str) -> str:
         record = self.articles[key]
         if key != article.id:  # same guid under another URL: the first identity stays
-            article = _replace(article, id=key)
+            article = replace(article, id=key)
         if not article.dated and not record.get("dated", True):
-            article = _replace(article, published=record["published"])  # first seen, kept
+            article = replace(article, published=record["published"])  # first seen, kept
         feeds = record.get("feeds", [])
         if feed_url not in feeds:
             record = {**record, "feeds": [*feeds, feed_url]}
@@ -239,9 +239,3 @@ def _source(article: Article) -> Source:
         publisher=article.publisher,
         published=article.published,
     )
-
-
-def _replace(article: Article, **changes: Any) -> Article:
-    from dataclasses import replace
-
-    return replace(article, **changes)

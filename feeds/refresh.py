@@ -9,6 +9,7 @@ import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 
+import httpx
 from amity.store import Config, Feed, Store
 from tinydb.table import Document
 
@@ -99,7 +100,12 @@ def select_feeds(
 
 
 async def _one(
-    client, limiter: Limiter, feed: Feed, config: Config, completed: list, finished: Progress
+    client: httpx.AsyncClient,
+    limiter: Limiter,
+    feed: Feed,
+    config: Config,
+    completed: list[_Outcome],
+    finished: Callable[[str], None],
 ) -> None:
     async with limiter.slot(feed.url):
         # The slot covers the parse too: at most `concurrency` bodies are held at once.
