@@ -39,6 +39,25 @@ class RefreshSettings:
 
 DEFAULT_PAIR: tuple[Country, Country] = (
     Country(
+        "JP",
+        "Japan",
+        (
+            "japan",
+            "japanese",
+            "giappone",
+            "tokyo",
+            "takaichi",
+            "ishiba",
+            "kishida",
+            "abe",
+            "kantei",
+            "iwaya",
+            "motegi",
+            "nippon",
+            "osaka",
+        ),
+    ),
+    Country(
         "IT",
         "Italy",
         (
@@ -59,25 +78,6 @@ DEFAULT_PAIR: tuple[Country, Country] = (
             "renzi",
         ),
     ),
-    Country(
-        "JP",
-        "Japan",
-        (
-            "japan",
-            "japanese",
-            "giappone",
-            "tokyo",
-            "takaichi",
-            "ishiba",
-            "kishida",
-            "abe",
-            "kantei",
-            "iwaya",
-            "motegi",
-            "nippon",
-            "osaka",
-        ),
-    ),
 )
 
 
@@ -92,8 +92,8 @@ class Config:
 
     @property
     def pair_label(self) -> str:
-        """'Japan–Italy' style label, in alphabetical order of the names."""
-        return "–".join(sorted(country.name for country in self.pair))
+        """'Japan–Italy': the names in the order the pair is configured."""
+        return "–".join(country.name for country in self.pair)
 
     @property
     def country_codes(self) -> tuple[str, ...]:

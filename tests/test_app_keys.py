@@ -61,7 +61,7 @@ async def test_first_screen_shows_header_topics_timeline_detail(store: Store) ->
     async with app.run_test(size=(120, 40)) as pilot:
         await pilot.pause()
         text = screen_text(app)
-        assert "Italy–Japan  38 events" in text
+        assert "Japan–Italy  38 events" in text
         assert "never refreshed" in text
         assert "□ 1 Diplomacy" in text and "23" in text
         assert " 2026 ─" in text and "1 event" in text
