@@ -10,14 +10,15 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import re
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field, replace
+from functools import cache
 from typing import Any
 
 from amity.store import Config, Event, Source
 
 from .articles import Article
-from .classify import alias_words, classify, is_relevant
+from .classify import Classified, alias_words, classify, is_relevant
 
 WINDOW_DAYS = 3
 MATCH_SCORE = 0.5
@@ -33,6 +34,34 @@ officials minister ministers government today week year yesterday
 """
 _STOPWORDS = frozenset(_STOPWORD_TEXT.split())
 _SUFFIXES = ("ing", "ed", "es", "s")
+
+
+@dataclass(frozen=True, slots=True)
+class Facts:
+    """What clustering needs to know about one article that depends only on the article and the
+    config: worked out as each feed is parsed, while other feeds are still on the wire, so the
+    locked save at the end only merges. `found` and the word sets are None when not relevant."""
+
+    relevant: bool
+    found: Classified | None = None
+    title_words: frozenset[str] | None = None
+    all_words: frozenset[str] | None = None
+
+
+def facts_for(articles: Iterable[Article], config: Config) -> dict[str, Facts]:
+    """The Facts of each article, by article id."""
+    words = _wording(config).words
+    facts = {}
+    for article in articles:
+        text = f"{article.title} {article.summary}"
+        if not is_relevant(text, config):
+            facts[article.id] = Facts(False)
+            continue
+        title_words = words(article.title)
+        facts[article.id] = Facts(
+            True, classify(text, config), title_words, title_words | words(article.summary)
+        )
+    return facts
 
 
 def event_id_for(article_id: str) -> str:
@@ -53,26 +82,29 @@ class Timeline:
     new_articles: int = 0
 
     def __post_init__(self) -> None:
-        self._noise = alias_words(self.config)
+        self._words = _wording(self.config).words
         self._by_guid = {r["guid"]: key for key, r in self.articles.items() if r.get("guid")}
         self._by_day: dict[int, list[str]] = {}
         self._tokens: dict[str, tuple[set[str], set[str]]] = {}
-        self._vocabulary: dict[str, str | None] = {}
         for event in self.events.values():
             self._index(event)
         # An event is also known by the words of every article it gathered.
         for record in self.articles.values():
-            self._learn(record.get("event", ""), record.get("title", ""), record.get("summary", ""))
+            if record.get("event", "") in self._tokens:
+                title_words = self._words(record.get("title", ""))
+                self._learn(record["event"], title_words, self._words(record.get("summary", "")))
 
-    def add(self, article: Article, feed_url: str, now: str) -> str:
-        """Take one parsed article: 'new', 'updated', 'same' or 'irrelevant'."""
+    def add(self, article: Article, feed_url: str, now: str, facts: Facts | None = None) -> str:
+        """Take one parsed article: 'new', 'updated', 'same' or 'irrelevant'. `facts` (from
+        facts_for) saves working them out here."""
         key = article.id if article.id in self.articles else self._by_guid.get(article.guid or "")
         if key is not None:
             return self._revisit(key, article, feed_url)
-        text = f"{article.title} {article.summary}"
-        if not is_relevant(text, self.config):
+        if facts is None:
+            facts = facts_for((article,), self.config)[article.id]
+        if not facts.relevant:
             return "irrelevant"
-        event_id = self._attach_or_start(article)
+        event_id = self._attach_or_start(article, facts)
         self.articles[article.id] = article.to_record(now, event_id, [feed_url])
         if article.guid:
             self._by_guid[article.guid] = article.id
@@ -119,10 +151,9 @@ class Timeline:
             sources=sources,
         )
 
-    def _attach_or_start(self, article: Article) -> str:
-        found = classify(f"{article.title} {article.summary}", self.config)
-        title_words = self._words(article.title)
-        all_words = title_words | self._words(article.summary)
+    def _attach_or_start(self, article: Article, facts: Facts) -> str:
+        found, title_words, all_words = facts.found, facts.title_words, facts.all_words
+        assert found is not None and title_words is not None and all_words is not None
         best, best_score = None, MATCH_SCORE
         for event in self._near(article.day):
             event_title, event_all = self._tokens[event.id]
@@ -132,7 +163,7 @@ class Timeline:
             if score >= best_score:
                 best, best_score = event, score
         if best is not None:
-            self._learn(best.id, article.title, article.summary)
+            self._learn(best.id, title_words, all_words)
             sources = best.sources
             if all(s.url != article.url for s in sources):
                 sources = (*sources, _source(article))
@@ -190,14 +221,24 @@ class Timeline:
         if event.id not in ids:
             ids.append(event.id)
 
-    def _learn(self, event_id: str, title: str, summary: str) -> None:
+    def _learn(self, event_id: str, title_words: frozenset[str], words: frozenset[str]) -> None:
         if event_id in self._tokens:
-            title_words, all_words = self._tokens[event_id]
-            new_title_words = self._words(title)
-            title_words |= new_title_words
-            all_words |= new_title_words | self._words(summary)
+            event_title, event_all = self._tokens[event_id]
+            event_title |= title_words
+            event_all |= title_words | words
 
-    def _words(self, text: str) -> frozenset[str]:
+
+class _Wording:
+    """Text to the word stems that say which happening it reports, remembered per word."""
+
+    def __init__(self, config: Config) -> None:
+        self._noise = alias_words(config)
+        # Filled from several parse threads at once: each word always maps to the same stem,
+        # so a race only computes one twice.
+        self._vocabulary: dict[str, str | None] = {}
+
+    def words(self, text: str) -> frozenset[str]:
+        """The stems of the words of `text` that can tell happenings apart."""
         vocabulary = self._vocabulary
         words = set()
         for word in _WORD.findall(text.casefold()):
@@ -217,6 +258,11 @@ class Timeline:
             if len(word) > len(suffix) + 3 and word.endswith(suffix):
                 return word[: -len(suffix)]
         return word
+
+
+@cache
+def _wording(config: Config) -> _Wording:
+    return _Wording(config)
 
 
 def _overlap(a: frozenset[str], b: set[str]) -> float:

@@ -13,7 +13,7 @@ import httpx
 from amity.store import Config, Feed, Store
 from tinydb.table import Document
 
-from .cluster import Timeline
+from .cluster import Facts, Timeline, facts_for
 from .fetch import Fetched, FetchError, Limiter, fetch, make_client
 from .parse import ParsedFeed, ParseError, parse_feed
 from .politeness import backoff_next_check, due, hinted_next_check, iso, max_age, retry_after
@@ -30,6 +30,7 @@ class _Outcome:
     fetched: Fetched | None = None
     parsed: ParsedFeed | None = None
     error: FetchError | None = None
+    facts: dict[str, Facts] | None = None
 
 
 async def refresh(
@@ -113,10 +114,10 @@ async def _one(
             fetched = await fetch(
                 client, feed.url, config.refresh, etag=feed.etag, last_modified=feed.last_modified
             )
-            parsed = None
+            parsed = facts = None
             if fetched.status == "ok":
-                parsed = await asyncio.to_thread(parse_feed, fetched.body, fetched.url)
-            outcome = _Outcome(feed, fetched, parsed)
+                parsed, facts = await asyncio.to_thread(_read, fetched, config)
+            outcome = _Outcome(feed, fetched, parsed, facts=facts)
         except ParseError as exc:
             outcome = _Outcome(feed, error=FetchError(str(exc)))
         except FetchError as exc:
@@ -125,6 +126,12 @@ async def _one(
             outcome = _Outcome(feed, error=FetchError(f"cannot read this feed ({exc!r:.120})"))
         completed.append(outcome)  # before the slot is released: a cancel after this keeps it
     finished(feed.url)
+
+
+def _read(fetched: Fetched, config: Config) -> tuple[ParsedFeed, dict[str, Facts]]:
+    # Everything about the articles that needs no store, done while other feeds are in flight.
+    parsed = parse_feed(fetched.body, fetched.url)
+    return parsed, facts_for(parsed.articles, config)
 
 
 def _save(
@@ -218,8 +225,9 @@ def _apply(
         return FeedResult(feed.url, "not-modified"), updated
     assert parsed is not None
     new = changed = 0
+    facts = outcome.facts or {}
     for article in parsed.articles:
-        verdict = timeline.add(article, feed.url, stamp)
+        verdict = timeline.add(article, feed.url, stamp, facts.get(article.id))
         new += verdict == "new"
         changed += verdict == "updated"
     updated = replace(
