@@ -8,6 +8,7 @@ fsynced temporary file in the same folder, so readers need no lock and see befor
 
 from __future__ import annotations
 
+import codecs
 import contextlib
 import gc
 import glob
@@ -18,6 +19,7 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
+import orjson
 from tinydb import TinyDB
 from tinydb.storages import Storage
 from tinydb.table import Table
@@ -49,12 +51,17 @@ def paused_gc() -> Iterator[None]:
 
     Every few hundred allocations the collector walks all young objects; loading 100k events
     made it walk them again and again (half the time of `amity list`). Refcounting still frees.
+    On the way out what was built is moved to the oldest generation unscanned: left young, the
+    next collection walked all ~1M new objects at once (0.3-0.6 s, landing in the app's first
+    paint). Only a full collection looks at them again, as it would at any long-lived data.
     """
     was_enabled = gc.isenabled()
     gc.disable()
     try:
         yield
     finally:
+        gc.freeze()  # freeze + unfreeze: every tracked object lands in the oldest generation
+        gc.unfreeze()
         if was_enabled:
             gc.enable()
 
@@ -69,8 +76,12 @@ def load_document(path: Path) -> dict[str, Any]:
         raise StoreDamaged(f"{path}: cannot read the store: {exc.strerror or exc}") from None
     if not raw.strip():
         raise StoreDamaged(f"{path}: the store file is empty (damaged?); it was left untouched")
+    if raw.startswith(codecs.BOM_UTF8):  # json.loads allowed one (a text editor's); orjson not
+        raw = raw[len(codecs.BOM_UTF8) :]
     try:
-        data = json.loads(raw)
+        # orjson: 0.26 s against json's 0.42 s for 100k events; it raises json.JSONDecodeError
+        # (a subclass) for bad syntax and for bytes that are not UTF-8 alike.
+        data = orjson.loads(raw)
     except (UnicodeDecodeError, json.JSONDecodeError) as exc:
         raise StoreDamaged(
             f"{path}: the store file is damaged ({exc}); it was left untouched"
@@ -105,8 +116,8 @@ def atomic_write_json(path: Path, data: Any) -> None:
     fd, tmp_name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=folder)
     try:
         os.chmod(tmp_name, _mode_for(path))
-        with os.fdopen(fd, "w", encoding="utf-8") as handle:
-            json.dump(data, handle, ensure_ascii=False, separators=(",", ":"))
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(_dump_compact(data))
             handle.flush()
             os.fsync(handle.fileno())
         os.replace(tmp_name, path)
@@ -115,6 +126,15 @@ def atomic_write_json(path: Path, data: Any) -> None:
             os.unlink(tmp_name)
         raise
     _fsync_dir(folder)
+
+
+def _dump_compact(data: Any) -> bytes:
+    # The same compact UTF-8 JSON as json.dump(ensure_ascii=False, separators=(",", ":")),
+    # written by orjson in a tenth of the time (0.05 s against 0.43 s for 100k events).
+    try:
+        return orjson.dumps(data)
+    except TypeError:  # what orjson refuses (non-str keys, ints over 64 bits): json's rules
+        return json.dumps(data, ensure_ascii=False, separators=(",", ":")).encode()
 
 
 def remove_leftovers(path: Path) -> None:
