@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import zlib
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass
 from importlib.metadata import PackageNotFoundError, metadata
 from urllib.parse import urljoin, urlsplit
@@ -53,23 +53,46 @@ class Fetched:
 
 
 class Limiter:
-    """A global cap on feeds in flight and a per-host cap, so no site gets more than `per_host`
-    requests at once and one slow site never holds up the others."""
+    """A global cap on requests in flight and a per-host cap, so no site gets more than `per_host`
+    requests at once and one slow site never holds up the others; and a cap on bodies read but
+    not yet parsed (default twice the global cap), which bounds memory without making the next
+    request wait for the last body's parse."""
 
-    def __init__(self, total: int, per_host: int) -> None:
+    def __init__(self, total: int, per_host: int, bodies: int | None = None) -> None:
         self._total = asyncio.Semaphore(max(1, total))
         self._per_host = max(1, per_host)
         self._hosts: dict[str, asyncio.Semaphore] = {}
+        self._bodies = asyncio.Semaphore(max(1, bodies or 2 * total))
 
     @contextlib.asynccontextmanager
-    async def slot(self, url: str) -> AsyncIterator[None]:
-        """Hold one slot for the URL's host, then one global slot."""
+    async def slot(self, url: str) -> AsyncIterator[Callable[[], None]]:
+        """Hold one slot for the URL's host, then one global slot, then room for one body.
+        Calling the yielded function gives the two request slots back early (once the body is
+        read); the room for the body is held until the block ends."""
         parts = urlsplit(url)
         host = f"{(parts.hostname or '').lower()}:{parts.port or ''}"
         semaphore = self._hosts.setdefault(host, asyncio.Semaphore(self._per_host))
         # Host first: a feed waiting for its busy host must not sit on a global slot.
-        async with semaphore, self._total:
-            yield
+        await semaphore.acquire()
+        try:
+            await self._total.acquire()
+        except BaseException:
+            semaphore.release()
+            raise
+        held = True
+
+        def release() -> None:
+            nonlocal held
+            if held:
+                held = False
+                self._total.release()
+                semaphore.release()
+
+        try:
+            async with self._bodies:
+                yield release
+        finally:
+            release()
 
 
 def make_client(settings: RefreshSettings) -> httpx.AsyncClient:
