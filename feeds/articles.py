@@ -49,8 +49,10 @@ class Article:
         text = "\x1f".join((self.url, self.title, self.summary, self.published))
         return hashlib.sha1(text.encode("utf-8")).hexdigest()[:16]
 
-    def to_record(self, first_seen: str, event: str, feeds: list[str]) -> dict[str, Any]:
-        """The `articles` table form."""
+    def to_record(
+        self, first_seen: str, event: str, feeds: list[str], seen: dict[str, str]
+    ) -> dict[str, Any]:
+        """The `articles` table form; `seen` maps each feed to the digest it last carried."""
         return {
             "id": self.id,
             "url": self.url,
@@ -64,6 +66,7 @@ class Article:
             "event": event,
             "feeds": feeds,
             "digest": self.digest,
+            "seen": seen,
         }
 
 

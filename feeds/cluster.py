@@ -105,7 +105,8 @@ class Timeline:
         if not facts.relevant:
             return "irrelevant"
         event_id = self._attach_or_start(article, facts)
-        self.articles[article.id] = article.to_record(now, event_id, [feed_url])
+        seen = {feed_url: article.digest}
+        self.articles[article.id] = article.to_record(now, event_id, [feed_url], seen)
         if article.guid:
             self._by_guid[article.guid] = article.id
         self.changed_articles.add(article.id)
@@ -113,21 +114,30 @@ class Timeline:
         return "new"
 
     def _revisit(self, key: str, article: Article, feed_url: str) -> str:
+        # Each feed's version is compared with what that same feed carried last time, not with
+        # the stored text: two feeds that word one article differently would otherwise take
+        # turns "updating" it on every refresh.
         record = self.articles[key]
         if key != article.id:  # same guid under another URL: the first identity stays
             article = replace(article, id=key)
         if not article.dated and not record.get("dated", True):
             article = replace(article, published=record["published"])  # first seen, kept
+        digest = article.digest
         feeds = record.get("feeds", [])
-        if feed_url not in feeds:
-            record = {**record, "feeds": [*feeds, feed_url]}
-            self.articles[key] = record
-            self.changed_articles.add(key)
-        if record.get("digest") == article.digest:
+        seen = record.get("seen")
+        if seen is None:  # stored before feeds were told apart: each carried the stored text
+            seen = dict.fromkeys(feeds, record.get("digest"))
+        last = seen.get(feed_url)
+        if last == digest and feed_url in feeds and "seen" in record:
             return "same"
-        self.articles[key] = article.to_record(
-            record["first_seen"], record["event"], record["feeds"]
-        )
+        seen = {**seen, feed_url: digest}
+        feeds = feeds if feed_url in feeds else [*feeds, feed_url]
+        if last is None or digest == record.get("digest"):
+            # A feed's first sight of an article another feed brought: the first words stay.
+            self.articles[key] = {**record, "feeds": feeds, "seen": seen}
+            self.changed_articles.add(key)
+            return "same"
+        self.articles[key] = article.to_record(record["first_seen"], record["event"], feeds, seen)
         self.changed_articles.add(key)
         event = self.events.get(record["event"])
         if event is not None:

@@ -189,6 +189,10 @@ def _save(
             results.append(result)
             if updated != feed:
                 changed_feeds.append(updated)
+        if not (timeline.changed_events or timeline.changed_articles):
+            # Feeds that answered 200 with nothing new changed only their check times: like a
+            # 304, that is no reason to rewrite the store (the sidecar records the check).
+            changed_feeds = [f for f in changed_feeds if not _only_checked(current[f.url], f)]
         if changed_feeds:
             txn.put_feeds(changed_feeds)
         if timeline.changed_events:
@@ -202,6 +206,10 @@ def _save(
         if txn.storage.dirty:
             txn.update_meta(last_refresh=stamp)
     return results, timeline
+
+
+def _only_checked(before: Feed, after: Feed) -> bool:
+    return replace(after, last_checked=before.last_checked, last_ok=before.last_ok) == before
 
 
 def _apply(

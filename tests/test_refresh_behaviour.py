@@ -114,6 +114,33 @@ async def test_the_same_article_in_two_feeds_is_one_article(server, tmp_path):
     assert [s.url for s in event.sources] == ["https://n.example/obs"]
 
 
+async def test_an_article_two_feeds_summarise_differently_does_not_flip_flop(server, tmp_path):
+    story, link = "Japan and Italy open a joint observatory", "https://n.example/obs"
+    a = server.serve("/a", rss(item(story, link, summary="Outlet A: a short note.")))
+    b = server.serve("/b", rss(item(story, link + "?utm_source=b", summary="Outlet B: more.")))
+    store = store_with(tmp_path / "db.json", [a, b])
+    first = await refresh(store, short_config())
+    assert first.new_articles == 1 and first.new_events == 1
+    (event,) = feed_events(store)
+    assert event.summary == "Outlet A: a short note."  # the first feed's words
+    signature = store.signature()
+
+    for _ in range(2):  # both servers answer 200 with the same bodies (no validators)
+        again = await refresh(store, short_config())
+        assert [(r.status, r.new, r.updated) for r in again.feeds] == [("ok", 0, 0)] * 2
+        assert store.signature() == signature  # nothing changed, so not a byte written
+
+    # A real change in either feed still updates the article and its event, once.
+    server.serve("/b", rss(item(story, link, summary="Outlet B: corrected.")))
+    changed = await refresh(store, short_config())
+    assert [r.updated for r in changed.feeds] == [0, 1]
+    (event,) = feed_events(store)
+    assert event.summary == "Outlet B: corrected."
+    signature = store.signature()
+    settled = await refresh(store, short_config())
+    assert [r.updated for r in settled.feeds] == [0, 0] and store.signature() == signature
+
+
 async def test_irrelevant_articles_are_not_kept(server, tmp_path):
     url = server.serve("/feed", rss(item("Tokyo weather: sunny", "https://n.example/w")))
     store = store_with(tmp_path / "db.json", [url])
