@@ -3,7 +3,7 @@
 Never imports textual or httpx.
 """
 
-from importlib.metadata import PackageNotFoundError, version
+from typing import Any
 
 from .config import Config, ConfigError, Country, RefreshSettings, load_config
 from .database import Snapshot, Store, Transaction, utc_now
@@ -14,10 +14,20 @@ from .subscriptions import DEFAULT_FEEDS, Feed
 from .text import clean_text, strip_controls
 from .topics import DEFAULT_TOPICS, Topic
 
-try:
-    __version__ = version("amity")
-except PackageNotFoundError:  # running from a checkout that was never installed
-    __version__ = "0.0.0"
+
+def __getattr__(name: str) -> Any:
+    # __version__ on first use: importlib.metadata costs every start-up ~15 ms otherwise.
+    if name != "__version__":
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    from importlib.metadata import PackageNotFoundError, version
+
+    try:
+        found = version("amity")
+    except PackageNotFoundError:  # running from a checkout that was never installed
+        found = "0.0.0"
+    globals()["__version__"] = found
+    return found
+
 
 __all__ = [
     "DEFAULT_FEEDS",

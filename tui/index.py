@@ -10,7 +10,7 @@ from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
-from amity.store import Event, Topic, search_text
+from amity.store import Event, Topic, ordered, search_text
 
 
 @dataclass(frozen=True, slots=True)
@@ -58,10 +58,7 @@ class TimelineIndex:
     """Every event of a snapshot, newest first, with what filtering needs precomputed."""
 
     def __init__(self, events: Sequence[Event], topics: Sequence[Topic]) -> None:
-        # Flat string keys sort faster than (date, id) tuples; "\x00" keeps the same order.
-        self.events: list[Event] = sorted(
-            events, key=lambda e: e.date + "\x00" + e.id, reverse=True
-        )
+        self.events: list[Event] = ordered(events)
         self.topics = tuple(topics)
         self.bit_of = {topic.id: 1 << n for n, topic in enumerate(self.topics)}
         mask_of: dict[tuple[str, ...], int] = {}
