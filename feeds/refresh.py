@@ -16,6 +16,7 @@ import httpx
 from amity.store import Config, Feed, Store
 from tinydb.table import Document
 
+from .checked import record_check
 from .cluster import Facts, Timeline, facts_for
 from .fetch import Fetched, FetchError, Limiter, fetch, make_client
 from .parse import ParsedFeed, ParseError, parse_feed
@@ -80,7 +81,7 @@ async def refresh(
                     )
     except asyncio.CancelledError:
         # The tasks are already cancelled by the TaskGroup; keep what finished, then stop.
-        _save(store, config, completed, now)
+        _save(store, config, completed, now, complete=False)
         raise
     results, timeline = await asyncio.to_thread(_save, store, config, completed, now)
     by_url = {r.url: r for r in results}
@@ -162,10 +163,16 @@ def _read(fetched: Fetched, config: Config) -> tuple[ParsedFeed, dict[str, Facts
 
 
 def _save(
-    store: Store, config: Config, outcomes: Sequence[_Outcome], now: dt.datetime
+    store: Store,
+    config: Config,
+    outcomes: Sequence[_Outcome],
+    now: dt.datetime,
+    *,
+    complete: bool = True,
 ) -> tuple[list[FeedResult], Timeline]:
     """Fold every completed outcome into the store in one transaction (no write if nothing
-    changed, e.g. when every feed was not modified)."""
+    changed, e.g. when every feed was not modified). A `complete` refresh in which not every
+    fetched feed failed is recorded as a check in the sidecar (see checked.py)."""
     stamp = iso(now)
     # When every feed failed and no server answered, the network is down: record the errors
     # but do not count them against the feeds.
@@ -205,6 +212,8 @@ def _save(
             articles_table.insert_multiple(Document(timeline.articles[k], doc_id=k) for k in keys)
         if txn.storage.dirty:
             txn.update_meta(last_refresh=stamp)
+        if complete and (not outcomes or any(o.error is None for o in outcomes)):
+            record_check(store, stamp)
     return results, timeline
 
 
