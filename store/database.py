@@ -4,13 +4,13 @@ from __future__ import annotations
 
 import datetime as dt
 import os
+import threading
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-import filelock
 from tinydb.table import Document
 
 from .config import ConfigError
@@ -30,6 +30,7 @@ from .subscriptions import DEFAULT_FEEDS, Feed
 
 EVENTS, FEEDS, ARTICLES, META = "events", "feeds", "articles", "meta"
 DEFAULT_LOCK_TIMEOUT = 10.0
+_LOCK_SETUP = threading.Lock()
 
 
 def utc_now() -> str:
@@ -145,10 +146,23 @@ class Store:
         if lock_timeout is None:
             lock_timeout = _lock_timeout_from_env()
         self.lock_timeout = lock_timeout
-        self._lock = filelock.FileLock(str(self.path) + ".lock", timeout=lock_timeout)
+        self._file_lock: Any = None  # made on the first write (see _lock)
         # The document ensure_ready just read, kept for the first snapshot if the file is still
         # the same one: reading 100k events twice doubled the start-up of `amity list`.
         self._preloaded: tuple[tuple[int, int, int], dict[str, Any]] | None = None
+
+    @property
+    def _lock(self) -> Any:
+        # filelock costs every reader ~20 ms of imports; only writers need it.
+        if self._file_lock is None:
+            import filelock
+
+            with _LOCK_SETUP:
+                if self._file_lock is None:
+                    self._file_lock = filelock.FileLock(
+                        str(self.path) + ".lock", timeout=self.lock_timeout
+                    )
+        return self._file_lock
 
     @classmethod
     def open(
@@ -204,6 +218,8 @@ class Store:
     def transaction(self) -> Iterator[Transaction]:
         """Take the writer lock, read the file fresh, and save once at the end if anything
         changed. An exception inside leaves the file as it was."""
+        import filelock
+
         try:
             self._lock.acquire()
         except filelock.Timeout:
