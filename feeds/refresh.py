@@ -134,6 +134,7 @@ async def _one(
     completed: list[_Outcome],
     finished: Callable[[str], None],
 ) -> None:
+    cancelled = False
     async with limiter.slot(feed.url) as request_done:
         try:
             fetched = await fetch(
@@ -144,7 +145,14 @@ async def _one(
             parsed = facts = None
             if fetched.status == "ok":
                 loop = asyncio.get_running_loop()
-                parsed, facts = await loop.run_in_executor(parser, _read, fetched, config)
+                parsing = loop.run_in_executor(parser, _read, fetched, config)
+                try:
+                    parsed, facts = await asyncio.shield(parsing)
+                except asyncio.CancelledError:
+                    # The body is in hand and its parse takes milliseconds: finish it, so that
+                    # a cancel keeps this feed as it keeps every feed it did not interrupt.
+                    cancelled = True
+                    parsed, facts = await parsing
             outcome = _Outcome(feed, fetched, parsed, facts=facts)
         except ParseError as exc:
             outcome = _Outcome(feed, error=FetchError(str(exc)))
@@ -153,6 +161,8 @@ async def _one(
         except Exception as exc:  # a bug or a parser surprise must cost one feed, not the refresh
             outcome = _Outcome(feed, error=FetchError(f"cannot read this feed ({exc!r:.120})"))
         completed.append(outcome)  # before the slot is released: a cancel after this keeps it
+    if cancelled:
+        raise asyncio.CancelledError
     finished(feed.url)
 
 
