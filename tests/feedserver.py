@@ -7,8 +7,12 @@ import asyncio
 import contextlib
 import datetime as dt
 import email.utils
+import shutil
+import ssl
+import subprocess
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
+from pathlib import Path
 
 from amity.store import Config, Feed, RefreshSettings, Store
 
@@ -42,12 +46,15 @@ class FeedServer:
     routes: dict[str, Handler] = field(default_factory=dict)
     requests: list[Request] = field(default_factory=list)
     port: int = 0
+    scheme: str = "http"
     _server: asyncio.Server | None = None
     _tasks: set[asyncio.Task] = field(default_factory=set)
 
-    async def start(self) -> FeedServer:
-        self._server = await asyncio.start_server(self._handle, "127.0.0.1", 0)
+    async def start(self, tls: ssl.SSLContext | None = None) -> FeedServer:
+        """Listen on a free port of 127.0.0.1 (speaking https when given a `tls` context)."""
+        self._server = await asyncio.start_server(self._handle, "127.0.0.1", 0, ssl=tls)
         self.port = self._server.sockets[0].getsockname()[1]
+        self.scheme = "https" if tls else "http"
         return self
 
     async def stop(self) -> None:
@@ -62,7 +69,7 @@ class FeedServer:
 
     def url(self, path: str) -> str:
         """The absolute URL of a path on this server."""
-        return f"http://127.0.0.1:{self.port}{path}"
+        return f"{self.scheme}://127.0.0.1:{self.port}{path}"
 
     def serve(self, path: str, body: bytes, status: int = 200, **headers: str) -> str:
         """Answer `path` with a fixed response; returns its URL."""
@@ -143,6 +150,24 @@ def relevant_item(n: int, host: str = "news.example") -> str:
         email.utils.format_datetime(day),
         f"Italian and Japanese officials discuss the {word} item {n}.",
     )
+
+
+def self_signed_tls(folder: Path) -> ssl.SSLContext | None:
+    """A server TLS context with a fresh self-signed certificate for 127.0.0.1 (made by the
+    openssl command), or None when there is no openssl command."""
+    if shutil.which("openssl") is None:
+        return None
+    cert, key = folder / "cert.pem", folder / "key.pem"
+    new_key = ["-newkey", "rsa:2048", "-nodes", "-keyout", str(key)]
+    subject = ["-subj", "/CN=127.0.0.1", "-addext", "subjectAltName=IP:127.0.0.1"]
+    subprocess.run(
+        ["openssl", "req", "-x509", *new_key, "-days", "1", *subject, "-out", str(cert)],
+        check=True,
+        capture_output=True,
+    )
+    context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+    context.load_cert_chain(cert, key)
+    return context
 
 
 def short_config(**refresh: float) -> Config:

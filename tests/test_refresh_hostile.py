@@ -20,6 +20,7 @@ from feedserver import (
     relevant_item,
     response,
     rss,
+    self_signed_tls,
     short_config,
     store_with,
 )
@@ -141,3 +142,22 @@ async def test_a_refresh_with_no_feeds_is_fine(tmp_path):
 
 def test_response_helper_sets_length():
     assert b"Content-Length: 2" in response(200, b"ok")
+
+
+async def test_https_certificates_are_verified_also_after_a_redirect_from_http(server, tmp_path):
+    tls = self_signed_tls(tmp_path)
+    if tls is None:
+        pytest.skip("needs the openssl command to make a certificate")
+    impostor = await FeedServer().start(tls)
+    try:
+        forged = impostor.serve("/feed", rss(relevant_item(1)))
+        hop = server.serve("/hop", b"", 302, Location=forged)
+        good = server.serve("/good", rss(relevant_item(2)))
+        store = store_with(tmp_path / "db.json", [forged, hop, good])
+        report = await refresh(store, short_config())
+    finally:
+        await impostor.stop()
+    errors = {r.url: r.error or "" for r in report.feeds}
+    assert "CERTIFICATE_VERIFY_FAILED" in errors[forged]
+    assert "CERTIFICATE_VERIFY_FAILED" in errors[hop]
+    assert errors[good] == "" and report.new_articles == 1
