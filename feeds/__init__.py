@@ -1,11 +1,20 @@
 """Article feeds into timeline entries: fetch (httpx, async), parse, relevance, topics,
 clustering, and one refresh end to end. Never imports textual."""
 
+import sys
+from typing import Any
+
+# Importing httpx also imports its command-line tool and with it rich (~30 ms of every refresh
+# process); amity never runs that tool, and httpx stands in a stub when it cannot import it.
+if "httpx" not in sys.modules:
+    sys.modules.setdefault("httpx._main", None)  # type: ignore[assignment]
+
 from .checked import last_checked, sidecar_path
-from .opml import OPMLError, read_opml, write_opml
 from .parse import ParsedFeed, ParseError, parse_feed
 from .refresh import refresh, select_feeds
 from .report import FeedResult, RefreshReport
+
+_OPML = frozenset({"OPMLError", "read_opml", "write_opml"})
 
 __all__ = [
     "FeedResult",
@@ -21,3 +30,12 @@ __all__ = [
     "sidecar_path",
     "write_opml",
 ]
+
+
+def __getattr__(name: str) -> Any:
+    # OPML is for `amity feeds import|export` only: a refresh need not import it.
+    if name in _OPML:
+        from . import opml
+
+        return getattr(opml, name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

@@ -19,7 +19,7 @@ from tinydb.table import Document
 from .checked import record_check
 from .cluster import Facts, Timeline, facts_for
 from .fetch import Fetched, FetchError, Limiter, fetch, make_client
-from .parse import ParsedFeed, ParseError, parse_feed
+from .parse import ParsedFeed, ParseError, load_parser, parse_feed
 from .politeness import backoff_next_check, due, hinted_next_check, iso, max_age, retry_after
 from .report import FeedResult, RefreshReport
 
@@ -118,6 +118,7 @@ def _parse_thread() -> Iterator[Executor]:
     previous = sys.getswitchinterval()
     sys.setswitchinterval(min(previous, _SWITCH_INTERVAL))
     parser = ThreadPoolExecutor(1, thread_name_prefix="amity-parse")
+    parser.submit(load_parser)
     try:
         yield parser
     finally:

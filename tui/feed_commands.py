@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import Any
 
 import click
-from amity.feeds import OPMLError, RefreshReport, read_opml, refresh, select_feeds, write_opml
+from amity.feeds import RefreshReport, refresh, select_feeds
 from amity.feeds.articles import is_web_url
 from amity.store import Feed
 
@@ -91,6 +91,8 @@ def feeds_remove(ctx: click.Context, url: str) -> None:
 @click.pass_context
 def feeds_import(ctx: click.Context, file: Any) -> None:
     """Subscribe to every feed of an OPML file (1.0 or 2.0); existing ones keep their state."""
+    from amity.feeds.opml import OPMLError, read_opml  # lxml: only for import and export
+
     name = getattr(file, "name", "-")
     try:
         found = read_opml(file.read())
@@ -108,6 +110,8 @@ def feeds_import(ctx: click.Context, file: Any) -> None:
 @click.pass_context
 def feeds_export(ctx: click.Context, file: Path | None) -> None:
     """Write the subscriptions as OPML 2.0 (to FILE, or stdout)."""
+    from amity.feeds.opml import write_opml
+
     feeds = sorted(_session(ctx).store().snapshot().feeds, key=lambda f: f.url)
     document = write_opml(feeds)
     if file is None:
