@@ -44,7 +44,8 @@ class FetchError(Exception):
 
 @dataclass(frozen=True, slots=True)
 class Fetched:
-    """A successful answer: a body (status 'ok') or nothing new ('not-modified')."""
+    """A successful answer: a body (status 'ok') or nothing new ('not-modified'). The body is
+    as received, still compressed if `encoding` says so: see `content`."""
 
     status: str
     body: bytes
@@ -52,6 +53,12 @@ class Fetched:
     last_modified: str | None
     cache_control: str | None
     url: str
+    encoding: str = "identity"
+
+    def content(self, max_bytes: int) -> bytes:
+        """The body decompressed, or FetchError when it is corrupt or over `max_bytes`. CPU
+        work, so a refresh calls it in its parse thread, not on the event loop."""
+        return decompressed(self.body, self.encoding, max_bytes)
 
 
 class Limiter:
@@ -203,38 +210,45 @@ async def _fetch(
             if etag and response.headers.get("etag") == etag:
                 # A server that ignores If-None-Match but sends the same ETag: nothing new.
                 return Fetched("not-modified", b"", new_etag, new_modified, cache_control, current)
-            body = await read_capped(response, settings.max_bytes)
-            return Fetched("ok", body, new_etag, new_modified, cache_control, current)
+            body, encoding = await read_capped(response, settings.max_bytes)
+            return Fetched("ok", body, new_etag, new_modified, cache_control, current, encoding)
     raise FetchError(f"too many redirects (more than {settings.max_redirects})")
 
 
-async def read_capped(response: httpx.Response, max_bytes: int) -> bytes:
-    """The body, decompressed here as it streams so the cap counts decompressed bytes and a
-    compression bomb stops at the cap instead of filling memory."""
+async def read_capped(response: httpx.Response, max_bytes: int) -> tuple[bytes, str]:
+    """The body as received and its content coding, counted as it streams: a body that is
+    over the cap even compressed stops there (see `decompressed` for the rest of the cap)."""
     encoding = response.headers.get("content-encoding", "identity").strip().lower()
-    if encoding in ("gzip", "x-gzip"):
-        decoder = zlib.decompressobj(zlib.MAX_WBITS | 16)
-    elif encoding == "deflate":
-        decoder = _Deflate()
-    elif encoding in ("identity", ""):
-        decoder = None
+    if encoding in ("", "identity"):
+        encoding, limit = "identity", max_bytes
+    elif encoding in ("gzip", "x-gzip", "deflate"):
+        # Compressing makes nothing but incompressible data bigger, by far less than this.
+        limit = max_bytes + max_bytes // 500 + 1024
     else:
         raise FetchError(f"unsupported content encoding {encoding[:40]!r}")
     chunks: list[bytes] = []
     size = 0
     async for raw in response.aiter_raw():
-        if decoder is None:
-            data = raw
-        else:
-            try:
-                data = decoder.decompress(raw, max_bytes - size + 1)
-            except zlib.error as exc:
-                raise FetchError(f"corrupt {encoding} body ({exc})") from None
-        size += len(data)
-        if size > max_bytes:
+        size += len(raw)
+        if size > limit:
             raise FetchError(f"body larger than the cap of {_size(max_bytes)}")
-        chunks.append(data)
-    return b"".join(chunks)
+        chunks.append(raw)
+    return b"".join(chunks), encoding
+
+
+def decompressed(body: bytes, encoding: str, max_bytes: int) -> bytes:
+    """A body in its content coding (identity, gzip or deflate), decompressed no further than
+    one byte past the cap, so a compression bomb fails at the cap instead of filling memory."""
+    if encoding == "identity":
+        return body
+    decoder = zlib.decompressobj(zlib.MAX_WBITS | 16) if "gzip" in encoding else _Deflate()
+    try:
+        data = decoder.decompress(body, max_bytes + 1)
+    except zlib.error as exc:
+        raise FetchError(f"corrupt {encoding} body ({exc})") from None
+    if len(data) > max_bytes:
+        raise FetchError(f"body larger than the cap of {_size(max_bytes)}")
+    return data
 
 
 class _Deflate:

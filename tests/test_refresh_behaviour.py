@@ -5,7 +5,9 @@ from __future__ import annotations
 
 import asyncio
 import datetime as dt
+import gzip
 import socket
+import zlib
 
 import pytest
 from amity.feeds import refresh
@@ -139,6 +141,26 @@ async def test_an_article_two_feeds_summarise_differently_does_not_flip_flop(ser
     signature = store.signature()
     settled = await refresh(store, short_config())
     assert [r.updated for r in settled.feeds] == [0, 0] and store.signature() == signature
+
+
+async def test_gzip_and_deflate_bodies_are_read(server, tmp_path):
+    def raw_deflate(data: bytes) -> bytes:
+        packer = zlib.compressobj(wbits=-zlib.MAX_WBITS)
+        return packer.compress(data) + packer.flush()
+
+    encodings = {
+        "gzip": gzip.compress,
+        "x-gzip": gzip.compress,
+        "deflate": zlib.compress,  # as the spec says: zlib-wrapped
+        "Deflate": raw_deflate,  # as some servers send it
+    }
+    urls = [
+        server.serve(f"/{n}", pack(rss(relevant_item(n))), Content_Encoding=name)
+        for n, (name, pack) in enumerate(encodings.items())
+    ]
+    store = store_with(tmp_path / "db.json", urls)
+    report = await refresh(store, short_config())
+    assert [(r.status, r.new) for r in report.feeds] == [("ok", 1)] * 4
 
 
 async def test_irrelevant_articles_are_not_kept(server, tmp_path):
