@@ -11,13 +11,14 @@ if "httpx" not in sys.modules:
 
 from .checked import last_checked, sidecar_path
 from .parse import ParsedFeed, ParseError, parse_feed
-from .refresh import refresh, select_feeds
+from .refresh import NotSubscribed, refresh, select_feeds
 from .report import FeedResult, RefreshReport
 
 _OPML = frozenset({"OPMLError", "read_opml", "write_opml"})
 
 __all__ = [
     "FeedResult",
+    "NotSubscribed",
     "OPMLError",
     "ParseError",
     "ParsedFeed",

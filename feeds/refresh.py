@@ -24,6 +24,12 @@ from .politeness import backoff_next_check, due, hinted_next_check, iso, max_age
 from .report import FeedResult, RefreshReport
 
 Progress = Callable[[int, int, str], None]
+
+
+class NotSubscribed(ValueError):
+    """A refresh was asked for a feed that is not subscribed (raised before any fetch)."""
+
+
 # While parses run beside the event loop, a thread holding the GIL keeps it for up to the switch
 # interval (5 ms by default) before the loop may send the next request or read the next answer.
 _SWITCH_INTERVAL = 0.0005
@@ -97,13 +103,13 @@ async def refresh(
 def select_feeds(
     feeds: Sequence[Feed], *, urls: Sequence[str] | None = None, tag: str | None = None
 ) -> list[Feed]:
-    """The subscribed feeds a refresh covers; raises ValueError naming an unsubscribed URL."""
+    """The subscribed feeds a refresh covers; raises NotSubscribed naming unsubscribed URLs."""
     chosen = list(feeds)
     if urls:
         known = {f.url: f for f in feeds}
         missing = [u for u in urls if u not in known]
         if missing:
-            raise ValueError(f"not subscribed: {', '.join(missing)}")
+            raise NotSubscribed(f"not subscribed: {', '.join(missing)}")
         chosen = [known[u] for u in dict.fromkeys(urls)]
     if tag:
         chosen = [f for f in chosen if tag in f.tags]

@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import Any
 
 import click
-from amity.feeds import RefreshReport, refresh, select_feeds
+from amity.feeds import NotSubscribed, RefreshReport, refresh
 from amity.feeds.articles import is_web_url
 from amity.store import Feed
 
@@ -144,13 +144,12 @@ def refresh_command(
     session = _session(ctx)
     config = session.config
     store = session.store()
-    try:
-        select_feeds(store.snapshot().feeds, urls=urls, tag=tag)
-    except ValueError as exc:
-        raise click.UsageError(str(exc)) from None
     bar = _ProgressBar() if sys.stderr.isatty() and not quiet and not as_json else None
     try:
+        # refresh() checks the URLs before fetching anything: no second read of the store here.
         report = _run(refresh(store, config, urls=urls or None, tag=tag, force=force, progress=bar))
+    except NotSubscribed as exc:
+        raise click.UsageError(str(exc)) from None
     except (KeyboardInterrupt, asyncio.CancelledError):
         if bar:
             bar.clear()
