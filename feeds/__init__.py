@@ -9,7 +9,8 @@ from typing import Any
 if "httpx" not in sys.modules:
     sys.modules.setdefault("httpx._main", None)  # type: ignore[assignment]
 
-from .checked import last_checked, sidecar_path
+from amity.store.checked import last_checked, sidecar_path
+
 from .parse import ParsedFeed, ParseError, parse_feed
 from .refresh import NotSubscribed, refresh, select_feeds
 from .report import FeedResult, RefreshReport

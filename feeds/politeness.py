@@ -6,6 +6,8 @@ import datetime as dt
 import email.utils
 import re
 
+from amity.store import parse_iso
+
 MAX_HINT = dt.timedelta(hours=24)
 BACKOFF_BASE = dt.timedelta(minutes=15)
 _MAX_AGE = re.compile(r"(?:^|,)\s*(?:s-)?max-age\s*=\s*\"?(\d+)", re.I)
@@ -14,17 +16,6 @@ _MAX_AGE = re.compile(r"(?:^|,)\s*(?:s-)?max-age\s*=\s*\"?(\d+)", re.I)
 def iso(moment: dt.datetime) -> str:
     """UTC ISO seconds, as the store writes times."""
     return moment.astimezone(dt.UTC).replace(microsecond=0).isoformat().replace("+00:00", "Z")
-
-
-def parse_iso(value: str | None) -> dt.datetime | None:
-    """A stored UTC ISO time, or None."""
-    if not value:
-        return None
-    try:
-        moment = dt.datetime.fromisoformat(value.replace("Z", "+00:00"))
-    except ValueError:
-        return None
-    return moment if moment.tzinfo else moment.replace(tzinfo=dt.UTC)
 
 
 def max_age(cache_control: str | None) -> float | None:

@@ -14,9 +14,9 @@ from dataclasses import dataclass, replace
 
 import httpx
 from amity.store import Config, Feed, Store
+from amity.store.checked import record_check
 from tinydb.table import Document
 
-from .checked import record_check
 from .cluster import Facts, Timeline, facts_for
 from .fetch import Fetched, FetchError, Limiter, fetch, make_client
 from .parse import ParsedFeed, ParseError, load_parser, parse_feed

@@ -5,8 +5,10 @@ Never imports textual or httpx.
 
 from typing import Any
 
+from .checked import last_checked, sidecar_path
+from .clock import parse_iso, utc_now
 from .config import Config, ConfigError, Country, RefreshSettings, load_config
-from .database import Snapshot, Store, Transaction, utc_now
+from .database import Snapshot, Store, Transaction
 from .model import KINDS, ORIGINS, Event, Source, ValidationError, parse_date, parse_events
 from .query import Filter, ordered, search_text
 from .storage import StoreDamaged, StoreError, StoreLocked, StoreTooNew
@@ -53,11 +55,14 @@ __all__ = [
     "ValidationError",
     "__version__",
     "clean_text",
+    "last_checked",
     "load_config",
     "ordered",
     "parse_date",
     "parse_events",
+    "parse_iso",
     "search_text",
+    "sidecar_path",
     "strip_controls",
     "utc_now",
 ]

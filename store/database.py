@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import datetime as dt
 import os
 import threading
 from collections.abc import Iterable, Iterator
@@ -13,6 +12,7 @@ from typing import Any
 
 from tinydb.table import Document
 
+from .clock import utc_now
 from .config import ConfigError
 from .curated import bundled_sets
 from .model import Event
@@ -31,11 +31,6 @@ from .subscriptions import DEFAULT_FEEDS, Feed
 EVENTS, FEEDS, ARTICLES, META = "events", "feeds", "articles", "meta"
 DEFAULT_LOCK_TIMEOUT = 10.0
 _LOCK_SETUP = threading.Lock()
-
-
-def utc_now() -> str:
-    """The current time as a UTC ISO timestamp (seconds precision)."""
-    return dt.datetime.now(dt.UTC).replace(microsecond=0).isoformat().replace("+00:00", "Z")
 
 
 @dataclass(frozen=True, slots=True)

@@ -11,6 +11,7 @@ from pathlib import Path
 
 import pytest
 from amity.store import Config, Event, Source, Store
+from amity.store.checked import record_check
 from amity.tui.app import AmityApp, run_app
 from amity.tui.detail import DetailPane
 from amity.tui.help import HelpScreen
@@ -413,6 +414,19 @@ async def test_live_reload_keeps_cursor_and_filters(store: Store, tmp_path: Path
         assert "40 events, 24 shown" in text
         app.check_store()  # unchanged file: nothing to do
         assert not app.workers
+
+
+async def test_header_follows_a_refresh_elsewhere_that_found_nothing_new(store: Store) -> None:
+    app = make_app(store)
+    async with app.run_test(size=(120, 40)) as pilot:
+        assert "never refreshed" in screen_text(app)
+        signature = store.signature()
+        with store.transaction():  # what a cron refresh does when every feed answers 304
+            record_check(store, "2026-02-01T11:55:00Z")
+        assert store.signature() == signature  # the store itself was not rewritten
+        app.check_store()
+        await pilot.pause()
+        assert "refreshed 5 min ago" in screen_text(app)
 
 
 async def test_new_since_last_visit_marked_until_seen(store: Store) -> None:

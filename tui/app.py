@@ -11,7 +11,16 @@ from dataclasses import replace
 from pathlib import Path
 from typing import Any, ClassVar
 
-from amity.store import Config, Event, Snapshot, Store, StoreError, strip_controls
+from amity.store import (
+    Config,
+    Event,
+    Snapshot,
+    Store,
+    StoreError,
+    last_checked,
+    sidecar_path,
+    strip_controls,
+)
 from textual import on
 from textual.app import App, ComposeResult
 from textual.binding import Binding, BindingType
@@ -100,6 +109,8 @@ class AmityApp(App[None]):
         self.refreshing = False
         self.last_report: Any = None
         self.title = f"amity — {config.pair_label}"
+        self._checked_mtime = _mtime(sidecar_path(store))
+        self.checked_at = last_checked(store, self.snapshot)  # when a refresh last ran
 
     # -- layout ----------------------------------------------------------------------------
 
@@ -189,7 +200,7 @@ class AmityApp(App[None]):
         self.query_one(StatusHeader).show(
             left,
             describe_filter(self.view_filter, self.config.topics),
-            ago(self.snapshot.last_refresh, self.clock()),
+            ago(self.checked_at, self.clock()),
         )
 
     def _set_query(self, **changes: Any) -> None:
@@ -307,7 +318,13 @@ class AmityApp(App[None]):
     # -- live reload and refresh ---------------------------------------------------------------
 
     def check_store(self) -> None:
-        """Reload in the background if another process wrote the store (polled every 2 s)."""
+        """Reload in the background if another process wrote the store (polled every 2 s);
+        a refresh elsewhere that found nothing new only touches the sidecar: re-read the time."""
+        checked = _mtime(sidecar_path(self.store))
+        if checked != self._checked_mtime:
+            self._checked_mtime = checked
+            self.checked_at = last_checked(self.store, self.snapshot)
+            self._show_header()
         if self.refreshing or self.store.signature() == self.snapshot.signature:
             return
         self.run_worker(self._reload, thread=True, exclusive=True, group="reload")
@@ -331,6 +348,7 @@ class AmityApp(App[None]):
     def install(self, snapshot: Snapshot, index: TimelineIndex) -> None:
         """Show a freshly read store, keeping the cursor's event and the filters."""
         self.snapshot, self.index = snapshot, index
+        self.checked_at = last_checked(self.store, snapshot)
         self.apply()
 
     def fail_store(self, message: str) -> None:
@@ -417,3 +435,10 @@ def run_app(store: Store, config: Config) -> int:
         return 3
     app.record_visit()
     return app.return_code or 0
+
+
+def _mtime(path: Path) -> int:
+    try:
+        return path.stat().st_mtime_ns
+    except OSError:
+        return 0

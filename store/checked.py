@@ -7,10 +7,9 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from amity.store import Snapshot, Store
-from amity.store.storage import atomic_write_json
-
-from .politeness import parse_iso
+from .clock import parse_iso
+from .database import Snapshot, Store
+from .storage import atomic_write_json
 
 SUFFIX = ".refreshed"
 
