@@ -58,7 +58,8 @@ class RefreshReport:
         for result in self.feeds:
             counts[result.status] = counts.get(result.status, 0) + 1
         parts = [f"{len(self.feeds)} feed{'s' if len(self.feeds) != 1 else ''}"]
-        parts += [f"{n} {status}" for status, n in counts.items() if n]
+        words = {"error": "failed", "not-modified": "not modified", "skipped": "backing off"}
+        parts += [f"{n} {words.get(status, status)}" for status, n in counts.items() if n]
         return (
             f"refreshed {', '.join(parts)}: {self.new_articles} new article"
             f"{'s' if self.new_articles != 1 else ''}, {self.new_events} new event"
