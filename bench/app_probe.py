@@ -2,7 +2,8 @@
 
     python -m bench.app_probe startup amity DB MARK   the real `amity --db DB`, quits at first paint
     python -m bench.app_probe startup bare - MARK     a bare Textual app painting one label
-    python -m bench.app_probe interact DB REPEAT      toggle / search / jump timings, JSON on stdout
+    python -m bench.app_probe interact DB REPEAT      toggle / search / jump timings, and the
+                                                      re-filter alone (no repaint), JSON on stdout
 
 "First paint" is Textual's Ready event, which it sends once the first frame has been written to
 the terminal; the probe records time.time() there into MARK and exits. `startup_in_pty` runs a
@@ -24,7 +25,7 @@ import time
 from collections.abc import Awaitable, Callable
 from pathlib import Path
 
-from .measure import Run, run_child
+from .measure import Run, run_child, time_call
 
 SIZE = (120, 40)
 
@@ -62,6 +63,7 @@ def _startup(kind: str, db: str, mark: str) -> int:
 async def _interact(db: str, repeat: int) -> dict[str, list[float]]:
     from amity.store import Store, load_config
     from amity.tui.app import AmityApp
+    from amity.tui.index import ViewFilter
     from textual import events
 
     app = AmityApp(Store(db), load_config(None))
@@ -101,6 +103,11 @@ async def _interact(db: str, repeat: int) -> dict[str, list[float]]:
             oldest, newest = years[0], years[-1]
             await timed("jump", lambda oldest=oldest: jump(oldest), lambda: True)
             await timed("", lambda newest=newest: jump(newest), lambda: True)
+        for label, query in (
+            ("filter_topic", ViewFilter(topics=frozenset({topic.id}))),
+            ("filter_search", ViewFilter(search="j")),
+        ):
+            times[label] = time_call(lambda query=query: app.index.view(query), repeat).seconds
     return times
 
 

@@ -22,7 +22,7 @@ if __package__ in (None, ""):  # `python bench/run.py`: make `bench` importable 
 
 from . import app_probe, machine, peers
 from .feedserver import FeedServer
-from .measure import Samples, run_child
+from .measure import Samples, run_child, time_call
 from .report import Report, Section, Target, seconds
 
 WHAT = ("refresh", "app", "list")
@@ -123,9 +123,7 @@ def bench_refresh(report: Report, args: argparse.Namespace, work: Path, say: Say
                 why = "--no-peers" if args.no_peers else NO_READER
                 _skip(say, (full, again), f"reader ({conc} workers)", why)
             _run_peers(candidates, server, folder, args.refresh_runs, full, again, say)
-            fetch = Samples()
-            for _ in range(args.refresh_runs):
-                fetch.add(peers.fetch_only(server.urls, conc, 2))
+            fetch = time_call(lambda: peers.fetch_only(server.urls, conc, 2), args.refresh_runs)
             label = f"fetch only: httpx, {conc} at a time, 2 per host"
             full.add(label, fetch, "no parsing, no store")
             for label, result in peers.parse_costs(server.docs, args.refresh_runs).items():
@@ -243,6 +241,8 @@ def bench_app(report: Report, args: argparse.Namespace, work: Path, say: Say) ->
         "toggle": "amity: topic toggle (key 1)",
         "search": "amity: one-letter search (/ then j)",
         "jump": "amity: jump to the oldest year (palette)",
+        "filter_topic": "amity: re-filter alone, topic (no repaint)",
+        "filter_search": "amity: re-filter alone, search 'j' (no repaint)",
     }
     for key, label in labels.items():
         samples = Samples()
@@ -254,26 +254,35 @@ def bench_app(report: Report, args: argparse.Namespace, work: Path, say: Say) ->
 # -- 5: the headless list ----------------------------------------------------------------------
 
 
+LIST_FORMS = {
+    "--json": ["--json"],
+    "(table)": [],
+    "--search japan": ["--search", "japan"],
+    "--topic defense --since 2020": ["--topic", "defense", "--since", "2020"],
+}
+
+
 def bench_list(report: Report, args: argparse.Namespace, work: Path, say: Say) -> None:
-    """`amity list --json` against `python -c pass` (the interpreter alone)."""
-    say("list: amity list --json")
-    sec = report.section("Headless `amity list --json` (stdout to /dev/null)", "python -c pass")
+    """`amity list` as JSON, as the table, searched and by topic, against `python -c pass`."""
+    say("list: amity list")
+    sec = report.section("Headless `amity list` (stdout to /dev/null)", "python -c pass")
     base = Samples()
-    amity = {n: Samples() for n in args.list_events}
     stores = {n: build_store(work, n) for n in args.list_events}
-    codes: dict[int, str] = {}
+    amity = {(n, form): Samples() for n in stores for form in LIST_FORMS}
+    notes = {n: f"store file {store.stat().st_size / 1e6:.1f} MB" for n, store in stores.items()}
+    codes: dict[tuple[int, str], str] = {}
     for _ in range(args.runs):
         run = run_child([sys.executable, "-c", "pass"])
         base.add(run.seconds, run.peak_kib)
-        for n, store in stores.items():
-            cmd = [*peers.amity_command(), "--db", str(store), "list", "--json"]
+        for (n, form), samples in amity.items():
+            cmd = [*peers.amity_command(), "--db", str(stores[n]), "list", *LIST_FORMS[form]]
             run = run_child(cmd, stdout=subprocess.DEVNULL)
-            amity[n].add(run.seconds, run.peak_kib)
+            samples.add(run.seconds, run.peak_kib)
             if run.returncode:
-                codes[n] = f"exit {run.returncode}: {run.stderr.strip()[-200:]}"
+                codes[n, form] = f"exit {run.returncode}: {run.stderr.strip()[-200:]}"
     sec.add("python -c pass", base, baseline=True)
-    for n in args.list_events:
-        sec.add(f"amity list --json, {n:,} events", amity[n], codes.get(n, ""))
+    for (n, form), samples in amity.items():
+        sec.add(f"amity list {form}, {n:,} events", samples, codes.get((n, form), notes[n]))
 
 
 # -- targets -----------------------------------------------------------------------------------

@@ -12,7 +12,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from xml.sax.saxutils import escape, quoteattr
 
-from amity.store import Event, Source
+from amity.store import DEFAULT_TOPICS, Event, Source
 
 BASE_TIME = dt.datetime(2026, 1, 20, 9, 0, tzinfo=dt.UTC)
 FORMATS = ("rss2", "rss2", "rss2", "atom", "atom", "rss1")  # half RSS 2.0, a third Atom
@@ -160,14 +160,6 @@ def make_feeds(count: int, entries: int = 50, seed: int = 1866) -> list[FeedDoc]
     return docs
 
 
-_TOPICS = (
-    "diplomacy",
-    "defense",
-    "economic-security",
-    "space-science",
-    "culture",
-    "indo-pacific",
-)
 _KINDS = ("summit", "visit", "call", "agreement", "statement", "news", "news", "news")
 
 
@@ -175,6 +167,7 @@ def make_events(count: int, seed: int = 1866) -> Iterator[Event]:
     """`count` feed-origin events spread over 1866–2026, denser in recent years, each with one to
     three topics and sources, like a store after years of refreshes."""
     rng = random.Random(seed)
+    topics = [t.id for t in DEFAULT_TOPICS]
     for i in range(count):
         year = 2026 - int(rng.expovariate(1 / 12)) % 160
         date = f"{year}-{rng.randint(1, 12):02d}-{rng.randint(1, 28):02d}"
@@ -195,7 +188,7 @@ def make_events(count: int, seed: int = 1866) -> Iterator[Event]:
             title=title,
             summary=summary + ".",
             kind=rng.choice(_KINDS),
-            topics=tuple(rng.sample(_TOPICS, rng.randint(1, 3))),
+            topics=tuple(rng.sample(topics, rng.randint(1, 3))),
             countries=("IT", "JP"),
             milestone=rng.random() < 0.01,
             origin="feed",
