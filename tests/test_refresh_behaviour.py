@@ -26,13 +26,6 @@ from feedserver import (
 )
 
 
-@pytest.fixture
-async def server():
-    srv = await FeedServer().start()
-    yield srv
-    await srv.stop()
-
-
 def feed_state(store: Store, url: str):
     return {f.url: f for f in store.snapshot().feeds}[url]
 

@@ -28,13 +28,6 @@ from feedserver import (
 CAP = 256 * 1024
 
 
-@pytest.fixture
-async def server():
-    srv = await FeedServer().start()
-    yield srv
-    await srv.stop()
-
-
 def closed_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
