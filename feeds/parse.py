@@ -1,8 +1,7 @@
 """Feed bytes to articles: RSS 0.9x/1.0/2.0 and Atom with fastfeedparser (lxml), JSON Feed 1.x.
 
-fastfeedparser was chosen by measurement (bench/refresh_feeds.py): on 100 feeds of 50 entries
-feedparser took 1.7-2.5 s, fastfeedparser 0.04-0.05 s, and parse_feed (fastfeedparser plus our
-cleaning) 0.13 s. It runs lxml with `huge_tree=True`, so the entity
+fastfeedparser was chosen by measurement (`python -m bench --only refresh`): on 200 feeds of 50
+entries feedparser took 3.5 s, fastfeedparser 0.12 s, and parse_feed adds our cleaning. It runs lxml with `huge_tree=True`, so the entity
 guard below refuses every document that declares entities before lxml sees it.
 """
 

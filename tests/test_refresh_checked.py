@@ -7,19 +7,11 @@ import datetime as dt
 import json
 import socket
 
-import pytest
 from amity.feeds import last_checked, refresh, sidecar_path
 from amity.feeds.politeness import parse_iso
-from feedserver import FeedServer, relevant_item, rss, short_config, store_with
+from feedserver import relevant_item, rss, short_config, store_with
 
 LONG_AGO = "2020-01-01T00:00:00Z"
-
-
-@pytest.fixture
-async def server():
-    srv = await FeedServer().start()
-    yield srv
-    await srv.stop()
 
 
 def now_seconds() -> dt.datetime:
