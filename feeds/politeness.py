@@ -45,7 +45,8 @@ def hinted_next_check(now: dt.datetime, *seconds: float | None) -> str | None:
     hints = [s for s in seconds if s is not None and s > 0]
     if not hints:
         return None
-    return iso(now + min(dt.timedelta(seconds=max(hints)), MAX_HINT))
+    # Capped before it becomes a timedelta: a header may name more seconds than one can hold.
+    return iso(now + dt.timedelta(seconds=min(max(hints), MAX_HINT.total_seconds())))
 
 
 def backoff_next_check(now: dt.datetime, failures: int, max_hours: float) -> str:

@@ -454,3 +454,15 @@ async def test_refresh_only_the_chosen_feeds(server, tmp_path):
     assert (await refresh(store, short_config(), tag="nope")).feeds == ()
     with pytest.raises(ValueError, match="not subscribed"):
         await refresh(store, short_config(), urls=["https://elsewhere.example/"])
+
+
+async def test_absurd_server_hints_are_capped_and_lose_nothing(server, tmp_path):
+    # Hints beyond what a timedelta can hold (~2.7 million years) once crashed the save.
+    huge = "9" * 15
+    throttled = server.serve("/throttled", b"slow down", 503, Retry_After=huge)
+    cached = server.serve("/cached", rss(relevant_item(1)), Cache_Control=f"max-age={huge}")
+    store = store_with(tmp_path / "db.json", [throttled, cached])
+    report = await refresh(store, short_config())
+    assert [r.status for r in report.feeds] == ["error", "ok"] and report.new_articles == 1
+    assert 23.9 < in_hours(feed_state(store, throttled).next_check) <= 24
+    assert 23.9 < in_hours(feed_state(store, cached).next_check) <= 24
