@@ -21,8 +21,9 @@ _WHITESPACE = re.compile(r"\s+")
 
 def _is_unsafe(char: str) -> bool:
     category = unicodedata.category(char)
-    # Cc: C0/C1 controls; Cf includes bidi overrides (U+202E) that can disguise text.
-    return category == "Cc" or (category == "Cf" and char not in "\u200d")
+    # Cc: C0/C1 controls; Cf includes bidi overrides (U+202E) that can disguise text; Cs: a lone
+    # surrogate (JSON's "\ud800") cannot be encoded as UTF-8, so the store write and stdout fail.
+    return category in ("Cc", "Cs") or (category == "Cf" and char not in "\u200d")
 
 
 def strip_controls(text: str) -> str:

@@ -80,6 +80,13 @@ def test_text_fields_lose_control_characters_and_escapes() -> None:
     assert event.summary == "abc"
 
 
+def test_lone_surrogates_are_dropped_so_the_event_can_be_saved_and_printed() -> None:
+    event = Event.from_dict(good(title="Rome\ud800 talks", summary="a\udfffb"), topic_ids())
+    assert event.title == "Rome talks"
+    assert event.summary == "ab"
+    assert Event.from_dict(event.to_dict(), topic_ids()) == event
+
+
 def test_parse_events_locates_the_bad_one_by_index_and_id() -> None:
     items = [good(id="first"), good(id="second", kind="bogus")]
     with pytest.raises(ValidationError) as caught:
