@@ -21,6 +21,7 @@ from .storage import (
     SCHEMA_VERSION,
     BufferedJSONStorage,
     StoreDB,
+    StoreError,
     StoreLocked,
     load_document,
     paused_gc,
@@ -187,7 +188,7 @@ class Store:
         """(mtime_ns, size, inode) of the file: changes whenever any process writes it."""
         try:
             st = self.path.stat()
-        except FileNotFoundError:
+        except OSError:  # missing, or unreachable: reading it says why, naming the file
             return (0, 0, 0)
         return (st.st_mtime_ns, st.st_size, st.st_ino)
 
@@ -222,6 +223,11 @@ class Store:
                 f"{self.path}: another amity process is writing the store "
                 f"(lock {self._lock.lock_file} held for over {self.lock_timeout:g} s)"
             ) from None
+        except OSError as exc:  # e.g. a folder that cannot be created or written
+            raise StoreError(
+                f"{self.path}: cannot take the writer lock {self._lock.lock_file}: "
+                f"{exc.strerror or exc}"
+            ) from None
         try:
             remove_leftovers(self.path)
             try:
@@ -233,7 +239,12 @@ class Store:
                 storage.dirty = True
             db = StoreDB(self.path, storage=lambda *_a, **_k: storage)
             yield Transaction(db=db, storage=storage)
-            storage.flush()
+            try:
+                storage.flush()
+            except OSError as exc:  # disk full, read-only folder: the old file is still whole
+                raise StoreError(
+                    f"{self.path}: cannot write the store: {exc.strerror or exc}"
+                ) from None
         finally:
             self._lock.release()
 

@@ -110,14 +110,19 @@ _EVENT_KEYS = frozenset(("id", "date", "title"))
 
 
 def atomic_write_json(path: Path, data: Any) -> None:
-    """Write JSON beside `path`, fsync it, rename it over `path`, fsync the folder."""
+    """Write compact JSON to `path` atomically (see `atomic_write_bytes`)."""
+    atomic_write_bytes(path, _dump_compact(data))
+
+
+def atomic_write_bytes(path: Path, content: bytes) -> None:
+    """Write `content` beside `path`, fsync it, rename it over `path`, fsync the folder."""
     folder = path.parent
     folder.mkdir(parents=True, exist_ok=True)
     fd, tmp_name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=folder)
     try:
         os.chmod(tmp_name, _mode_for(path))
         with os.fdopen(fd, "wb") as handle:
-            handle.write(_dump_compact(data))
+            handle.write(content)
             handle.flush()
             os.fsync(handle.fileno())
         os.replace(tmp_name, path)

@@ -94,3 +94,23 @@ def test_unusable_import_files_exit_2(tmp_path: Path, content: bytes) -> None:
 def test_missing_import_file_exits_2(tmp_path: Path) -> None:
     result = amity("import", str(tmp_path / "nope.json"), db=tmp_path / "amity.json")
     assert result.returncode == 2 and "nope.json" in result.stderr
+
+
+@pytest.mark.parametrize("args", [["export", "-o"], ["feeds", "export"]])
+def test_an_output_file_that_cannot_be_written_exits_2_naming_it(
+    tmp_path: Path, args: list[str]
+) -> None:
+    blocker = tmp_path / "a-file"
+    blocker.write_text("not a folder", encoding="utf-8")
+    target = blocker / "out"
+    result = amity(*args, str(target), db=tmp_path / "amity.json")
+    assert result.returncode == 2, result.stderr
+    assert str(target) in result.stderr and "Traceback" not in result.stderr
+    assert result.stdout == ""
+
+
+def test_export_to_a_file_writes_what_stdout_prints(tmp_path: Path) -> None:
+    db = tmp_path / "amity.json"
+    out = tmp_path / "o.json"
+    assert amity("export", "-o", str(out), db=db).returncode == 0
+    assert out.read_text(encoding="utf-8") == amity("export", db=db).stdout

@@ -121,3 +121,13 @@ def test_missing_folder_is_created_for_a_new_store(tmp_path: Path) -> None:
     result = amity("list", "--json", db=path)
     assert result.returncode == 0, result.stderr
     assert path.exists()
+
+
+def test_store_in_a_folder_that_cannot_be_made_exits_3_naming_it(tmp_path: Path) -> None:
+    blocker = tmp_path / "a-file"
+    blocker.write_text("not a folder", encoding="utf-8")
+    path = blocker / "amity.json"
+    result = amity("list", db=path)
+    assert result.returncode == 3, result.stderr
+    assert str(path) in result.stderr and "Traceback" not in result.stderr
+    assert blocker.read_text(encoding="utf-8") == "not a folder"

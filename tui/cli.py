@@ -23,9 +23,9 @@ from amity.store import (
     ordered,
     parse_events,
 )
-from amity.store.storage import atomic_write_json, paused_gc
+from amity.store.storage import paused_gc
 
-from .output import print_json, say, table
+from .output import json_text, print_json, say, table, write_output
 
 EXPORT_VERSION = 1
 
@@ -306,7 +306,7 @@ def export_command(session: Session, fmt: str, output: Path | None) -> None:
     if output is None:
         print_json(document)
         return
-    atomic_write_json(output, document)
+    write_output(output, json_text(document))
     say(f"exported {len(events)} events to {output}")
 
 

@@ -15,7 +15,7 @@ from amity.feeds import NotSubscribed, RefreshReport, refresh
 from amity.feeds.articles import is_web_url
 from amity.store import Feed
 
-from .output import print_json, safe, say, table
+from .output import print_json, safe, say, table, write_output
 
 
 def register(cli: click.Group) -> None:
@@ -117,7 +117,7 @@ def feeds_export(ctx: click.Context, file: Path | None) -> None:
     if file is None:
         sys.stdout.write(document)
         return
-    file.write_text(document, encoding="utf-8")
+    write_output(file, document)
     say(f"exported {len(feeds)} feeds to {file}")
 
 

@@ -11,10 +11,13 @@ import shutil
 import sys
 import unicodedata
 from collections.abc import Sequence
+from pathlib import Path
 from typing import Any, TextIO
 
+import click
 import orjson
 from amity.store import strip_controls
+from amity.store.storage import atomic_write_bytes
 
 
 def safe(text: str) -> str:
@@ -84,8 +87,21 @@ def _escape(match: re.Match[str]) -> str:
 def print_json(data: Any, out: TextIO | None = None) -> None:
     """JSON for scripts, with every control or format character escaped (never raw)."""
     out = out or sys.stdout
-    out.write(_layout(data))
-    out.write("\n")
+    out.write(json_text(data))
+
+
+def json_text(data: Any) -> str:
+    """The text `print_json` prints, ending in a newline."""
+    return _layout(data) + "\n"
+
+
+def write_output(path: Path, text: str) -> None:
+    """Write a file the user named, atomically; one that cannot be written is a usage error
+    (exit 2) naming it, and whatever was there is left whole."""
+    try:
+        atomic_write_bytes(path, text.encode("utf-8"))
+    except OSError as exc:
+        raise click.UsageError(f"{path}: cannot write: {exc.strerror or exc}") from None
 
 
 def _layout(data: Any, indent: str = "") -> str:
