@@ -3,7 +3,10 @@ the store's feeds replaced by it; the timeline keeps its cursor and marks what c
 
 from __future__ import annotations
 
+import asyncio
 import datetime as dt
+import http.server
+import threading
 from pathlib import Path
 
 import pytest
@@ -72,3 +75,51 @@ async def test_r_refreshes_in_place_keeps_cursor_and_marks_new(store: Store) -> 
         assert "39 events" in text
         assert "refreshed" in text and "never refreshed" not in text
         assert "Japan and Italy sign a space" in text
+
+
+async def test_quitting_during_a_refresh_keeps_what_finished_and_does_not_wait(
+    tmp_path: Path,
+) -> None:
+    release = threading.Event()  # the slow feed answers only when the test ends
+
+    class Handler(http.server.BaseHTTPRequestHandler):
+        def do_GET(self) -> None:
+            if self.path == "/slow.xml":
+                release.wait(60)
+            self.send_response(200)
+            self.send_header("Content-Type", "application/rss+xml")
+            self.end_headers()
+            self.wfile.write(RSS)
+
+        def log_message(self, *args: object) -> None:
+            pass
+
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    base = f"http://127.0.0.1:{server.server_address[1]}"
+    store = Store.open(tmp_path / "amity.json")
+    with store.transaction() as txn:
+        for url in list(txn.feeds()):
+            txn.remove_feed(url)
+        txn.put_feeds([Feed(f"{base}/feed.xml", "Wire"), Feed(f"{base}/slow.xml", "Slow")])
+    try:
+        app = AmityApp(store, Config())
+        async with app.run_test(size=(120, 40)) as pilot:
+            await pilot.press("r")
+            bar = app.query_one(ProgressBar)
+            for _ in range(1000):  # until the fast feed is in; the slow one never answers
+                if bar.progress == 1:
+                    break
+                await pilot.pause()
+            assert bar.progress == 1
+            await pilot.press("q")
+        # Joins the refresh thread: without the cancellation it would wait for the slow feed.
+        await asyncio.get_running_loop().shutdown_default_executor()
+        assert not release.is_set()
+        feeds = {f.url: f for f in store.snapshot().feeds}
+        assert feeds[f"{base}/feed.xml"].status == "ok"  # the finished feed was saved
+        assert feeds[f"{base}/slow.xml"].last_checked is None
+        assert any("space research" in e.title for e in store.snapshot().events)
+    finally:
+        release.set()
+        server.shutdown()

@@ -9,7 +9,7 @@ import webbrowser
 from collections.abc import Callable
 from dataclasses import replace
 from pathlib import Path
-from typing import Any, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar
 
 from amity.store import (
     Config,
@@ -27,6 +27,7 @@ from textual.binding import Binding, BindingType
 from textual.containers import Container, Horizontal, Vertical
 from textual.events import Resize
 from textual.widgets import Footer, Input, Label, ProgressBar
+from textual.worker import get_current_worker
 
 from .detail import DetailPane
 from .header import StatusHeader, ago, describe_filter
@@ -36,6 +37,9 @@ from .palette import TimelineCommands
 from .sidebar import TopicList
 from .timeline import DensityStrip, TimelineView, plain
 from .visits import Visits, load_visits, save_visits, visit_path
+
+if TYPE_CHECKING:
+    from amity.feeds import RefreshReport
 
 NARROW, TINY_WIDTH, TINY_HEIGHT = 100, 60, 16
 POLL_SECONDS = 2.0
@@ -368,25 +372,37 @@ class AmityApp(App[None]):
         self.run_worker(self._refresh, thread=True, exclusive=True, group="refresh")
 
     def _refresh(self) -> None:
-        try:
-            from amity.feeds import refresh  # imported here so start-up stays fast
-        except ImportError:
-            self.call_from_thread(self._refresh_done, None, "refresh is not available yet")
-            return
+        from amity.feeds import refresh  # imported here so start-up stays fast
+
+        worker = get_current_worker()
 
         def progress(done: int, total: int, url: str) -> None:
-            self.call_from_thread(self._progress, done, total, url)
+            if not worker.is_cancelled:
+                self.call_from_thread(self._progress, done, total, url)
+
+        async def until_quit() -> RefreshReport:
+            # Quitting cancels the worker, which cannot stop a thread: cancel the refresh from
+            # here, so it saves the feeds that finished and the app exits without waiting.
+            task = asyncio.ensure_future(refresh(self.store, self.config, progress=progress))
+            while not task.done():
+                await asyncio.wait([task], timeout=0.2)
+                if worker.is_cancelled:
+                    task.cancel()
+            return task.result()
 
         try:
-            report = asyncio.run(refresh(self.store, self.config, progress=progress))
+            report = asyncio.run(until_quit())
             loaded = self._load()
+        except asyncio.CancelledError:
+            return  # the app is gone; what finished is saved
         except StoreError as exc:
             self.call_from_thread(self.fail_store, str(exc))
             return
         except Exception as exc:  # a bug in a layer below must not kill the app
             self.call_from_thread(self._refresh_done, None, f"refresh failed: {exc}")
             return
-        self.call_from_thread(self._refresh_done, report, None, loaded)
+        if not worker.is_cancelled:
+            self.call_from_thread(self._refresh_done, report, None, loaded)
 
     def _progress(self, done: int, total: int, url: str) -> None:
         self.query_one(ProgressBar).update(total=max(total, 1), progress=done)
