@@ -57,8 +57,8 @@ async def refresh(
 ) -> RefreshReport:
     """Fetch the subscribed feeds (all, or those named by `urls`/`tag`) and save what they
     brought in one write. `force` ignores backoff and server hints. `progress(done, total, url)`
-    is called as each feed finishes. If cancelled, completed feeds are saved, then
-    CancelledError propagates."""
+    is called as each feed finishes. If cancelled (or `progress` raises), completed feeds are
+    saved, then the error propagates."""
     started = time.monotonic()
     now = dt.datetime.now(dt.UTC)
     feeds = select_feeds(store.snapshot().feeds, urls=urls, tag=tag)
@@ -85,9 +85,12 @@ async def refresh(
                     group.create_task(
                         _one(client, limiter, parser, feed, config, completed, finished)
                     )
-    except asyncio.CancelledError:
-        # The tasks are already cancelled by the TaskGroup; keep what finished, then stop.
+    except BaseException as exc:
+        # Cancelled, or the progress callback failed (the app has gone): the TaskGroup has
+        # cancelled the other tasks; keep what finished, then stop.
         _save(store, config, completed, now, complete=False)
+        if isinstance(exc, BaseExceptionGroup) and len(exc.exceptions) == 1:
+            raise exc.exceptions[0] from None  # the caller's error, not the TaskGroup's wrapper
         raise
     results, timeline = await asyncio.to_thread(_save, store, config, completed, now)
     by_url = {r.url: r for r in results}

@@ -437,6 +437,28 @@ async def test_cancelling_saves_the_feeds_that_completed(server, tmp_path):
     assert len(feed_events(store)) == 1 and store.snapshot().last_refresh
 
 
+async def test_a_failing_progress_callback_still_saves_the_feeds_that_completed(server, tmp_path):
+    # The app's callback raises once the app has gone (call_from_thread): what finished stays.
+    fast = server.serve("/fast", rss(relevant_item(1)))
+
+    async def hang(_request, _writer):
+        await asyncio.Event().wait()
+
+    slow = server.handle("/slow", hang)
+    store = store_with(tmp_path / "db.json", [fast, slow])
+
+    def progress(_done, _total, url):
+        raise RuntimeError("the app is not running")
+
+    with pytest.raises(Exception, match="not running"):
+        async with asyncio.timeout(10):
+            await refresh(store, short_config(deadline=30), progress=progress)
+
+    assert feed_state(store, fast).status == "ok"
+    assert feed_state(store, slow).status == "new"
+    assert len(feed_events(store)) == 1
+
+
 async def test_feed_title_comes_from_the_feed_when_not_given(server, tmp_path):
     url = server.serve("/feed", rss(title="Ministry &amp; News"))
     store = store_with(tmp_path / "db.json", [url])
