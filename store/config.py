@@ -130,36 +130,81 @@ def _config_from(data: dict[str, Any], path: Path) -> Config:
         sides = data["pair"]
         if not isinstance(sides, list) or len(sides) != 2:
             raise ValueError("[[pair]] must list exactly two countries")
-        pair = tuple(  # type: ignore[assignment]
-            Country(
-                code=str(side["code"]).upper(),
-                name=str(side["name"]),
-                aliases=tuple(a.lower() for a in side.get("aliases", [side["name"]])),
-            )
-            for side in sides
-        )
+        first, second = (_country(side, f"[[pair]] {n}") for n, side in enumerate(sides, 1))
+        pair = (first, second)
     topics = DEFAULT_TOPICS
     if "topics" in data:
         entries = data["topics"]
         if not isinstance(entries, list) or not 1 <= len(entries) <= 10:
             raise ValueError("[[topics]] must list between 1 and 10 topics")
-        keys = "1234567890"
         topics = tuple(
-            Topic(
-                id=str(entry["id"]),
-                label=str(entry.get("label", entry["id"])),
-                key=keys[index],
-                keywords=tuple(k.lower() for k in entry.get("keywords", [])),
-            )
-            for index, entry in enumerate(entries)
+            _topic(entry, f"[[topics]] {index + 1}", key)
+            for index, (entry, key) in enumerate(zip(entries, "1234567890", strict=False))
         )
         if len({t.id for t in topics}) != len(topics):
             raise ValueError("topic ids must be unique")
     refresh = RefreshSettings()
     if "refresh" in data:
-        allowed = set(RefreshSettings.__dataclass_fields__)
-        unknown = set(data["refresh"]) - allowed
-        if unknown:
-            raise ValueError(f"unknown [refresh] setting(s): {', '.join(sorted(unknown))}")
-        refresh = RefreshSettings(**data["refresh"])
+        refresh = _refresh(_table(data["refresh"], "[refresh]"))
     return Config(pair=pair, topics=topics, refresh=refresh, path=path)
+
+
+def _table(value: Any, where: str) -> dict[str, Any]:
+    if not isinstance(value, dict):
+        raise ValueError(f"{where} must be a table")
+    return value
+
+
+def _text(table: dict[str, Any], name: str, where: str, default: str | None = None) -> str:
+    value = table.get(name, default)
+    if not isinstance(value, str) or not value.strip():
+        raise ValueError(f"{where}: {name} must be non-empty text, got {value!r}")
+    return value
+
+
+def _words(table: dict[str, Any], name: str, where: str, default: list[str]) -> tuple[str, ...]:
+    value = table.get(name, default)
+    if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+        raise ValueError(f"{where}: {name} must be a list of text, got {value!r}")
+    return tuple(v.lower() for v in value)
+
+
+def _country(value: Any, where: str) -> Country:
+    side = _table(value, where)
+    name = _text(side, "name", where)
+    code = _text(side, "code", where).upper()
+    if not (len(code) == 2 and code.isascii() and code.isalpha()):
+        raise ValueError(f"{where}: code must be an ISO 3166-1 alpha-2 code, got {code!r}")
+    return Country(
+        code=code,
+        name=name,
+        aliases=_words(side, "aliases", where, [name]),
+    )
+
+
+def _topic(value: Any, where: str, key: str) -> Topic:
+    entry = _table(value, where)
+    topic_id = _text(entry, "id", where)
+    return Topic(
+        id=topic_id,
+        label=_text(entry, "label", where, topic_id),
+        key=key,
+        keywords=_words(entry, "keywords", where, []),
+    )
+
+
+def _refresh(table: dict[str, Any]) -> RefreshSettings:
+    defaults = RefreshSettings()
+    unknown = set(table) - set(RefreshSettings.__dataclass_fields__)
+    if unknown:
+        raise ValueError(f"unknown [refresh] setting(s): {', '.join(sorted(unknown))}")
+    for name, value in table.items():
+        wanted = type(getattr(defaults, name))
+        # An int where a float is expected is fine (deadline = 30); a bool is never a number.
+        fits = isinstance(value, int | float if wanted is float else int)
+        least = 0 if name == "max_redirects" else 1e-9  # 0 redirects means follow none
+        if isinstance(value, bool) or not fits or not least <= value < float("inf"):
+            kind = "a whole number" if wanted is int else "a number"
+            above = "of 0 or more" if least == 0 else "above 0"
+            raise ValueError(f"[refresh] {name} must be {kind} {above}, got {value!r}")
+    return RefreshSettings(**table)

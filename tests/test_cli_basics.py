@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import subprocess
 import sys
 from pathlib import Path
@@ -88,3 +89,44 @@ def test_bad_lock_timeout_is_a_configuration_error(tmp_path: Path, value: str) -
     assert result.returncode == 2
     assert "AMITY_LOCK_TIMEOUT" in result.stderr
     assert "Traceback" not in result.stderr
+
+
+PAIR = '[[pair]]\ncode = "JP"\nname = "Japan"\n[[pair]]\ncode = "IT"\nname = "Italy"\n'
+
+
+@pytest.mark.parametrize(
+    ("toml", "words"),
+    [
+        (PAIR + "aliases = [1]\n", ["[[pair]] 2", "aliases"]),
+        (PAIR.replace('"IT"', '"Italia"'), ["[[pair]] 2", "code", "ITALIA"]),
+        ('[[topics]]\nlabel = "No id"\n', ["[[topics]] 1", "id"]),
+        ('[[topics]]\nid = "x"\nkeywords = "space"\n', ["[[topics]] 1", "keywords"]),
+        ("topics = [1]\n", ["[[topics]] 1", "table"]),
+        ('[refresh]\nconcurrency = "many"\n', ["[refresh] concurrency", "many"]),
+        ("[refresh]\ndeadline = -1\n", ["[refresh] deadline", "-1"]),
+        ("refresh = 5\n", ["[refresh]", "table"]),
+    ],
+)
+def test_bad_config_setting_exits_2_naming_the_file_and_setting(
+    tmp_path: Path, toml: str, words: list[str]
+) -> None:
+    config = tmp_path / "config.toml"
+    config.write_text(toml, encoding="utf-8")
+    result = amity("topics", db=tmp_path / "amity.json", env={"AMITY_CONFIG": str(config)})
+    assert result.returncode == 2, result.stderr
+    assert str(config) in result.stderr and "Traceback" not in result.stderr
+    for word in words:
+        assert word in result.stderr
+
+
+def test_a_config_with_its_own_topics_and_settings_is_used(tmp_path: Path) -> None:
+    config = tmp_path / "config.toml"
+    config.write_text(
+        PAIR + '[[topics]]\nid = "trade"\nkeywords = ["Tariff"]\n[refresh]\ndeadline = 5\n',
+        encoding="utf-8",
+    )
+    result = amity("topics", "--json", db=tmp_path / "a.json", env={"AMITY_CONFIG": str(config)})
+    assert result.returncode == 0, result.stderr
+    assert json.loads(result.stdout) == [
+        {"id": "trade", "key": "1", "label": "trade", "events": 0, "keywords": ["tariff"]}
+    ]
