@@ -7,10 +7,11 @@ import contextlib
 import datetime as dt
 import json
 import webbrowser
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
-from amity.store import Config, Event, Source, Store
+from amity.store import DEFAULT_TOPICS, Config, Event, Source, Store
 from amity.store.checked import record_check
 from amity.tui.app import AmityApp, run_app
 from amity.tui.detail import DetailPane
@@ -468,3 +469,18 @@ def test_run_app_on_a_damaged_store_exits_3(
     assert run_app(store, Config()) == 3
     err = capsys.readouterr().err
     assert err.startswith(f"amity: {store.path}") and "damaged" in err
+
+
+async def test_palette_shows_config_topic_labels_literally(store: Store) -> None:
+    topics = (replace(DEFAULT_TOPICS[0], label="Talks [/b] [bold red]x[/]"), *DEFAULT_TOPICS[1:])
+    app = AmityApp(store, Config(topics=topics), clock=fixed_clock)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.press("ctrl+p")
+        await pilot.pause(0.3)
+        assert "Toggle topic 1: Talks [/b] [bold red]x[/] (on)" in screen_text(app)
+        await pilot.press(*"talks")
+        await pilot.pause(0.3)
+        assert "Talks [/b] [bold red]x[/]" in screen_text(app)
+        await pilot.press("enter")
+        await pilot.pause()
+        assert app.view_filter.topics == {DEFAULT_TOPICS[0].id}
