@@ -8,6 +8,7 @@ import html
 import re
 from dataclasses import dataclass
 from typing import Any
+from urllib.parse import quote
 
 from amity.store import clean_text
 
@@ -86,16 +87,26 @@ def shorten(text: str, limit: int = _SUMMARY_CHARS) -> str:
 
 
 def canonical_url(url: str) -> str:
-    """The URL without tracking parameters, fragment, default port or case in the host."""
-    match = _URL_PARTS.match(url.strip())
+    """The URL without tracking parameters, fragment, default port or case in the host, and
+    with spaces and control/format characters percent-encoded (it is shown and opened)."""
+    url = _encode_unsafe(url.strip())
+    match = _URL_PARTS.match(url)
     if not match:
-        return url.strip()
+        return url
     scheme, host, path, query = match.group(1, 2, 3, 4)
     scheme, host = scheme.lower(), host.lower()
     if host.endswith(_DEFAULT_PORTS[scheme]):
         host = host[: -len(_DEFAULT_PORTS[scheme])]
     kept = [p for p in (query or "").split("&") if p and not _TRACKING.match(p.split("=", 1)[0])]
     return f"{scheme}://{host}{path or '/'}" + (f"?{'&'.join(kept)}" if kept else "")
+
+
+def _encode_unsafe(url: str) -> str:
+    # A feed's link can carry ESC, C1 or bidi controls (JSON Feed keeps them all): they must not
+    # reach a terminal through a source's URL, and a browser would encode them anyway.
+    if url.isprintable() and " " not in url:
+        return url
+    return "".join(c if c.isprintable() and c != " " else quote(c, safe="") for c in url)
 
 
 def is_web_url(value: str) -> bool:

@@ -63,6 +63,16 @@ def test_raw_escape_bytes_in_a_title_are_removed():
     assert all(c not in article.title for c in "\x1b\x9b\u202e")
 
 
+def test_controls_in_a_link_are_percent_encoded_not_kept():
+    link = "https://n.example/a\x1b[31mb c\u202ed\x9bq\x07"
+    from_rss = only(rss(item("Rome news", link))).url
+    feed = {"version": "https://jsonfeed.org/version/1.1", "items": [{"title": "t", "url": link}]}
+    from_json = only(json.dumps(feed).encode()).url
+    assert from_json == "https://n.example/a%1B[31mb%20c%E2%80%AEd%C2%9Bq%07"
+    for url in (from_rss, from_json):
+        assert url.isprintable() and " " not in url, url
+
+
 def test_atom_feed():
     body = b"""<?xml version="1.0"?><feed xmlns="http://www.w3.org/2005/Atom"><title>A</title>
     <entry><title type="html">&lt;i&gt;Italy&lt;/i&gt; and Japan</title><id>urn:x:1</id>
