@@ -6,11 +6,11 @@ import os
 import threading
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from tinydb.table import Document
+from tinydb.table import Document, Table
 
 from .clock import utc_now
 from .config import ConfigError
@@ -55,7 +55,6 @@ class Transaction:
 
     db: StoreDB
     storage: BufferedJSONStorage
-    stats: dict[str, int] = field(default_factory=dict)
 
     @property
     def meta(self) -> dict[str, Any]:
@@ -78,7 +77,8 @@ class Transaction:
         existing = {doc.doc_id: doc for doc in table.all()}
         now = utc_now()
         new, changed = [], []
-        for event in events:
+        # The last of several with one id wins: TinyDB refuses a batch that repeats an id.
+        for event in {event.id: event for event in events}.values():
             old = existing.get(event.id)
             added = (old.get("added") if old else None) or event.added or now
             record = event.with_changes(added=added).to_record()
@@ -127,7 +127,7 @@ class Transaction:
         table.remove(doc_ids=[url])
         return True
 
-    def table(self, name: str):
+    def table(self, name: str) -> Table:
         """A raw table (e.g. `articles` for the feeds layer)."""
         return self.db.table(name)
 

@@ -131,3 +131,10 @@ def test_store_in_a_folder_that_cannot_be_made_exits_3_naming_it(tmp_path: Path)
     assert result.returncode == 3, result.stderr
     assert str(path) in result.stderr and "Traceback" not in result.stderr
     assert blocker.read_text(encoding="utf-8") == "not a folder"
+
+
+def test_one_batch_naming_an_event_twice_keeps_the_last(tmp_path: Path) -> None:
+    store = Store.open(tmp_path / "amity.json")
+    first = synthetic_events(1)[0]
+    assert store.put_events([first, first.with_changes(title="Second thoughts")]) == (1, 0)
+    assert [e.title for e in store.events() if e.id == first.id] == ["Second thoughts"]
