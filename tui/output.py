@@ -16,13 +16,13 @@ from typing import Any, TextIO
 
 import click
 import orjson
-from amity.store import strip_controls
+from amity.store import clean_text
 from amity.store.storage import atomic_write_bytes
 
 
 def safe(text: str) -> str:
     """Data made printable: no escape sequences, no control characters, one line."""
-    return " ".join(strip_controls(text).split())
+    return clean_text(text)
 
 
 def display_width(text: str) -> int:
