@@ -111,7 +111,7 @@ class AmityApp(App[None]):
         self.seen: set[str] = set()
         self.store_error: str | None = None
         self.refreshing = False
-        self.last_report: Any = None
+        self.last_report: RefreshReport | None = None
         self.title = f"amity — {config.pair_label}"
         self._checked_mtime = _mtime(sidecar_path(store))
         self.checked_at = last_checked(store, self.snapshot)  # when a refresh last ran
@@ -410,7 +410,7 @@ class AmityApp(App[None]):
 
     def _refresh_done(
         self,
-        report: Any,
+        report: RefreshReport | None,
         error: str | None,
         loaded: tuple[Snapshot, TimelineIndex] | None = None,
     ) -> None:
@@ -422,7 +422,7 @@ class AmityApp(App[None]):
         self.last_report = report
         if loaded is not None:
             self.install(*loaded)
-        failed = report.failed if isinstance(report.failed, int) else len(report.failed)
+        failed = report.failed
         self.notify(
             f"{report.new_events} new, {failed} failed",
             title="Refreshed",

@@ -64,7 +64,3 @@ class HelpScreen(ModalScreen[None]):
             legend = Text("\n★ milestone  · news  ● new since your last visit  ? date uncertain")
             legend.stylize("dim")
             yield Static(legend)
-
-    async def action_dismiss(self, result: None = None) -> None:
-        """Close the help."""
-        self.dismiss(result)
