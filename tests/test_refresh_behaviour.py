@@ -7,6 +7,7 @@ import asyncio
 import datetime as dt
 import gzip
 import socket
+import sys
 import zlib
 
 import pytest
@@ -488,3 +489,28 @@ async def test_absurd_server_hints_are_capped_and_lose_nothing(server, tmp_path)
     assert [r.status for r in report.feeds] == ["error", "ok"] and report.new_articles == 1
     assert 23.9 < in_hours(feed_state(store, throttled).next_check) <= 24
     assert 23.9 < in_hours(feed_state(store, cached).next_check) <= 24
+
+
+async def test_overlapping_refreshes_give_the_switch_interval_back(server, tmp_path):
+    # A refresh lowers the interpreter's switch interval while it parses; the app runs refreshes
+    # in worker threads, so overlapping ones must not leave it lowered for the whole process.
+    before = sys.getswitchinterval()
+    release = {"/a": asyncio.Event(), "/b": asyncio.Event()}
+
+    async def held(request, writer):
+        await release[request.path].wait()
+        writer.write(response(200, rss(relevant_item(1))))
+
+    stores = [store_with(tmp_path / f"{p[1]}.json", [server.handle(p, held)]) for p in release]
+    first = asyncio.create_task(refresh(stores[0], short_config(deadline=30)))
+    async with asyncio.timeout(10):
+        while not server.hits("/a"):
+            await asyncio.sleep(0.01)
+        second = asyncio.create_task(refresh(stores[1], short_config(deadline=30)))
+        while not server.hits("/b"):
+            await asyncio.sleep(0.01)
+        release["/a"].set()
+        assert (await first).new_articles == 1
+        release["/b"].set()
+        assert (await second).new_articles == 1
+    assert sys.getswitchinterval() == before
