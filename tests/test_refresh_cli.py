@@ -170,3 +170,14 @@ async def test_a_signal_mid_refresh_exits_130_and_keeps_completed_feeds(env, sig
     feeds = {f.url: f for f in Store(env["AMITY_DB"]).snapshot().feeds}
     assert feeds[fast].status == "ok" and feeds[slow].status == "new"
     assert any(e.origin == "feed" for e in Store(env["AMITY_DB"]).events())
+
+
+def test_importing_feeds_skips_rich_and_leaves_httpx_whole():
+    code = (
+        "import sys, amity.feeds\n"
+        "print('rich' in sys.modules, 'httpx._main' in sys.modules)\n"
+        "import httpx._main\n"
+        "print('cli', callable(httpx._main.main))\n"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    assert out.stdout.split() == ["False", "False", "cli", "True"], out.stderr
