@@ -9,6 +9,7 @@ import json
 import webbrowser
 from dataclasses import replace
 from pathlib import Path
+from typing import Any
 
 import pytest
 from amity.store import DEFAULT_TOPICS, Config, Event, Source, Store
@@ -34,8 +35,20 @@ def store(tmp_path: Path) -> Store:
     return Store.open(tmp_path / "amity.json")
 
 
-def make_app(store: Store, clock=fixed_clock) -> AmityApp:
-    return AmityApp(store, Config(), clock=clock)
+class NotedApp(AmityApp):
+    """The app, remembering the message of every notification it shows."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.notes: list[str] = []
+
+    def notify(self, message: str, **kwargs: Any) -> None:
+        self.notes.append(message)
+        super().notify(message, **kwargs)
+
+
+def make_app(store: Store, clock=fixed_clock) -> NotedApp:
+    return NotedApp(store, Config(), clock=clock)
 
 
 def screen_text(app: AmityApp) -> str:
@@ -237,7 +250,7 @@ async def test_o_opens_the_first_source(store: Store, monkeypatch: pytest.Monkey
         first = app.timeline.current.sources[0].url
         assert opened == [first]
         await pilot.pause()
-        assert any(f"Opened {first}" in n.message for n in app._notifications)
+        assert any(f"Opened {first}" in n for n in app.notes)
 
 
 async def test_o_says_when_nothing_can_be_opened(
@@ -249,10 +262,10 @@ async def test_o_says_when_nothing_can_be_opened(
     async with app.run_test(size=(120, 40)) as pilot:
         await pilot.press("o")
         await pilot.pause()
-        assert any("no source to open" in n.message for n in app._notifications)
+        assert any("no source to open" in n for n in app.notes)
         await pilot.press("j", "o")
         await pilot.pause()
-        assert any("No browser could open" in n.message for n in app._notifications)
+        assert any("No browser could open" in n for n in app.notes)
 
 
 async def test_help_shows_every_key_and_closes(store: Store) -> None:

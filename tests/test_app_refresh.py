@@ -52,6 +52,9 @@ def store(tmp_path: Path, httpserver) -> Store:
 async def test_r_refreshes_in_place_keeps_cursor_and_marks_new(store: Store) -> None:
     config = Config()
     app = AmityApp(store, config, clock=lambda: dt.datetime(2026, 2, 1, tzinfo=dt.UTC))
+    messages: list[str] = []
+    notify = app.notify  # the public hook every notification goes through
+    app.notify = lambda message, **kwargs: messages.append(message) or notify(message, **kwargs)
     async with app.run_test(size=(120, 40)) as pilot:
         await pilot.press("j", "j")
         kept = app.timeline.current.id
@@ -62,7 +65,6 @@ async def test_r_refreshes_in_place_keeps_cursor_and_marks_new(store: Store) -> 
         assert not app.query_one("#refreshing").display  # the progress row went away
         bar = app.query_one(ProgressBar)
         assert bar.total == 2 and bar.progress == 2
-        messages = [n.message for n in app._notifications]
         assert "1 new, 1 failed" in messages
         assert app.timeline.current.id == kept
         titles = [e.title for e in app.index.events]
