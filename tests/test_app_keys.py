@@ -212,6 +212,17 @@ async def test_search_as_you_type_enter_keeps_esc_clears(store: Store) -> None:
         assert app.focused is app.timeline
 
 
+async def test_search_enter_on_blanks_closes_the_box_empty(store: Store) -> None:
+    app = make_app(store)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.press("slash", "space", "space", "enter")
+        assert app.focused is app.timeline
+        assert not app.query_one(Input).display
+        assert app.view_filter.search == "" and len(shown(app)) == 38
+        await pilot.press("slash")
+        assert app.query_one(Input).value == ""  # no leftover blanks before the cursor
+
+
 async def test_search_with_no_match_says_how_to_clear(store: Store) -> None:
     app = make_app(store)
     async with app.run_test(size=(80, 24)) as pilot:

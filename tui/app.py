@@ -256,9 +256,10 @@ class AmityApp(App[None]):
 
     @on(Input.Submitted, "#search")
     def _search_kept(self, message: Input.Submitted) -> None:
-        if not message.value.strip():
-            self.screen.remove_class("searching")
-        self.timeline.focus()
+        if message.value.strip():
+            self.timeline.focus()
+        else:
+            self.action_end_search()  # nothing to keep: no stray blanks in the box next time
 
     def jump_to_year(self, year: int) -> None:
         """Move the cursor to the first event of `year`."""
