@@ -96,7 +96,7 @@ class TimelineView(ScrollView, can_focus=True):
 
     def set_view(self, index: TimelineIndex, view: View, keep: str | None = None) -> None:
         """Show a new view; the cursor stays on event id `keep` when it is still shown,
-        otherwise on the same row number."""
+        otherwise on the same row number. Posts no Highlighted: the caller shows `current`."""
         self.index, self.view = index, view
         self._tags = {topic.id: tag_of(topic) for topic in index.topics}
         self.virtual_size = Size(0, len(view.rows))
@@ -105,7 +105,7 @@ class TimelineView(ScrollView, can_focus=True):
             row = view.row_of_event(index.position_of[keep])
         if row is None:
             row = min(self.cursor, max(0, len(view.rows) - 1))
-        self._set_cursor(row, announce=True, force=True)
+        self._set_cursor(row, announce=False, force=True)
         self.refresh()
 
     @property
@@ -138,7 +138,9 @@ class TimelineView(ScrollView, can_focus=True):
             probe -= step
         return probe if 0 <= probe < len(rows) else 0
 
-    def _set_cursor(self, row: int, *, step: int = 1, announce: bool = True, force=False) -> None:
+    def _set_cursor(
+        self, row: int, *, step: int = 1, announce: bool = True, force: bool = False
+    ) -> None:
         row = self._nearest_event_row(row, step)
         old = self.cursor
         if row == old and not force:
