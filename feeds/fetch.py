@@ -202,7 +202,7 @@ async def _fetch(
             cache_control = response.headers.get("cache-control")
             if code == 304:
                 return Fetched("not-modified", b"", new_etag, new_modified, cache_control, current)
-            if code >= 400 or code < 200 or code in REDIRECTS:
+            if not 200 <= code < 300:  # a 3xx here is no usable redirect
                 raise FetchError(
                     f"HTTP {code} {response.reason_phrase}".strip(),
                     retry_after=response.headers.get("retry-after") if code in (429, 503) else None,

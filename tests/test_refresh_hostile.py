@@ -154,3 +154,12 @@ async def test_https_certificates_are_verified_also_after_a_redirect_from_http(s
     assert "CERTIFICATE_VERIFY_FAILED" in errors[forged]
     assert "CERTIFICATE_VERIFY_FAILED" in errors[hop]
     assert errors[good] == "" and report.new_articles == 1
+
+
+@pytest.mark.parametrize("status", [300, 305])
+async def test_a_3xx_that_is_no_redirect_is_an_error_not_a_feed(server, tmp_path, status):
+    # A body that happens to parse must not make "Multiple Choices" or "Use Proxy" a success.
+    url = server.serve("/odd", rss(relevant_item(1)), status)
+    report = await refresh(store_with(tmp_path / "db.json", [url]), short_config())
+    assert report.feeds[0].status == "error" and f"HTTP {status}" in report.feeds[0].error
+    assert report.new_articles == 0
