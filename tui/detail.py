@@ -6,6 +6,7 @@ from typing import ClassVar
 
 from amity.store import Event, Topic
 from rich.text import Text
+from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import VerticalScroll
 from textual.message import Message
@@ -82,7 +83,7 @@ class DetailPane(VerticalScroll, can_focus=True):
         self.event: Event | None = None
         self._body = Static(describe(None, topics), id="detail-body")
 
-    def compose(self):
+    def compose(self) -> ComposeResult:
         """One Static holding the text."""
         yield self._body
 
