@@ -88,8 +88,10 @@ async def refresh(
     started = time.monotonic()
     now = dt.datetime.now(dt.UTC)
     feeds = select_feeds(store.snapshot().feeds, urls=urls, tag=tag)
-    skipped = [f for f in feeds if not force and not due(f.next_check, now)]
-    todo = [f for f in feeds if f not in skipped]
+    todo: list[Feed] = []
+    skipped: list[Feed] = []
+    for feed in feeds:
+        (todo if force or due(feed.next_check, now) else skipped).append(feed)
     completed: list[_Outcome] = []
     total = len(feeds)
     done = 0
