@@ -45,12 +45,8 @@ def _walk(node: etree._Element, tags: tuple[str, ...], feeds: dict[str, Feed]) -
     for outline in node.iterchildren("outline"):
         url = (outline.get("xmlUrl") or "").strip()
         label = clean_text(outline.get("title") or outline.get("text") or "")
-        own = tuple(
-            clean_text(part.strip("/ "))
-            for category in (outline.get("category") or "").split(",")
-            for part in [category]
-            if part.strip("/ ")
-        )
+        categories = (c.strip("/ ") for c in (outline.get("category") or "").split(","))
+        own = tuple(clean_text(c) for c in categories if c)
         if url:
             label = "" if label == url else label
             if is_web_url(url) and url not in feeds:
