@@ -120,8 +120,11 @@ class Timeline:
         record = self.articles[key]
         if key != article.id:  # same guid under another URL: the first identity stays
             article = replace(article, id=key)
-        if not article.dated and not record.get("dated", True):
-            article = replace(article, published=record["published"])  # first seen, kept
+        if not article.dated:
+            # The first-seen time is kept, and so is a date the feed gave before and dropped.
+            article = replace(
+                article, published=record["published"], dated=record.get("dated", True)
+            )
         digest = article.digest
         feeds = record.get("feeds", [])
         seen = record.get("seen")

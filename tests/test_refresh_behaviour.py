@@ -514,3 +514,16 @@ async def test_overlapping_refreshes_give_the_switch_interval_back(server, tmp_p
         release["/b"].set()
         assert (await second).new_articles == 1
     assert sys.getswitchinterval() == before
+
+
+async def test_an_entry_that_loses_its_date_keeps_the_date_it_had(server, tmp_path):
+    # A feed that drops an entry's pubDate must not move its event to today.
+    story = "Japan and Italy open a joint research lab"
+    url = server.serve("/feed", rss(item(story, "https://n.example/lab")))
+    store = store_with(tmp_path / "db.json", [url])
+    await refresh(store, short_config())
+    server.serve("/feed", rss(item(story, "https://n.example/lab", None)))
+    report = await refresh(store, short_config())
+    assert report.feeds[0].updated == 0
+    assert [e.date for e in feed_events(store)] == ["2026-01-16"]
+    assert [a["published"] for a in articles(store).values()] == ["2026-01-16T01:00:00Z"]
