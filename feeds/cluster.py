@@ -208,7 +208,7 @@ class Timeline:
         return event.id
 
     def _near(self, day: str) -> list[Event]:
-        center = dt.date.fromisoformat(day).toordinal()
+        center = _ordinal(day)
         return [
             self.events[event_id]
             for ordinal in range(center - WINDOW_DAYS, center + WINDOW_DAYS + 1)
@@ -217,9 +217,17 @@ class Timeline:
         ]
 
     def _put(self, event: Event, *, reindex: bool = False) -> None:
-        if self.events.get(event.id) != event:
+        before = self.events.get(event.id)
+        if before != event:
             self.events[event.id] = event
             self.changed_events.add(event.id)
+            if reindex and before is not None and before.date != event.date:
+                # Off its old day, or articles of that day would still join it.
+                old_day = (
+                    self._by_day.get(_ordinal(before.date)) if len(before.date) == 10 else None
+                )
+                if old_day and event.id in old_day:
+                    old_day.remove(event.id)
             if reindex or event.id not in self._tokens:
                 self._index(event)
 
@@ -230,7 +238,7 @@ class Timeline:
             return
         title_words = set(self._words(" ".join([event.title, *(s.title for s in event.sources)])))
         self._tokens[event.id] = (title_words, title_words | self._words(event.summary))
-        ids = self._by_day.setdefault(dt.date.fromisoformat(event.date).toordinal(), [])
+        ids = self._by_day.setdefault(_ordinal(event.date), [])
         if event.id not in ids:
             ids.append(event.id)
 
@@ -276,6 +284,10 @@ class _Wording:
 @cache
 def _wording(config: Config) -> _Wording:
     return _Wording(config)
+
+
+def _ordinal(day: str) -> int:
+    return dt.date.fromisoformat(day).toordinal()
 
 
 def _overlap(a: frozenset[str], b: set[str]) -> float:

@@ -527,3 +527,23 @@ async def test_an_entry_that_loses_its_date_keeps_the_date_it_had(server, tmp_pa
     assert report.feeds[0].updated == 0
     assert [e.date for e in feed_events(store)] == ["2026-01-16"]
     assert [a["published"] for a in articles(store).values()] == ["2026-01-16T01:00:00Z"]
+
+
+async def test_an_event_whose_date_moves_no_longer_gathers_articles_at_its_old_date(
+    server, tmp_path
+):
+    story = "Japan and Italy sign glacier orchestra accord"
+    first, moved = "Wed, 01 Jan 2020 09:00:00 GMT", "Mon, 20 Jan 2020 09:00:00 GMT"
+    url = server.serve("/feed", rss(item(story, "https://n.example/a", first)))
+    store = store_with(tmp_path / "db.json", [url])
+    await refresh(store, short_config())
+    server.serve(
+        "/feed",
+        rss(
+            item(story, "https://n.example/a", moved),
+            item(story + " in full", "https://n.example/b", first),
+        ),
+    )
+    report = await refresh(store, short_config())
+    assert report.new_events == 1
+    assert sorted(e.date for e in feed_events(store)) == ["2020-01-01", "2020-01-20"]
