@@ -78,8 +78,9 @@ class Limiter:
         """Hold one slot for the URL's host, then one global slot, then room for one body.
         Calling the yielded function gives the two request slots back early (once the body is
         read); the room for the body is held until the block ends."""
-        parts = urlsplit(url)
-        host = f"{(parts.hostname or '').lower()}:{parts.port or ''}"
+        # Host and port as written: parsing the port would raise for one out of range, and the
+        # fetch is where a bad URL becomes that feed's error.
+        host = urlsplit(url).netloc.rpartition("@")[2].lower()
         semaphore = self._hosts.setdefault(host, asyncio.Semaphore(self._per_host))
         # Host first: a feed waiting for its busy host must not sit on a global slot.
         await semaphore.acquire()
@@ -191,6 +192,10 @@ async def _fetch(
     for _hop in range(settings.max_redirects + 1):
         if not is_web_url(current):
             raise FetchError(f"refused: only http and https URLs are fetched, not {current[:80]!r}")
+        try:
+            _ = urlsplit(current).port  # out of range, it fails deep in the connect, unclearly
+        except ValueError:
+            raise FetchError("invalid URL: port out of range") from None
         async with client.stream("GET", current, headers=headers) as response:
             code = response.status_code
             location = response.headers.get("location")

@@ -163,3 +163,12 @@ async def test_a_3xx_that_is_no_redirect_is_an_error_not_a_feed(server, tmp_path
     report = await refresh(store_with(tmp_path / "db.json", [url]), short_config())
     assert report.feeds[0].status == "error" and f"HTTP {status}" in report.feeds[0].error
     assert report.new_articles == 0
+
+
+async def test_a_port_out_of_range_is_a_clear_error(server, tmp_path):
+    # It used to surface as "cannot read this feed (ExceptionGroup(... OverflowError ...))".
+    bad = "http://127.0.0.1:99999/feed"
+    redirected = server.serve("/moved", b"", 302, Location=bad)
+    report = await refresh(store_with(tmp_path / "db.json", [bad, redirected]), short_config())
+    for result in report.feeds:
+        assert result.status == "error" and result.error == "invalid URL: port out of range", result
