@@ -139,6 +139,10 @@ def test_refresh_does_not_import_textual(env, httpserver):
     assert out.stdout.split() == ["0", "False"], out.stderr
 
 
+def _default_sigint() -> None:
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
+
+
 @pytest.mark.parametrize("signum", [signal.SIGTERM, signal.SIGINT], ids=["TERM", "INT"])
 async def test_a_signal_mid_refresh_exits_130_and_keeps_completed_feeds(env, signum):
     server = await FeedServer().start()
@@ -156,6 +160,9 @@ async def test_a_signal_mid_refresh_exits_130_and_keeps_completed_feeds(env, sig
             env={**os.environ, **env},
             stdout=asyncio.subprocess.PIPE,
             stderr=asyncio.subprocess.PIPE,
+            # A shell that started this run in the background ignores SIGINT, and children
+            # inherit that (as Unix intends); give the child the default a terminal user has.
+            preexec_fn=_default_sigint,
         )
         # concurrency = 1: the slow feed is requested only once the fast one has completed.
         async with asyncio.timeout(30):
