@@ -14,6 +14,7 @@ import gc
 import glob
 import json
 import os
+import re
 import tempfile
 from collections.abc import Iterator
 from pathlib import Path
@@ -101,12 +102,27 @@ def load_document(path: Path) -> dict[str, Any]:
         if not isinstance(table, dict) or not all(isinstance(d, dict) for d in table.values()):
             raise StoreDamaged(f"{path}: table {name!r} is damaged; it was left untouched")
     events = data.get("events", {})
-    if not all(record.keys() >= _EVENT_KEYS for record in events.values()):
-        raise StoreDamaged(f"{path}: an event lacks its id, date or title; it was left untouched")
+    if not all(_usable_event(record) for record in events.values()):
+        raise StoreDamaged(
+            f"{path}: an event lacks a text id or title, or a YYYY[-MM[-DD]] date; "
+            "it was left untouched"
+        )
     return data
 
 
 _EVENT_KEYS = frozenset(("id", "date", "title"))
+_STORED_DATE = re.compile(r"\d{4}(?:-\d{2}(?:-\d{2})?)?")
+
+
+def _usable_event(record: dict[str, Any]) -> bool:
+    # What sorting, the year index and display rely on; ~25 ms for 100k events.
+    return (
+        record.keys() >= _EVENT_KEYS
+        and type(record["id"]) is str
+        and type(record["title"]) is str
+        and type(record["date"]) is str
+        and _STORED_DATE.fullmatch(record["date"]) is not None
+    )
 
 
 def atomic_write_json(path: Path, data: Any) -> None:

@@ -27,6 +27,15 @@ DAMAGED: dict[str, bytes] = {
     "table-not-object": json.dumps({"meta": GOOD_META, "events": []}).encode(),
     "event-not-object": json.dumps({"meta": GOOD_META, "events": {"a": 5}}).encode(),
     "event-missing-date": json.dumps({"meta": GOOD_META, "events": {"a": {"id": "a"}}}).encode(),
+    "event-numeric-date": json.dumps(
+        {"meta": GOOD_META, "events": {"a": {"id": "a", "date": 2024, "title": "t"}}}
+    ).encode(),
+    "event-garbage-date": json.dumps(
+        {"meta": GOOD_META, "events": {"a": {"id": "a", "date": "soon", "title": "t"}}}
+    ).encode(),
+    "event-numeric-id": json.dumps(
+        {"meta": GOOD_META, "events": {"a": {"id": 7, "date": "2024", "title": "t"}}}
+    ).encode(),
     "newer-schema": json.dumps({"meta": {"meta": {"schema": 99}}, "events": {}}).encode(),
 }
 
