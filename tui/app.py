@@ -342,7 +342,8 @@ class AmityApp(App[None]):
             return
         except FileNotFoundError:
             return  # the file is being replaced or was removed; keep showing what we have
-        self.call_from_thread(self.install, snapshot, index)
+        if not get_current_worker().is_cancelled:  # a newer reload (exclusive) replaced this one
+            self.call_from_thread(self.install, snapshot, index)
 
     def _load(self) -> tuple[Snapshot, TimelineIndex]:
         snapshot = self.store.snapshot()
