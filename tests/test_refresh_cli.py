@@ -43,6 +43,14 @@ def subscribe(env, *urls: str) -> Store:
     return store_with(env["AMITY_DB"], list(urls))
 
 
+def test_feeds_add_refuses_an_empty_tag(env):
+    result = run("feeds", "add", "https://example.org/feed.xml", "--tag", " ")
+    assert result.exit_code == 2
+    assert "tag must not be empty" in result.output
+    feeds = run("feeds", "list", "--json")
+    assert "https://example.org/feed.xml" not in feeds.output
+
+
 def test_feeds_add_list_remove(env):
     result = run("feeds", "add", "https://a.example/rss", "--title", "A \x1b[31m", "--tag", "it")
     assert result.exit_code == 0

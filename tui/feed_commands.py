@@ -62,6 +62,8 @@ def feeds_add(ctx: click.Context, url: str, title: str, tags: tuple[str, ...]) -
     """Subscribe to a feed (http or https URL); adding it again updates its title and tags."""
     if not is_web_url(url):
         raise click.BadParameter(f"expected an http(s) URL, got {url!r}", param_hint="URL")
+    if any(not safe(tag) for tag in tags):
+        raise click.BadParameter("a tag must not be empty", param_hint="--tag")
     store = _session(ctx).store()
     with store.transaction() as txn:
         old = txn.feeds().get(url)
