@@ -118,6 +118,15 @@ class FeedServer:
             self._tasks.discard(task)
 
 
+def fast_and_stuck(server: FeedServer) -> tuple[str, str]:
+    """Two feed URLs: `/fast` answers at once with one relevant item, `/slow` never answers."""
+
+    async def hang(_request: Request, _writer: asyncio.StreamWriter) -> None:
+        await asyncio.Event().wait()
+
+    return server.serve("/fast", rss(relevant_item(1))), server.handle("/slow", hang)
+
+
 def rss(*items: str, title: str = "Test feed", extra: str = "") -> bytes:
     """An RSS 2.0 document with the given <item> bodies."""
     body = "".join(f"<item>{item}</item>" for item in items)

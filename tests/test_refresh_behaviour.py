@@ -18,6 +18,7 @@ from amity.store import Store
 from feedserver import (
     FeedServer,
     Gate,
+    fast_and_stuck,
     item,
     relevant_item,
     response,
@@ -412,12 +413,7 @@ async def test_progress_reports_every_feed_including_skipped(server, tmp_path):
 
 async def test_cancelling_saves_the_feeds_that_completed(server, tmp_path):
     done = asyncio.Event()
-    fast = server.serve("/fast", rss(relevant_item(1)))
-
-    async def hang(_request, _writer):
-        await asyncio.Event().wait()
-
-    slow = server.handle("/slow", hang)
+    fast, slow = fast_and_stuck(server)
     store = store_with(tmp_path / "db.json", [fast, slow])
 
     def progress(_done, _total, url):
@@ -440,12 +436,7 @@ async def test_cancelling_saves_the_feeds_that_completed(server, tmp_path):
 
 async def test_a_failing_progress_callback_still_saves_the_feeds_that_completed(server, tmp_path):
     # The app's callback raises once the app has gone (call_from_thread): what finished stays.
-    fast = server.serve("/fast", rss(relevant_item(1)))
-
-    async def hang(_request, _writer):
-        await asyncio.Event().wait()
-
-    slow = server.handle("/slow", hang)
+    fast, slow = fast_and_stuck(server)
     store = store_with(tmp_path / "db.json", [fast, slow])
 
     def progress(_done, _total, url):

@@ -14,7 +14,7 @@ import pytest
 from amity.store import Store
 from amity.tui.cli import cli
 from click.testing import CliRunner
-from feedserver import FeedServer, relevant_item, rss, store_with
+from feedserver import FeedServer, fast_and_stuck, relevant_item, rss, store_with
 from storegen import AMITY
 
 
@@ -155,12 +155,7 @@ def _default_sigint() -> None:
 async def test_a_signal_mid_refresh_exits_130_and_keeps_completed_feeds(env, signum):
     server = await FeedServer().start()
     try:
-        fast = server.serve("/fast", rss(relevant_item(1)))
-
-        async def hang(_request, _writer):
-            await asyncio.Event().wait()
-
-        slow = server.handle("/slow", hang)
+        fast, slow = fast_and_stuck(server)
         subscribe(env, fast, slow)
         proc = await asyncio.create_subprocess_exec(
             AMITY,
