@@ -87,7 +87,7 @@ async def refresh(
     saved, then the error propagates."""
     started = time.monotonic()
     now = dt.datetime.now(dt.UTC)
-    feeds = select_feeds(store.snapshot().feeds, urls=urls, tag=tag)
+    feeds = select_feeds(store.feeds(), urls=urls, tag=tag)
     todo: list[Feed] = []
     skipped: list[Feed] = []
     for feed in feeds:

@@ -195,16 +195,30 @@ class Store:
     def snapshot(self) -> Snapshot:
         """Read the whole store once, without a lock (writes are atomic replaces)."""
         signature = self.signature()
-        preloaded, self._preloaded = self._preloaded, None
         with paused_gc():
-            if preloaded is not None and preloaded[0] == signature:
-                data = preloaded[1]
-            else:
-                data = load_document(self.path)
+            data = self._document(signature, keep=False)
             events = tuple(Event.from_trusted(doc) for doc in data.get(EVENTS, {}).values())
             feeds = tuple(Feed.from_dict(doc) for doc in data.get(FEEDS, {}).values())
         meta = dict(data.get(META, {}).get("meta", {}))
         return Snapshot(events=events, feeds=feeds, meta=meta, signature=signature)
+
+    def feeds(self) -> tuple[Feed, ...]:
+        """The subscribed feeds alone, without building every event (refresh plans with this)."""
+        data = self._document(self.signature(), keep=True)
+        return tuple(Feed.from_dict(doc) for doc in data.get(FEEDS, {}).values())
+
+    def _document(self, signature: tuple[int, int, int], *, keep: bool) -> dict[str, Any]:
+        # The document `open` read, while the file is still that one (a write replaces the
+        # inode and changes mtime and size), else a fresh read. `keep` leaves it for the
+        # next reader; snapshots and transactions take it, so no process holds two copies.
+        preloaded = self._preloaded
+        if not keep:
+            self._preloaded = None
+        if preloaded is not None and preloaded[0] == signature:
+            return preloaded[1]
+        self._preloaded = None
+        with paused_gc():
+            return load_document(self.path)
 
     def events(self) -> list[Event]:
         """Every event (unordered)."""
@@ -231,6 +245,9 @@ class Store:
         try:
             remove_leftovers(self.path)
             try:
+                # Always a fresh read under the lock: a signature match could, in theory, miss
+                # a rewrite (inode reused within one mtime tick, same size) and lose a write.
+                self._preloaded = None
                 with paused_gc():
                     document = load_document(self.path)
                 storage = BufferedJSONStorage(self.path, document)

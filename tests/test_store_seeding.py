@@ -97,3 +97,15 @@ def test_same_version_is_not_seeded_again(tmp_path: Path, monkeypatch: pytest.Mo
         database_module, "bundled_sets", lambda: (FakeSet("japan-italy", 1, tuple(CURATED)),)
     )
     assert [e.id for e in Store.open(path).events()] == [CURATED[0].id]
+
+
+def test_feeds_alone_follow_a_write_made_after_open(tmp_path: Path) -> None:
+    path = tmp_path / "amity.json"
+    store = Store.open(path)  # holds what it read for the next reader
+    urls = {feed.url for feed in store.feeds()}
+    assert len(urls) == 6
+    other = Store(path)  # another process's view
+    with other.transaction() as txn:
+        txn.remove_feed(sorted(urls)[0])
+    assert {feed.url for feed in store.feeds()} == urls - {sorted(urls)[0]}
+    assert len(store.snapshot().feeds) == 5

@@ -38,7 +38,7 @@ def feeds_group() -> None:
 @click.pass_context
 def feeds_list(ctx: click.Context, as_json: bool) -> None:
     """Every subscribed feed with its tags, status and last error."""
-    feeds = sorted(_session(ctx).store().snapshot().feeds, key=lambda f: f.url)
+    feeds = sorted(_session(ctx).store().feeds(), key=lambda f: f.url)
     if as_json:
         keys = ("url", "title", "tags", "status", "error", "last_ok", "next_check")
         print_json([{k: v for k, v in f.to_dict().items() if k in keys} for f in feeds])
@@ -114,7 +114,7 @@ def feeds_export(ctx: click.Context, file: Path | None) -> None:
     """Write the subscriptions as OPML 2.0 (to FILE, or stdout)."""
     from amity.feeds.opml import write_opml
 
-    feeds = sorted(_session(ctx).store().snapshot().feeds, key=lambda f: f.url)
+    feeds = sorted(_session(ctx).store().feeds(), key=lambda f: f.url)
     document = write_opml(feeds)
     if file is None:
         sys.stdout.write(document)
