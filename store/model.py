@@ -156,6 +156,17 @@ class Event:
     end_date: str | None = None
     certainty: str = "verified"
     added: str | None = field(default=None, compare=False)
+    # Terms (any language) that identify this happening, so reports of it attach to it:
+    # curated milestones carry them ("ACSA", "accordo ACSA", "物品役務相互提供協定").
+    terms: tuple[str, ...] = ()
+    # The person's own: a private note, hidden from the timeline, and when each field was last
+    # set by them (field name -> ISO timestamp). Refreshes, dataset updates and imports of feed
+    # data never overwrite a field named in `edits`.
+    note: str = ""
+    hidden: bool = False
+    edits: Mapping[str, str] = field(default_factory=dict, hash=False)
+    # For feed events: the evidence that kept them (matched terms and the deciding rule).
+    why: Mapping[str, Any] | None = field(default=None, hash=False)
 
     @property
     def year(self) -> int:
@@ -234,6 +245,23 @@ class Event:
         added = data.get("added")
         if added is not None and not isinstance(added, str):
             raise ValidationError("added", f"expected an ISO timestamp, got {added!r}")
+        terms = tuple(
+            dict.fromkeys(
+                t for t in map(clean_text, _string_list(data.get("terms", []), "terms")) if t
+            )
+        )
+        note = _text_block(data, "note")
+        hidden = data.get("hidden", False)
+        if not isinstance(hidden, bool):
+            raise ValidationError("hidden", f"expected true or false, got {hidden!r}")
+        edits = data.get("edits") or {}
+        if not isinstance(edits, Mapping) or not all(
+            isinstance(k, str) and isinstance(v, str) for k, v in edits.items()
+        ):
+            raise ValidationError("edits", "expected an object of field name -> ISO timestamp")
+        why = data.get("why")
+        if why is not None and not isinstance(why, Mapping):
+            raise ValidationError("why", f"expected an object, got {type(why).__name__}")
         return cls(
             id=event_id,
             date=date,
@@ -248,6 +276,11 @@ class Event:
             sources=sources,
             certainty=certainty,
             added=added,
+            terms=terms,
+            note=note,
+            hidden=hidden,
+            edits=dict(edits),
+            why=dict(why) if why is not None else None,
         )
 
     @classmethod
@@ -270,6 +303,11 @@ class Event:
         _set_end_date(event, get("end_date"))
         _set_certainty(event, get("certainty", "verified"))
         _set_added(event, get("added"))
+        _set_terms(event, tuple(get("terms", ())))
+        _set_note(event, get("note", ""))
+        _set_hidden(event, get("hidden", False))
+        _set_edits(event, get("edits") or {})
+        _set_why(event, get("why"))
         return event
 
     def to_dict(self) -> dict[str, Any]:
@@ -287,7 +325,23 @@ class Event:
             "origin": self.origin,
             "sources": [s.to_dict() for s in self.sources],
             "certainty": self.certainty,
+            **self._optional_fields(),
         }
+
+    def _optional_fields(self) -> dict[str, Any]:
+        # Written only when set, so events without them keep the JSON form of DESIGN.md.
+        extra: dict[str, Any] = {}
+        if self.terms:
+            extra["terms"] = list(self.terms)
+        if self.note:
+            extra["note"] = self.note
+        if self.hidden:
+            extra["hidden"] = True
+        if self.edits:
+            extra["edits"] = dict(self.edits)
+        if self.why is not None:
+            extra["why"] = dict(self.why)
+        return extra
 
     def to_record(self) -> dict[str, Any]:
         """The stored form: the JSON form plus `added`, when this store first saw the event."""
@@ -318,10 +372,15 @@ _new = object.__new__
     _set_end_date,
     _set_certainty,
     _set_added,
+    _set_terms,
+    _set_note,
+    _set_hidden,
+    _set_edits,
+    _set_why,
 ) = _slot_setters(
     Event,
     *("id", "date", "title", "summary", "kind", "topics", "countries", "milestone", "origin"),
-    *("sources", "end_date", "certainty", "added"),
+    *("sources", "end_date", "certainty", "added", "terms", "note", "hidden", "edits", "why"),
 )
 _set_url, _set_source_title, _set_publisher, _set_published = _slot_setters(
     Source, "url", "title", "publisher", "published"
@@ -336,6 +395,17 @@ def _trusted_source(data: Mapping[str, Any]) -> Source:
     _set_publisher(source, get("publisher", ""))
     _set_published(source, get("published"))
     return source
+
+
+def _text_block(data: Mapping[str, Any], name: str) -> str:
+    # Multi-line text of the person's own (a note): controls removed, line breaks kept.
+    value = data.get(name)
+    if value is None:
+        return ""
+    if not isinstance(value, str):
+        raise ValidationError(name, f"expected text, got {type(value).__name__}")
+    lines = (clean_text(line) for line in value.replace("\r\n", "\n").split("\n"))
+    return "\n".join(lines).strip()
 
 
 def _string_list(value: Any, field_name: str) -> list[str]:
