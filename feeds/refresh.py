@@ -16,7 +16,6 @@ from dataclasses import dataclass, replace
 import httpx
 from amity.store import Config, Feed, Store
 from amity.store.checked import record_check
-from tinydb.table import Document
 
 from .cluster import Facts, Timeline, facts_for
 from .fetch import Fetched, FetchError, Limiter, fetch, make_client
@@ -228,9 +227,7 @@ def _save(
     )
     with store.transaction() as txn:
         current = txn.feeds()
-        articles_table = txn.table("articles")
-        articles = {doc.doc_id: dict(doc) for doc in articles_table.all()}
-        stored = set(articles)
+        articles = txn.articles()
         timeline = Timeline(config, txn.events(), articles)
         results, changed_feeds = [], []
         # In subscription order, not completion order: the same fetches cluster the same way.
@@ -252,11 +249,7 @@ def _save(
         if timeline.changed_events:
             txn.put_events(timeline.events[i] for i in timeline.changed_events)
         if timeline.changed_articles:
-            keys = sorted(timeline.changed_articles)
-            replaced = [k for k in keys if k in stored]
-            if replaced:
-                articles_table.remove(doc_ids=replaced)
-            articles_table.insert_multiple(Document(timeline.articles[k], doc_id=k) for k in keys)
+            txn.put_articles({k: timeline.articles[k] for k in sorted(timeline.changed_articles)})
         if txn.storage.dirty:
             txn.update_meta(last_refresh=stamp)
         if complete and (not outcomes or any(o.error is None for o in outcomes)):

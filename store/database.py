@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import os
 import threading
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -86,10 +86,7 @@ class Transaction:
                 new.append(record)
             elif dict(old) != record:
                 changed.append(record)
-        if changed:
-            table.remove(doc_ids=[r["id"] for r in changed])
-        if new or changed:
-            table.insert_multiple(Document(r, doc_id=r["id"]) for r in [*new, *changed])
+        _upsert(table, {r["id"]: r for r in [*new, *changed]})
         return len(new), len(changed)
 
     def remove_events(self, ids: Iterable[str]) -> int:
@@ -105,19 +102,25 @@ class Transaction:
             self.update_meta(deleted=deleted)
         return len(ids)
 
+    def removed_ids(self) -> frozenset[str]:
+        """Ids of curated events the person deleted or merged away: never brought back."""
+        return frozenset(self.meta.get("deleted", ()))
+
+    def articles(self) -> dict[str, dict[str, Any]]:
+        """Every stored feed article record, by article id (the feeds layer's bookkeeping)."""
+        return {doc.doc_id: dict(doc) for doc in self.db.table(ARTICLES).all()}
+
+    def put_articles(self, records: Mapping[str, Mapping[str, Any]]) -> None:
+        """Insert or replace article records by id."""
+        _upsert(self.db.table(ARTICLES), records)
+
     def feeds(self) -> dict[str, Feed]:
         """Every subscribed feed, by URL."""
         return {doc.doc_id: Feed.from_dict(dict(doc)) for doc in self.db.table(FEEDS).all()}
 
     def put_feeds(self, feeds: Iterable[Feed]) -> None:
         """Insert or replace feeds by URL."""
-        table = self.db.table(FEEDS)
-        records = [f.to_dict() for f in feeds]
-        present = [r["url"] for r in records if table.contains(doc_id=r["url"])]
-        if present:
-            table.remove(doc_ids=present)
-        if records:
-            table.insert_multiple(Document(r, doc_id=r["url"]) for r in records)
+        _upsert(self.db.table(FEEDS), {f.url: f.to_dict() for f in feeds})
 
     def remove_feed(self, url: str) -> bool:
         """Unsubscribe; False if the URL was not subscribed."""
@@ -128,8 +131,17 @@ class Transaction:
         return True
 
     def table(self, name: str) -> Table:
-        """A raw table (e.g. `articles` for the feeds layer)."""
+        """A raw table, for store-internal callers."""
         return self.db.table(name)
+
+
+def _upsert(table: Table, records: Mapping[str, Mapping[str, Any]]) -> None:
+    # TinyDB has no keyed upsert in bulk: drop the ids present, then insert all in one batch.
+    present = [key for key in records if table.contains(doc_id=key)]
+    if present:
+        table.remove(doc_ids=present)
+    if records:
+        table.insert_multiple(Document(dict(r), doc_id=k) for k, r in records.items())
 
 
 class Store:
