@@ -5,14 +5,12 @@ from __future__ import annotations
 import json
 import signal
 import sys
-from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 import click
 from amity.store import (
-    KINDS,
     Config,
     ConfigError,
     Filter,
@@ -25,6 +23,7 @@ from amity.store import (
 )
 from amity.store.storage import paused_gc
 
+from .filter_options import filter_options
 from .output import json_text, print_json, say, table, write_output
 
 EXPORT_VERSION = 1
@@ -143,66 +142,13 @@ def _print_version(ctx: click.Context) -> None:
     ctx.exit()
 
 
-def _date_option(name: str, help_text: str) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
-    return click.option(name, metavar="DATE", help=help_text)
-
-
 @cli.command("list")
-@click.option(
-    "--topic",
-    "topics",
-    multiple=True,
-    metavar="ID",
-    help="Only events with this topic (repeatable: any of them).",
-)
-@click.option(
-    "--kind",
-    "kinds",
-    multiple=True,
-    type=click.Choice(KINDS),
-    help="Only events of this kind (repeatable).",
-)
-@_date_option("--since", "From this date, inclusive (YYYY, YYYY-MM or YYYY-MM-DD).")
-@_date_option("--until", "Up to this date, inclusive.")
-@click.option(
-    "--search",
-    default="",
-    metavar="TEXT",
-    help="Every word must appear in the title, summary or a source title.",
-)
-@click.option("--milestones", is_flag=True, help="Milestones only.")
+@filter_options
 @click.option("--oldest-first", is_flag=True, help="Oldest first instead of newest first.")
 @click.option("--json", "as_json", is_flag=True, help="Print JSON (the export event form).")
 @pass_session
-def list_command(
-    session: Session,
-    topics: tuple[str, ...],
-    kinds: tuple[str, ...],
-    since: str | None,
-    until: str | None,
-    search: str,
-    milestones: bool,
-    oldest_first: bool,
-    as_json: bool,
-) -> None:
+def list_command(session: Session, query: Filter, oldest_first: bool, as_json: bool) -> None:
     """The timeline, headless (newest first)."""
-    known = session.config.topic_ids
-    for topic in topics:
-        if topic not in known:
-            raise click.BadParameter(
-                f"unknown topic {topic!r}; try one of: {', '.join(known)}", param_hint="--topic"
-            )
-    try:
-        query = Filter(
-            topics=frozenset(topics),
-            kinds=frozenset(kinds),
-            since=since,
-            until=until,
-            search=search,
-            milestones_only=milestones,
-        )
-    except ValidationError as exc:
-        raise click.BadParameter(exc.message, param_hint=exc.field) from None
     events = ordered(query.apply(session.store().events()), newest_first=not oldest_first)
     if as_json:
         with paused_gc():
