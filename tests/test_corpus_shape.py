@@ -1,0 +1,143 @@
+"""The labelled quality corpus (bench/corpus/*.jsonl) is well formed: the scorer can trust it."""
+
+from __future__ import annotations
+
+import csv
+import json
+import re
+from collections import Counter
+from pathlib import Path
+
+import pytest
+
+CORPUS = Path(__file__).resolve().parent.parent / "bench" / "corpus"
+MILESTONES_CSV = Path("/work/shared/data/japan-italy-milestones.csv")
+
+LANGS = {"en", "it", "ja"}
+TOPICS = {"diplomacy", "defense", "economic-security", "space-science", "culture", "indo-pacific"}
+LOOKALIKES = {
+    "sport",
+    "market",
+    "multilateral",
+    "rome-statute",
+    "weather",
+    "lifestyle",
+    "holy-see",
+    "one-side",
+    "other",
+}
+REQUIRED = {
+    "id",
+    "lang",
+    "outlet",
+    "feed",
+    "title",
+    "summary",
+    "url",
+    "published",
+    "relevant",
+    "topics",
+    "happening",
+    "milestone",
+    "lookalike",
+    "split",
+    "gn_copy",
+}
+GNEWS_FEEDS = {"gnews-en", "gnews-it", "gnews-ja"}
+HAPPENING = re.compile(r"^\d{4}-\d{2}(-\d{2})?-[a-z0-9]+(-[a-z0-9]+)*$")
+DAY = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+# Per file and language: at least this many items (raised as the corpus grows).
+MINIMUMS = {"it-ja.jsonl": {"it": 30, "ja": 35}}
+# Per file: at least this many look-alikes, and Japanese items about the relationship.
+MIN_LOOKALIKES = {"it-ja.jsonl": 15}
+MIN_RELEVANT_JA = {"it-ja.jsonl": 28}
+
+
+def corpus_files() -> list[Path]:
+    return sorted(CORPUS.glob("*.jsonl"))
+
+
+def read(path: Path) -> list[dict]:
+    lines = path.read_text(encoding="utf-8").splitlines()
+    return [json.loads(line) for line in lines if line.strip()]
+
+
+@pytest.fixture(scope="module")
+def items() -> list[dict]:
+    files = corpus_files()
+    if not files:
+        pytest.skip(f"no corpus under {CORPUS}")
+    return [item for path in files for item in read(path)]
+
+
+def test_every_item_has_the_fields_and_values_the_scorer_reads(items: list[dict]) -> None:
+    for item in items:
+        assert item.keys() >= REQUIRED, item.get("id")
+        assert item["lang"] in LANGS
+        assert item["id"].startswith(item["lang"] + "-")
+        assert item["title"].strip() and item["summary"].strip() and item["outlet"].strip()
+        assert item["summary"] != item["title"]
+        assert item["url"].startswith(("http://", "https://"))
+        assert DAY.match(item["published"]), item["id"]
+        assert item["split"] in {"dev", "holdout"}
+        assert set(item["topics"]) <= TOPICS, item["id"]
+
+
+def test_relevant_items_name_their_happening_and_lookalikes_their_kind(items: list[dict]) -> None:
+    for item in items:
+        if item["relevant"] is True:
+            assert item["topics"] and item["lookalike"] is None, item["id"]
+            assert HAPPENING.match(item["happening"] or ""), item["id"]
+        else:
+            assert item["relevant"] is False, item["id"]
+            assert item["lookalike"] in LOOKALIKES, item["id"]
+            assert item["topics"] == [] and item["happening"] is None and item["milestone"] is None
+
+
+def test_ids_are_unique_across_files(items: list[dict]) -> None:
+    repeated = [key for key, n in Counter(item["id"] for item in items).items() if n > 1]
+    assert repeated == []
+
+
+def test_google_news_copies_point_at_an_original_with_the_same_labels(items: list[dict]) -> None:
+    by_id = {item["id"]: item for item in items}
+    for copy in (item for item in items if item["gn_copy"]):
+        original = by_id[copy["copy_of"]]
+        assert copy["feed"] in GNEWS_FEEDS and not original["gn_copy"]
+        assert copy["title"] == f"{original['title']} - {original['outlet']}"
+        for label in ("lang", "relevant", "topics", "happening", "milestone", "lookalike", "split"):
+            assert copy[label] == original[label], (copy["id"], label)
+
+
+def test_each_feed_key_is_one_outlet_in_one_language(items: list[dict]) -> None:
+    outlets: dict[str, set[tuple[str, str]]] = {}
+    for item in items:
+        if not item["gn_copy"]:
+            outlets.setdefault(item["feed"], set()).add((item["outlet"], item["lang"]))
+    assert {feed: seen for feed, seen in outlets.items() if len(seen) > 1} == {}
+
+
+def test_milestones_are_curated_milestone_dates(items: list[dict]) -> None:
+    if not MILESTONES_CSV.exists():
+        pytest.skip(f"{MILESTONES_CSV} is not on this machine")
+    with MILESTONES_CSV.open(encoding="utf-8", newline="") as handle:
+        dates = {row["date"] for row in csv.DictReader(handle)}
+    assert {item["milestone"] for item in items if item["milestone"]} - dates == set()
+
+
+@pytest.mark.parametrize("name", sorted(MINIMUMS))
+def test_the_corpus_reaches_its_counts(name: str) -> None:
+    path = CORPUS / name
+    if not path.exists():
+        pytest.skip(f"{path} is not there yet")
+    file_items = read(path)
+    langs = Counter(item["lang"] for item in file_items)
+    for lang, minimum in MINIMUMS[name].items():
+        assert langs[lang] >= minimum, (lang, langs[lang])
+    assert sum(not item["relevant"] for item in file_items) >= MIN_LOOKALIKES[name]
+    assert (
+        sum(item["relevant"] and item["lang"] == "ja" for item in file_items)
+        >= MIN_RELEVANT_JA[name]
+    )
+    holdout = sum(item["split"] == "holdout" for item in file_items) / len(file_items)
+    assert 0.25 <= holdout <= 0.4
