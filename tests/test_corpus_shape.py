@@ -47,10 +47,10 @@ GNEWS_FEEDS = {"gnews-en", "gnews-it", "gnews-ja"}
 HAPPENING = re.compile(r"^\d{4}-\d{2}(-\d{2})?-[a-z0-9]+(-[a-z0-9]+)*$")
 DAY = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 # Per file and language: at least this many items (raised as the corpus grows).
-MINIMUMS = {"it-ja.jsonl": {"it": 30, "ja": 35}}
+MINIMUMS = {"it-ja.jsonl": {"it": 30, "ja": 35}, "en.jsonl": {"en": 80}}
 # Per file: at least this many look-alikes, and Japanese items about the relationship.
-MIN_LOOKALIKES = {"it-ja.jsonl": 15}
-MIN_RELEVANT_JA = {"it-ja.jsonl": 28}
+MIN_LOOKALIKES = {"it-ja.jsonl": 15, "en.jsonl": 30}
+MIN_RELEVANT_JA = {"it-ja.jsonl": 28, "en.jsonl": 0}
 
 
 def corpus_files() -> list[Path]:
@@ -115,6 +115,15 @@ def test_each_feed_key_is_one_outlet_in_one_language(items: list[dict]) -> None:
         if not item["gn_copy"]:
             outlets.setdefault(item["feed"], set()).add((item["outlet"], item["lang"]))
     assert {feed: seen for feed, seen in outlets.items() if len(seen) > 1} == {}
+
+
+def test_every_report_of_a_happening_names_the_same_milestone(items: list[dict]) -> None:
+    # Across files too: a happening is one real event, whatever the language of the report.
+    milestones: dict[str, set] = {}
+    for item in items:
+        if item["happening"]:
+            milestones.setdefault(item["happening"], set()).add(item["milestone"])
+    assert {key: seen for key, seen in milestones.items() if len(seen) > 1} == {}
 
 
 def test_milestones_are_curated_milestone_dates(items: list[dict]) -> None:
