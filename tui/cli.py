@@ -21,6 +21,8 @@ from amity.store import (
     ordered,
     parse_events,
 )
+from amity.store.exports import FORMATS, ExportContext
+from amity.store.exports import render as render_export
 from amity.store.storage import paused_gc
 
 from .filter_options import filter_options
@@ -233,26 +235,36 @@ def import_command(session: Session, file: Any) -> None:
 @click.option(
     "--format",
     "fmt",
-    type=click.Choice(["json"]),
+    type=click.Choice(["json", *FORMATS]),
     default="json",
     show_default=True,
-    help="Output format.",
+    help="json (what `amity import` takes back), markdown, csv, ics, timelinejs or html.",
 )
+@filter_options
+@click.option("--notes", is_flag=True, help="Include your notes (json always carries them).")
 @click.option(
     "-o",
     "--output",
     type=click.Path(dir_okay=False, path_type=Path),
-    help="Write to this file instead of stdout.",
+    help="Write to this file (atomically) instead of stdout.",
 )
 @pass_session
-def export_command(session: Session, fmt: str, output: Path | None) -> None:
-    """Every event, oldest first, in a form `amity import` takes back."""
-    events = ordered(session.store().events(), newest_first=False)
-    document = {"amity": EXPORT_VERSION, "events": [event.to_dict() for event in events]}
+def export_command(
+    session: Session, fmt: str, query: Filter, notes: bool, output: Path | None
+) -> None:
+    """The events list would show (every event by default), oldest first, as a file."""
+    events = ordered(query.apply(session.store().events()), newest_first=False)
+    if fmt == "json":
+        text = json_text({"amity": EXPORT_VERSION, "events": [e.to_dict() for e in events]})
+    else:
+        config = session.config
+        labels = {topic.id: topic.label for topic in config.topics}
+        context = ExportContext(title=config.pair_label, topic_labels=labels, notes=notes)
+        text = render_export(fmt, events, context)
     if output is None:
-        print_json(document)
+        sys.stdout.write(text)
         return
-    write_output(output, json_text(document))
+    write_output(output, text)
     say(f"exported {len(events)} events to {output}")
 
 
