@@ -10,7 +10,9 @@ from amity.store import parse_iso
 
 MAX_HINT = dt.timedelta(hours=24)
 BACKOFF_BASE = dt.timedelta(minutes=15)
-_MAX_AGE = re.compile(r"(?:^|,)\s*(?:s-)?max-age\s*=\s*\"?(\d+)", re.I)
+_MAX_AGE = re.compile(r"(?:^|,)\s*(?:s-)?max-age\s*=\s*\"?(\d+)", re.I | re.A)
+# ASCII digits only: str.isdigit() also accepts "²" and "①", which float() then refuses.
+_SECONDS = re.compile(r"\d{1,12}", re.A)
 
 
 def iso(moment: dt.datetime) -> str:
@@ -25,15 +27,16 @@ def max_age(cache_control: str | None) -> float | None:
 
 
 def retry_after(value: str | None, now: dt.datetime) -> float | None:
-    """Seconds from a `Retry-After` header (delta seconds or an HTTP date), if usable."""
+    """Seconds from a `Retry-After` header (delta seconds or an HTTP date), if usable; None
+    for anything else, whatever the server sent."""
     if not value:
         return None
     value = value.strip()
-    if value.isdigit():
+    if _SECONDS.fullmatch(value):
         return float(value)
     try:
-        when = email.utils.parsedate_to_datetime(value)
-    except (TypeError, ValueError, IndexError):
+        when = email.utils.parsedate_to_datetime(value[:100])
+    except (TypeError, ValueError, IndexError, OverflowError):
         return None
     if when.tzinfo is None:
         when = when.replace(tzinfo=dt.UTC)
