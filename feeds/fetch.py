@@ -202,8 +202,8 @@ async def _fetch(
             if code in REDIRECTS and location:
                 current = urljoin(current, location.strip())
                 continue
-            new_etag = response.headers.get("etag") or etag
-            new_modified = response.headers.get("last-modified") or last_modified
+            new_etag = _validator(response.headers.get("etag")) or etag
+            new_modified = _validator(response.headers.get("last-modified")) or last_modified
             cache_control = response.headers.get("cache-control")
             if code == 304:
                 return Fetched("not-modified", b"", new_etag, new_modified, cache_control, current)
@@ -271,6 +271,14 @@ class _Deflate:
             except zlib.error:
                 self._decoder = zlib.decompressobj(-zlib.MAX_WBITS)
         return self._decoder.decompress(data, max_length)
+
+
+def _validator(value: str | None) -> str | None:
+    # Stored with the feed and sent back on the next request: a short printable ASCII value,
+    # or nothing (a server may send kilobytes, or bytes no request header may carry).
+    if value and len(value) <= 1024 and value.isascii() and value.isprintable():
+        return value
+    return None
 
 
 def _reason(exc: BaseException) -> str:

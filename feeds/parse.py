@@ -7,6 +7,7 @@ entity guard below refuses every document that declares entities before lxml see
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import json
 import re
@@ -15,13 +16,15 @@ from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urljoin
 
+from amity.store.text import NAME_CHARS, TITLE_CHARS, URL_CHARS, shorten
+
 from .articles import (
+    SUMMARY_EXCERPT,
     Article,
     article_key,
     canonical_url,
     html_to_text,
     is_web_url,
-    shorten,
     utc_date,
 )
 
@@ -31,7 +34,11 @@ _ENTITY_DECLARATIONS = tuple(
 )
 _TTL = re.compile(rb"<(?:\w+:)?ttl>\s*(\d{1,7})\s*</(?:\w+:)?ttl>")
 _HTML_START = re.compile(rb"^\s*(?:<!--.*?-->\s*)*<(?:!doctype\s+html|html)\b", re.I | re.S)
-_RAW_SUMMARY_CHARS = 20_000
+# Bounded work per feed, whatever it sends within the byte cap: only this many characters of
+# a field are read, and only the first MAX_ENTRIES entries are kept (real feeds carry 10-200;
+# 8,000 entries of one day kept a refresh busy clustering for two minutes).
+_RAW_FIELD_CHARS = 20_000
+MAX_ENTRIES = 500
 
 
 class ParseError(ValueError):
@@ -78,10 +85,35 @@ def parse_feed(body: bytes, base_url: str, now: dt.datetime | None = None) -> Pa
             raise ParseError(f"not a readable feed ({type(exc).__name__})") from None
         title = _text(parsed.get("feed", {}).get("title"))
         entries = parsed.get("entries", [])
+        if not _closes_its_root(body):
+            raise ParseError("the document is cut off (its root element is never closed)")
         match = _TTL.search(body, 0, 65536)
         ttl = float(match.group(1)) * 60 if match else None
-    articles, skipped = _articles(entries, base_url, title, now)
+    title = shorten(html_to_text(title[:_RAW_FIELD_CHARS]), NAME_CHARS)
+    articles, skipped = _articles(entries[:MAX_ENTRIES], base_url, title, now)
+    skipped += max(0, len(entries) - MAX_ENTRIES)
     return ParsedFeed(title=title, ttl=ttl, articles=tuple(articles), skipped=skipped)
+
+
+_ROOT_START = re.compile(rb"<([A-Za-z_][\w.:-]*)")  # the first element: <? and <! are not
+
+
+def _closes_its_root(body: bytes) -> bool:
+    # A connection cut mid-document still parses (the parser recovers) to a feed with fewer
+    # or no items: that is the feed's error, not "ok, nothing new". Whatever trails the root's
+    # end tag (a host's comment or script) does not matter. Two byte scans, at C speed.
+    if b"\x00" in body[:4]:  # UTF-16/32: look at it as UTF-8
+        for codec in ("utf-32", "utf-16"):
+            with contextlib.suppress(UnicodeError):
+                body = body.decode(codec).encode()
+                break
+    root = _ROOT_START.search(body, 0, 65536)
+    if root is None:
+        return False
+    end = body.rfind(b"</" + root.group(1))
+    return end > root.end() and body[
+        end + 2 + len(root.group(1)) : end + 3 + len(root.group(1))
+    ] in (b">", b" ", b"\t", b"\r", b"\n")
 
 
 def refuse_entities(body: bytes) -> None:
@@ -123,7 +155,6 @@ def _articles(
     first_seen = now.replace(microsecond=0).isoformat().replace("+00:00", "Z")
     articles: dict[str, Article] = {}
     skipped = 0
-    publisher = html_to_text(publisher)
     for entry in entries:
         article = _article(entry, base_url, publisher, now, first_seen)
         if article is None:
@@ -136,8 +167,9 @@ def _articles(
 def _article(
     entry: Mapping[str, Any], base_url: str, publisher: str, now: dt.datetime, first_seen: str
 ) -> Article | None:
-    guid = _text(entry.get("id")).strip()
-    link = _text(entry.get("link")).strip()
+    # A link or guid over the cap is dropped, not cut: cut, it would point elsewhere.
+    guid = _capped_url(entry.get("id"))
+    link = _capped_url(entry.get("link"))
     if link and not link.startswith(("http://", "https://")):
         link = urljoin(base_url, link)
     if not is_web_url(link):
@@ -149,14 +181,16 @@ def _article(
         content = entry.get("content")
         if isinstance(content, list) and content and isinstance(content[0], Mapping):
             raw_summary = _text(content[0].get("value"))
-    summary = shorten(html_to_text(raw_summary[:_RAW_SUMMARY_CHARS]))
-    title = shorten(html_to_text(_text(entry.get("title"))[:_RAW_SUMMARY_CHARS]), 300)
+    summary = shorten(html_to_text(raw_summary[:_RAW_FIELD_CHARS]), SUMMARY_EXCERPT)
+    title = shorten(html_to_text(_text(entry.get("title"))[:_RAW_FIELD_CHARS]), TITLE_CHARS)
     if not title:
         title = shorten(summary, 120)
     if not title:
         return None
     published = utc_date(entry.get("published") or entry.get("updated"), now)
     url = canonical_url(link)
+    if len(url) > URL_CHARS:  # percent-encoding made it longer
+        return None
     return Article(
         id=article_key(url),
         url=url,
@@ -169,9 +203,14 @@ def _article(
     )
 
 
+def _capped_url(value: Any) -> str:
+    text = _text(value)
+    return "" if len(text) > URL_CHARS else text.strip()
+
+
 def _text(value: Any) -> str:
     return value if isinstance(value, str) else ""
 
 
 def _short(message: str) -> str:
-    return shorten(html_to_text(message), 160)
+    return shorten(html_to_text(message[:_RAW_FIELD_CHARS]), 160)

@@ -16,6 +16,7 @@ from dataclasses import dataclass, replace
 import httpx
 from amity.store import Config, Feed, Store
 from amity.store.checked import record_check
+from amity.store.text import ERROR_CHARS, clip
 
 from .cluster import Facts, Timeline, facts_for
 from .fetch import Fetched, FetchError, Limiter, fetch, make_client
@@ -271,7 +272,7 @@ def _apply(
     network_down: bool,
 ) -> tuple[FeedResult, Feed]:
     if outcome.error is not None:
-        error = str(outcome.error)
+        error = clip(str(outcome.error), ERROR_CHARS)  # it may quote what a server sent
         failures = feed.failures if network_down else feed.failures + 1
         hint = retry_after(outcome.error.retry_after, now)
         next_check = (

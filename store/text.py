@@ -18,6 +18,15 @@ _ESCAPES = re.compile(
 )
 _WHITESPACE = re.compile(r"\s+")
 
+# The most amity keeps of each kind of text, wherever it comes from (a feed, an import, the
+# person): one 10 MB field must not swell the store or freeze the screen that shows it.
+TITLE_CHARS = 300  # an event's or an article's title
+SUMMARY_CHARS = 2000  # an event's summary (feeds keep a shorter excerpt)
+NAME_CHARS = 200  # a feed's title, a publisher, a tag, a term, a config label
+URL_CHARS = 2048  # a link; longer ones are refused, since a cut URL points elsewhere
+NOTE_CHARS = 20_000  # the person's own multi-line note
+ERROR_CHARS = 300  # a feed's last error as shown and stored
+
 
 def _is_unsafe(char: str) -> bool:
     category = unicodedata.category(char)
@@ -43,3 +52,17 @@ def strip_controls(text: str) -> str:
 def clean_text(text: str) -> str:
     """Plain single-line text: escapes and controls removed, whitespace collapsed."""
     return _WHITESPACE.sub(" ", strip_controls(text)).strip()
+
+
+def shorten(text: str, limit: int) -> str:
+    """Cut long text at a word boundary, with an ellipsis."""
+    if len(text) <= limit:
+        return text
+    cut = text[:limit].rsplit(" ", 1)[0]
+    return cut.rstrip(" ,;:.") + "…"
+
+
+def clip(text: str, limit: int) -> str:
+    """Untrusted text as one clean line of at most `limit` characters, cut at a word. Only a
+    bounded prefix is cleaned, so a megabyte of input costs no more than a page of it."""
+    return shorten(clean_text(text[: limit * 4 + 64]), limit)

@@ -10,8 +10,12 @@ import datetime as dt
 
 import pytest
 from amity.feeds import refresh
+from amity.feeds.articles import html_to_text
+from amity.feeds.parse import MAX_ENTRIES
 from amity.feeds.politeness import retry_after
-from feedserver import relevant_item, rss, short_config, store_with
+from amity.store import clean_text
+from amity.store.text import ERROR_CHARS, NAME_CHARS, URL_CHARS
+from feedserver import item, relevant_item, rss, short_config, store_with
 
 NOW = dt.datetime(2026, 1, 16, tzinfo=dt.UTC)
 
@@ -42,3 +46,128 @@ async def test_a_non_ascii_retry_after_is_that_feeds_error_and_the_rest_is_saved
     # The feed's state is recorded, so the next cron refresh does not trip over it again.
     assert feeds[odd].failures == 1 and feeds[odd].next_check is not None
     assert feeds[good].status == "ok"
+
+
+def same_day_item(n: int) -> str:
+    return item(
+        f"Japan and Italy sign pact number {n}",
+        f"https://flood.example/{n}",
+        "Fri, 16 Jan 2026 10:00:00 +0900",
+        f"Italian and Japanese officials sign pact {n}.",
+    )
+
+
+async def test_a_feed_of_thousands_of_entries_keeps_a_bounded_number(server, tmp_path):
+    flood = server.serve("/flood", rss(*(same_day_item(n) for n in range(3 * MAX_ENTRIES))))
+    store = store_with(tmp_path / "db.json", [flood])
+
+    report = await refresh(store, short_config())
+
+    assert report.feeds[0].status == "ok"
+    assert report.new_articles == MAX_ENTRIES  # the first ones, in the feed's order
+    feed_events = [e for e in store.snapshot().events if e.origin == "feed"]
+    assert 0 < len(feed_events) <= MAX_ENTRIES
+
+
+async def test_a_huge_channel_title_is_capped_and_cleaned_everywhere_it_is_copied(server, tmp_path):
+    title = "\x9b2JEvil \u202e" + "wide " * 200_000  # 1 MB; XML cannot carry ESC, but C1 CSI
+    items = [relevant_item(n) for n in range(100)]
+    url = server.serve("/wide", rss(*items, title=title))
+    store = store_with(tmp_path / "db.json", [url])
+    size_before = store.path.stat().st_size
+
+    report = await refresh(store, short_config())
+
+    assert report.feeds[0].status == "ok" and report.new_articles == 100
+    snapshot = store.snapshot()
+    [feed] = snapshot.feeds
+    assert feed.title.startswith("Evil wide") and len(feed.title) <= NAME_CHARS
+    publishers = {s.publisher for e in snapshot.events for s in e.sources if e.origin == "feed"}
+    assert publishers == {feed.title}
+    # A hundred articles of a few hundred bytes each, not a hundred copies of the title.
+    assert store.path.stat().st_size - size_before < 200_000
+
+
+async def test_fields_built_to_defeat_html_stripping_become_plain_text(server, tmp_path):
+    hostile = [
+        "&lt;script&gt;" * 2500,
+        "&lt;style " * 2500,
+        "&lt;" * 20_000,
+        "&lt;a " * 7000,
+        "&lt;template&gt;&lt;/b" * 1000,
+    ]
+    items = [
+        item(f"Japan Italy hostile {n} {field[:40]}", f"https://h.example/{n}", summary=field)
+        for n, field in enumerate(hostile * 50)
+    ]
+    url = server.serve("/hostile", rss(*items))
+    report = await refresh(store_with(tmp_path / "db.json", [url]), short_config())
+    assert report.feeds[0].status == "ok" and report.new_articles == len(items)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "<script>x" + "<script>" * 2500,
+        "<style " * 2500 + "</style>visible",
+        "<" * 20_000 + "visible",
+        "<a " * 7000 + ">visible",
+    ],
+    ids=["unclosed-scripts", "unclosed-styles", "lone-brackets", "unclosed-tags"],
+)
+def test_html_stripping_drops_markup_and_keeps_text(text):
+    stripped = html_to_text(text)
+    assert "script" not in stripped and "style" not in stripped
+    assert "visible" in stripped or not stripped.replace("<", "").strip()
+
+
+async def test_overlong_links_and_guids_are_not_stored(server, tmp_path):
+    long_link = "https://l.example/" + "a" * URL_CHARS
+    items = [
+        item("Japan Italy long link", long_link),
+        "<title>Japan Italy long guid</title><link>https://l.example/ok</link>"
+        f"<guid isPermaLink='false'>{'g' * 1_000_000}</guid>",
+    ]
+    url = server.serve("/links", rss(*items))
+    store = store_with(tmp_path / "db.json", [url])
+    report = await refresh(store, short_config())
+    assert report.feeds[0].status == "ok" and report.new_articles == 1
+    assert store.path.stat().st_size < 100_000
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        b'<?xml version="1.0"?><rss version="2.0"><channel><title>x</ti',
+        rss(relevant_item(1), relevant_item(2))[:-30],
+        b"<feed xmlns='http://www.w3.org/2005/Atom'><title>t</title><entry><title>Jap",
+    ],
+    ids=["in-title", "mid-items", "atom"],
+)
+async def test_a_truncated_document_is_that_feeds_error(server, tmp_path, body):
+    cut = server.serve("/cut", body)
+    good = server.serve("/good", rss(relevant_item(3)) + b"<!-- served by a host -->\n")
+    store = store_with(tmp_path / "db.json", [cut, good])
+    report = await refresh(store, short_config())
+    results = {r.url: r for r in report.feeds}
+    assert results[cut].status == "error" and "cut off" in results[cut].error
+    assert results[good].status == "ok" and results[good].new == 1
+
+
+async def test_what_a_server_says_about_itself_is_capped_and_cleaned(server, tmp_path):
+    async def loud(_request, writer) -> None:
+        writer.write(
+            b"HTTP/1.1 500 \x9b2J" + b"Oops " * 5000 + b"\r\nContent-Length: 0\r\n"
+            b"Connection: close\r\n\r\n"
+        )
+
+    body = rss(relevant_item(1))
+    tagged = server.serve("/tagged", body, ETag='"' + "e" * 8000 + '"', Last_Modified="\x9b")
+    failing = server.handle("/loud", loud)
+    store = store_with(tmp_path / "db.json", [tagged, failing])
+    await refresh(store, short_config())
+    feeds = {f.url: f for f in store.snapshot().feeds}
+    assert feeds[tagged].etag is None and feeds[tagged].last_modified is None
+    error = feeds[failing].error
+    assert error.startswith("HTTP 500") and "Oops" in error and len(error) <= ERROR_CHARS
+    assert clean_text(error) == error
