@@ -126,6 +126,18 @@ def test_every_report_of_a_happening_names_the_same_milestone(items: list[dict])
     assert {key: seen for key, seen in milestones.items() if len(seen) > 1} == {}
 
 
+def test_a_happening_held_out_whole_in_one_file_has_no_dev_report_elsewhere() -> None:
+    # Otherwise rules tuned on the English dev reports would be scored on the Italian holdout ones.
+    splits: dict[tuple[str, str], set[str]] = {}
+    for path in corpus_files():
+        for item in read(path):
+            if item["happening"]:
+                splits.setdefault((path.name, item["happening"]), set()).add(item["split"])
+    whole = {h for (_, h), seen in splits.items() if seen == {"holdout"}}
+    leaks = {(name, h) for (name, h), seen in splits.items() if h in whole and "dev" in seen}
+    assert leaks == set()
+
+
 def test_milestones_are_curated_milestone_dates(items: list[dict]) -> None:
     if not MILESTONES_CSV.exists():
         pytest.skip(f"{MILESTONES_CSV} is not on this machine")
