@@ -21,6 +21,7 @@ from amity.store import (
     sidecar_path,
     strip_controls,
 )
+from rich.markup import escape as escape_markup
 from textual import on
 from textual.app import App, ComposeResult
 from textual.binding import Binding, BindingType
@@ -29,6 +30,8 @@ from textual.events import Resize
 from textual.widgets import Footer, Input, Label, ProgressBar
 from textual.worker import get_current_worker
 
+from . import layout
+from .actions import APP_KEYS, bindings
 from .detail import DetailPane
 from .header import StatusHeader, ago, describe_filter
 from .help import HelpScreen
@@ -41,7 +44,6 @@ from .visits import Visits, load_visits, save_visits, visit_path
 if TYPE_CHECKING:
     from amity.feeds import RefreshReport
 
-NARROW, TINY_WIDTH, TINY_HEIGHT = 100, 60, 16
 POLL_SECONDS = 2.0
 Clock = Callable[[], dt.datetime]
 
@@ -74,20 +76,7 @@ class AmityApp(App[None]):
     CSS_PATH = Path(__file__).with_name("app.tcss")  # absolute: subclasses live elsewhere
     TITLE = "amity"
     COMMANDS = App.COMMANDS | {TimelineCommands}
-    BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("slash", "search", "Search"),
-        Binding("1", "toggle_topic('1')", "Topics", key_display="1-9"),
-        *(Binding(str(n), f"toggle_topic('{n}')", show=False) for n in range(2, 10)),
-        Binding("0", "clear_topics", "Clear", show=False),
-        Binding("m", "milestones", "Milestones"),
-        Binding("s", "sort", "Sort", show=False),
-        Binding("o", "open_source", "Open", show=False),
-        Binding("r", "refresh", "Refresh"),
-        Binding("escape", "end_search", "Clear search", show=False),
-        Binding("question_mark", "help", "Help"),
-        Binding("ctrl+p", "command_palette", "Palette", show=False),
-        Binding("q", "quit", "Quit", priority=False),
-    ]
+    BINDINGS: ClassVar[list[BindingType]] = bindings(APP_KEYS)
 
     def __init__(
         self,
@@ -113,7 +102,19 @@ class AmityApp(App[None]):
         self.refreshing = False
         self.last_report: RefreshReport | None = None
         self.title = f"amity — {config.pair_label}"
+        for topic in config.topics[:9]:  # keys 1-9; the footer names them together
+            first = topic.key == "1"
+            self.bind(
+                topic.key,
+                f"toggle_topic('{topic.key}')",
+                description="Topics" if first else escape_markup(f"Topic: {topic.label}"),
+                show=first,
+                key_display="1-9" if first else None,
+            )
         self._checked_mtime = _mtime(sidecar_path(store))
+        self.sidebar_choice: bool | None = None  # None: the layout decides
+        self.wide_detail = False
+        self.panes = layout.choose(80, 24)
         self.checked_at = last_checked(store, self.snapshot)  # when a refresh last ran
 
     # -- layout ----------------------------------------------------------------------------
@@ -154,12 +155,43 @@ class AmityApp(App[None]):
         self.run_worker(lambda: index.texts, thread=True, group="warm")
 
     def on_resize(self, event: Resize) -> None:
-        """Detail right when wide, below when narrow; no sidebar when tiny."""
+        """Titles get the width first; the sidebar and a side detail come when there is room."""
         self._layout_for(event.size.width, event.size.height)
 
     def _layout_for(self, width: int, height: int) -> None:
-        self.screen.set_class(width < NARROW, "narrow")
-        self.screen.set_class(width < TINY_WIDTH or height < TINY_HEIGHT, "tiny")
+        chosen = layout.choose(
+            width, height, sidebar=self.sidebar_choice, wide_detail=self.wide_detail
+        )
+        self.panes = chosen
+        self.screen.set_class(not chosen.sidebar, "no-sidebar")
+        self.screen.set_class(not chosen.detail_right, "detail-below")
+        body = self.query_one("#body").styles
+        sidebar = f"{layout.SIDEBAR} " if chosen.sidebar else ""
+        columns = 1 + chosen.sidebar
+        if chosen.detail_right:
+            body.grid_size_columns, body.grid_size_rows = columns + 1, 1
+            body.grid_columns = f"{sidebar}1fr {chosen.detail_size}"
+            body.grid_rows = "1fr"
+            self.query_one(DetailPane).styles.column_span = 1
+        else:
+            body.grid_size_columns, body.grid_size_rows = columns, 2
+            body.grid_columns = f"{sidebar}1fr"
+            body.grid_rows = f"1fr {chosen.detail_size}"
+            self.query_one(DetailPane).styles.column_span = columns
+        timeline = self.timeline
+        if timeline.title_cap != chosen.title_room:
+            timeline.title_cap = chosen.title_room
+            timeline.refresh()
+
+    def action_toggle_sidebar(self) -> None:
+        """Hide or show the topic sidebar (your choice holds until you change it)."""
+        self.sidebar_choice = not self.panes.sidebar
+        self._layout_for(self.size.width, self.size.height)
+
+    def action_widen_detail(self) -> None:
+        """Give the detail pane more room, or back to normal."""
+        self.wide_detail = not self.wide_detail
+        self._layout_for(self.size.width, self.size.height)
 
     # -- filtering -------------------------------------------------------------------------
 
@@ -239,6 +271,13 @@ class AmityApp(App[None]):
         """Show and focus the search box."""
         self.screen.add_class("searching")
         self.query_one(SearchBar).focus()
+
+    def action_escape(self) -> None:
+        """Esc: close the Keys panel if it is open, else clear the search."""
+        if self.screen.query("HelpPanel").nodes:
+            self.action_hide_help_panel()
+        else:
+            self.action_end_search()
 
     def action_end_search(self) -> None:
         """Clear the search and hide the box."""

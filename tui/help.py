@@ -12,32 +12,16 @@ from textual.containers import VerticalScroll
 from textual.screen import ModalScreen
 from textual.widgets import Static
 
-KEYS: tuple[tuple[str, str], ...] = (
-    ("↑ ↓  j k", "move up / down"),
-    ("PgUp PgDn", "page up / down"),
-    ("g G  Home End", "first / last entry"),
-    ("[ ]", "previous / next year"),
-    ("1–9", "toggle topic N (any selected topic matches)"),
-    ("0", "clear topics"),
-    ("m", "milestones only on / off"),
-    ("s", "newest first / oldest first"),
-    ("/", "search as you type; Enter keeps it, Esc clears it"),
-    ("Enter, Esc", "into the detail pane, and back"),
-    ("o", "open the entry's first source in the browser"),
-    ("r", "refresh feeds now, in the background"),
-    ("?", "this help"),
-    ("ctrl+p", "command palette: jump to a year, topics, refresh, …"),
-    ("q", "quit"),
-)
+from .actions import APP_KEYS, MOVE_KEYS, help_rows
 
 
 def help_table() -> Table:
     """The keys as a two-column table."""
-    table = Table.grid(padding=(0, 2))
-    table.add_column(style="bold")
-    table.add_column()
-    for key, action in KEYS:
-        table.add_row(Text(key), Text(action))
+    table = Table.grid(padding=(0, 2), expand=True)
+    table.add_column(style="bold", no_wrap=True)
+    table.add_column(ratio=1)
+    for keys, action in help_rows((*MOVE_KEYS, *APP_KEYS)):
+        table.add_row(Text(keys), Text(action))
     return table
 
 
@@ -47,10 +31,10 @@ class HelpScreen(ModalScreen[None]):
     DEFAULT_CSS = """
     HelpScreen { align: center middle; }
     HelpScreen > VerticalScroll {
-        width: auto; max-width: 90%; height: auto; max-height: 90%;
+        width: 90%; max-width: 80; height: auto; max-height: 90%;
         border: round $accent; background: $surface; padding: 0 1;
     }
-    HelpScreen Static { width: auto; }
+    HelpScreen Static { width: 100%; }
     """
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("escape,q,question_mark", "dismiss", "Close"),
@@ -60,6 +44,7 @@ class HelpScreen(ModalScreen[None]):
         """Title, key table, the markers legend."""
         with VerticalScroll() as scroll:
             scroll.border_title = "amity — keys"
+            scroll.border_subtitle = "↑ ↓ scroll · Esc, q or ? closes"
             yield Static(help_table())
             legend = Text("\n★ milestone  · news  ● new since your last visit  ? date uncertain")
             legend.stylize("dim")

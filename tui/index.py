@@ -88,6 +88,7 @@ class TimelineIndex:
                 milestones(position)
             position_of[event.id] = position
         self._texts: list[str] | None = None
+        self._longest: int | None = None
 
     def _mask(self, topics: Sequence[str]) -> int:
         mask = 0
@@ -102,6 +103,14 @@ class TimelineIndex:
         if self._texts is None:
             self._texts = [search_text(e) for e in self.events]
         return self._texts
+
+    @property
+    def longest_title(self) -> int:
+        """Characters in the longest title: the title column need be no wider (the topic tags
+        line up right after it)."""
+        if self._longest is None:
+            self._longest = max((len(e.title) for e in self.events), default=0)
+        return self._longest
 
     def __len__(self) -> int:
         return len(self.events)

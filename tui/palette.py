@@ -10,6 +10,8 @@ from textual.command import DiscoveryHit, Hit, Hits, Provider
 from textual.content import Content
 from textual.fuzzy import Matcher
 
+from .actions import APP_KEYS
+
 if TYPE_CHECKING:
     from .app import AmityApp
 
@@ -20,23 +22,22 @@ class TimelineCommands(Provider):
     def commands(self) -> Iterator[tuple[str, str, Callable[[], object]]]:
         """(name, help, callback) for every command the timeline offers now."""
         app = cast("AmityApp", self.app)
-        yield "Refresh feeds now", "Fetch every feed in the background (r)", app.action_refresh
-        yield (
-            "Milestones only: " + ("off" if app.view_filter.milestones_only else "on"),
-            "Show only milestones, or everything (m)",
-            app.action_milestones,
-        )
-        order = "oldest first" if app.view_filter.newest_first else "newest first"
-        yield f"Sort {order}", "Flip the order of the timeline (s)", app.action_sort
-        yield "Search…", "Search titles, summaries and sources as you type (/)", app.action_search
+        for key in APP_KEYS:
+            if key.palette:
+                keys = key.display
+                yield (
+                    key.palette_name(app),
+                    f"{key.help} ({keys})",
+                    partial(app.run_action, key.action),
+                )
         for topic in app.config.topics:
-            state = "off" if topic.id in app.view_filter.topics else "on"
+            state = "on" if topic.id in app.view_filter.topics else "off"
+            key = f" {topic.key}" if topic.key else ""
             yield (
-                f"Toggle topic {topic.key}: {topic.label} ({state})",
+                f"Toggle topic{key}: {topic.label} (now {state})",
                 "Show events with any selected topic",
                 partial(app.action_toggle_topic, topic.key),
             )
-        yield "Clear topics", "Show every topic (0)", app.action_clear_topics
         for year in sorted(app.view.year_counts, reverse=True):
             count = app.view.year_counts[year]
             yield (
@@ -44,7 +45,6 @@ class TimelineCommands(Provider):
                 f"{count} event{'s' if count != 1 else ''}",
                 partial(app.jump_to_year, year),
             )
-        yield "Help: keys", "Every key (?)", app.action_help
 
     async def discover(self) -> Hits:
         """Everything, before anything is typed."""

@@ -10,7 +10,7 @@ from rich.cells import cell_len, set_cell_size
 from rich.segment import Segment
 from rich.style import Style
 from rich.text import Text
-from textual.binding import Binding, BindingType
+from textual.binding import BindingType
 from textual.events import Click
 from textual.geometry import Size
 from textual.message import Message
@@ -18,15 +18,34 @@ from textual.scroll_view import ScrollView
 from textual.strip import Strip
 from textual.widget import Widget
 
+from .actions import MOVE_KEYS, bindings
 from .index import TimelineIndex, View
+from .layout import ROW_FIXED
 
-MILESTONE, NEWS, NEW = "★", "·", "●"
+MILESTONE, NEW = "★", "●"
+CURSOR, CURSOR_BLURRED = "▶", "▷"
+ORIGIN_MARKS = {"curated": "◆", "feed": "»", "user": "✎"}
+ORIGIN_NAMES = {"curated": "curated timeline", "feed": "from a feed", "user": "yours"}
 BARS = "▁▂▃▄▅▆▇█"
+TAG_MIN = 4  # narrower than this, the topic column is dropped
 
 
 def tag_of(topic: Topic) -> str:
     """A short tag for a topic in a timeline row (its id's first word, up to 4 letters)."""
     return topic.id.split("-")[0][:4]
+
+
+def fit_tags(tags: list[str], room: int) -> str:
+    """As many tags as fit in `room` columns, then "+N" for the rest ('' if none fits)."""
+    text = ""
+    for n, tag in enumerate(tags):
+        rest = len(tags) - n - 1
+        candidate = (text + " " + tag).strip()
+        if cell_len(candidate) + (len(f" +{rest}") if rest else 0) > room:
+            text = (text + f" +{len(tags) - n}").strip()
+            break
+        text = candidate
+    return text if cell_len(text) <= room else ""
 
 
 def plain(text: str) -> str:
@@ -40,7 +59,7 @@ class TimelineView(ScrollView, can_focus=True):
     COMPONENT_CLASSES: ClassVar[set[str]] = {
         "timeline--year",
         "timeline--milestone",
-        "timeline--news",
+        "timeline--origin",
         "timeline--date",
         "timeline--tags",
         "timeline--new",
@@ -48,30 +67,26 @@ class TimelineView(ScrollView, can_focus=True):
         "timeline--empty",
     }
     DEFAULT_CSS = """
-    TimelineView { overflow-x: hidden; background: $surface; }
+    TimelineView { overflow-x: hidden; background: $surface; scrollbar-size-vertical: 1; }
     TimelineView > .timeline--year { color: $accent; text-style: bold; }
     TimelineView > .timeline--milestone { color: $warning; text-style: bold; }
-    TimelineView > .timeline--news { color: $text-muted; }
+    TimelineView > .timeline--origin { color: $text-muted; }
     TimelineView > .timeline--date { color: $text-muted; }
     TimelineView > .timeline--tags { color: $secondary; }
     TimelineView > .timeline--new { color: $success; text-style: bold; }
-    TimelineView > .timeline--cursor { background: $block-cursor-blurred-background; }
-    TimelineView:focus > .timeline--cursor {
-        background: $block-cursor-background; color: $block-cursor-foreground;
+    TimelineView > .timeline--cursor {
+        background: $block-cursor-blurred-background; text-style: underline;
     }
+    TimelineView:focus > .timeline--cursor {
+        background: $block-cursor-background; color: $block-cursor-foreground; text-style: bold;
+    }
+    /* Where colour is missing (NO_COLOR) or only the terminal's own (textual-ansi), reverse
+       video marks the cursor: every terminal draws that. */
+    TimelineView:focus:nocolor > .timeline--cursor,
+    TimelineView:focus:ansi > .timeline--cursor { text-style: bold reverse; }
     TimelineView > .timeline--empty { color: $text-muted; }
     """
-    BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("up,k", "move(-1)", "Up", show=False),
-        Binding("down,j", "move(1)", "Down", show=False),
-        Binding("pageup", "page(-1)", "Page up", show=False),
-        Binding("pagedown", "page(1)", "Page down", show=False),
-        Binding("home,g", "first", "First", show=False),
-        Binding("end,G", "last", "Last", show=False),
-        Binding("left_square_bracket", "year(-1)", "Prev year", show=False),
-        Binding("right_square_bracket", "year(1)", "Next year", show=False),
-        Binding("enter", "open_detail", "Detail", show=False),
-    ]
+    BINDINGS: ClassVar[list[BindingType]] = bindings(MOVE_KEYS)
 
     class Highlighted(Message):
         """The cursor moved onto another event (or off every event: `event` is None)."""
@@ -90,7 +105,9 @@ class TimelineView(ScrollView, can_focus=True):
         self.cursor = 0
         self.is_new: Callable[[Event], bool] = lambda event: False
         self.empty_lines: tuple[str, ...] = ("no events",)
+        self.title_cap = 10_000  # the layout's limit on the title column (see layout.py)
         self._tags: dict[str, str] = {}
+        self._longest = 0
 
     # -- content ---------------------------------------------------------------------------
 
@@ -99,6 +116,7 @@ class TimelineView(ScrollView, can_focus=True):
         otherwise on the same row number. Posts no Highlighted: the caller shows `current`."""
         self.index, self.view = index, view
         self._tags = {topic.id: tag_of(topic) for topic in index.topics}
+        self._longest = index.longest_title
         self.virtual_size = Size(0, len(view.rows))
         row = None
         if keep is not None and keep in index.position_of:
@@ -229,6 +247,14 @@ class TimelineView(ScrollView, can_focus=True):
         if 0 <= row < len(self.rows) and self.rows[row] >= 0:
             self._set_cursor(row)
 
+    def on_focus(self) -> None:
+        """The cursor row shows whether the timeline has the focus (▶) or not (▷)."""
+        self.refresh_line(self.cursor)
+
+    def on_blur(self) -> None:
+        """See on_focus."""
+        self.refresh_line(self.cursor)
+
     def on_resize(self) -> None:
         """Keep the cursor visible when the terminal shrinks."""
         self._scroll_to_cursor()
@@ -250,9 +276,11 @@ class TimelineView(ScrollView, can_focus=True):
             strip = self._heading(~value, width, base)
         else:
             assert self.index is not None
-            strip = self._event_row(self.index.events[value], width, base)
+            strip = self._event_row(self.index.events[value], width, base, row == self.cursor)
         if row == self.cursor:
-            strip = strip.apply_style(self.get_component_rich_style("timeline--cursor"))
+            # Over the row's own colours (a pre-style, Strip.apply_style, lost to them).
+            cursor = self.get_component_rich_style("timeline--cursor")
+            strip = Strip(Segment.apply_style(strip, post_style=cursor), strip.cell_length)
         return strip
 
     def _empty_line(self, y: int, width: int, base: Style) -> Strip:
@@ -270,33 +298,22 @@ class TimelineView(ScrollView, can_focus=True):
         rule = max(0, width - cell_len(label) - cell_len(right))
         return Strip([Segment(set_cell_size(label + "─" * rule + right, width), style)])
 
-    def _event_row(self, event: Event, width: int, base: Style) -> Strip:
+    def _event_row(self, event: Event, width: int, base: Style, cursor: bool) -> Strip:
         get = self.get_component_rich_style
-        new = self.is_new(event)
-        mark = MILESTONE if event.milestone else NEWS
-        mark_style = get("timeline--milestone" if event.milestone else "timeline--news")
-        date = event.date + ("?" if event.certainty == "partial" else "")
-        tags = [self._tags.get(t, t[:4]) for t in event.topics]
-        tag_room = max(0, width // 4)
-        tag_text = ""
-        for n, tag in enumerate(tags):
-            more = f" +{len(tags) - n}"
-            candidate = (tag_text + " " + tag).strip()
-            rest = len(tags) - n - 1
-            if cell_len(candidate) + (len(more) if rest else 0) > tag_room:
-                tag_text = (tag_text + more).strip()
-                break
-            tag_text = candidate
-        if cell_len(tag_text) > tag_room:
-            tag_text = ""
-        fixed = 3 + 12 + (cell_len(tag_text) + 1 if tag_text else 0)
-        title_room = max(0, width - fixed)
+        title_room = max(1, min(self.title_cap, width - ROW_FIXED, self._longest))
         title = plain(event.title)
-        if cell_len(title) > title_room and title_room > 1:
+        if cell_len(title) > title_room:
             title = set_cell_size(title, title_room - 1) + "…"
+        tag_room = width - ROW_FIXED - title_room - 1
+        tags = [self._tags.get(t, t[:4]) for t in event.topics]
+        tag_text = fit_tags(tags, tag_room) if tag_room >= TAG_MIN else ""
+        marker = (CURSOR if self.has_focus else CURSOR_BLURRED) if cursor else " "
+        date = event.date + ("?" if event.certainty == "partial" else "")
         segments = [
-            Segment(NEW if new else " ", base + get("timeline--new")),
-            Segment(mark, base + mark_style),
+            Segment(marker, base),
+            Segment(NEW if self.is_new(event) else " ", base + get("timeline--new")),
+            Segment(MILESTONE if event.milestone else " ", base + get("timeline--milestone")),
+            Segment(ORIGIN_MARKS.get(event.origin, " "), base + get("timeline--origin")),
             Segment(" ", base),
             Segment(set_cell_size(date, 11) + " ", base + get("timeline--date")),
             Segment(

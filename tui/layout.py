@@ -1,0 +1,64 @@
+"""Which panes the screen shows at a size: timeline titles get the width before any side pane.
+
+The rule that keeps the layout monotonic in width: a pane that takes columns from the timeline
+(the topic sidebar, the detail on the right) appears only at the width where the title column
+still gets as many columns as it had just before; until then the title column stops growing and
+the spare columns go to the topic tags. So widening the terminal never shortens a title.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+SIDEBAR = 26
+ROW_FIXED = 17  # cursor, new mark, milestone, origin, blank, 11-column date, blank
+SCROLLBAR = 1  # the timeline's scrollbar column
+SIDEBAR_AT = 56  # title columns the timeline keeps when the sidebar appears
+DETAIL_RIGHT_AT = 80  # ... and when the detail moves to the right
+MIN_TITLE = 8
+
+
+@dataclass(frozen=True, slots=True)
+class Layout:
+    """Where the panes go and how many columns a timeline title may take."""
+
+    sidebar: bool
+    detail_right: bool
+    detail_size: int  # columns when on the right, rows when below
+    title_room: int
+
+
+def detail_columns(width: int, wide: bool) -> int:
+    """Columns of a detail pane on the right."""
+    return max(30, width // 2 if wide else width * 3 // 10)
+
+
+def detail_rows(height: int, wide: bool) -> int:
+    """Rows of a detail pane below the timeline (the body is the height minus header/footer)."""
+    body = max(1, height - 2)
+    return max(4, body * 3 // 5 if wide else body * 2 // 5)
+
+
+def choose(
+    width: int, height: int, *, sidebar: bool | None = None, wide_detail: bool = False
+) -> Layout:
+    """The layout for a terminal of this size; `sidebar` True/False is the person's choice
+    (None: automatic), `wide_detail` gives the detail pane more room."""
+    fixed = ROW_FIXED + SCROLLBAR
+    with_sidebar = width - SIDEBAR - fixed >= SIDEBAR_AT if sidebar is None else sidebar
+    left = SIDEBAR if with_sidebar else 0
+    columns = detail_columns(width, wide_detail)
+    right = width - left - columns - fixed >= DETAIL_RIGHT_AT or (
+        wide_detail and width - left - columns - fixed >= SIDEBAR_AT
+    )
+    room = width - left - (columns if right else 0) - fixed
+    if sidebar is None and not with_sidebar:
+        room = min(room, SIDEBAR_AT)  # the plateau before the sidebar appears
+    elif not right and not wide_detail:
+        room = min(room, DETAIL_RIGHT_AT)  # ... and before the detail moves right
+    return Layout(
+        sidebar=with_sidebar,
+        detail_right=right,
+        detail_size=columns if right else detail_rows(height, wide_detail),
+        title_room=max(MIN_TITLE, room),
+    )
