@@ -1,8 +1,15 @@
-"""Articles into timeline events: one event per happening, however many outlets report it.
+"""Articles into timeline events: one event per happening, however many outlets report it, in
+whatever language.
 
-An article joins an event dated within a few days of it whose wording is similar enough (curated
-milestones included, so a report of the ACSA entering into force becomes a source of that entry);
-otherwise it starts a feed event whose id derives from the article, so no re-fetch duplicates it.
+An article joins an event dated a few days around it when they share who and what they are
+about (language-independent entities: Meloni, メローニ; ACSA, 物品役務相互提供協定; Cavour) or
+enough wording; curated milestones take part with their `terms`, so a report of the ACSA
+entering into force becomes a source of that entry. Otherwise it starts a feed event whose id
+derives from the article, so no re-fetch duplicates it. The same article met again (a Google
+News copy of an outlet's story, under a news.google.com link) is recognised by its headline.
+
+Only what incoming articles touch is worked out: the days around them, the events of those days,
+their articles. A refresh into a store of 100k events costs little more than into an empty one.
 """
 
 from __future__ import annotations
@@ -10,6 +17,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import re
+from collections import Counter
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field, replace
 from functools import cache
@@ -18,12 +26,18 @@ from typing import Any
 from amity.store import Config, Event, Source
 
 from .articles import Article
-from .classify import Classified, alias_words, classify, is_relevant
+from .classify import Verdict, judge
+from .matcher import normalise
 
-WINDOW_DAYS = 3
+BEFORE_DAYS, AFTER_DAYS = 3, 3  # an article may preview its happening or report it days later
 MATCH_SCORE = 0.5
-SAME_KIND_BONUS = 0.2
+ENTITY_SCORE, ENTITIES_COUNTED = 0.3, 2
+SAME_KIND_BONUS, OTHER_KIND_PENALTY = 0.2, 0.3
+CURATED_BONUS = 0.1  # a report that fits a curated milestone and a feed event joins the milestone
+TOPIC_SHARE = 0.25  # an event topic needs this share of its reports to be about it
+_SPECIFIC_KINDS = frozenset({"summit", "call", "agreement", "deployment", "visit", "consultation"})
 _WORD = re.compile(r"[^\W_]+")
+_SPACELESS = re.compile(r"[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\uac00-\ud7af]+")
 # Words that say nothing about which happening an article reports.
 _STOPWORD_TEXT = """
 the and for with from that this its are was were has have had will would into over about
@@ -31,37 +45,42 @@ after before their them they his her our who which what when where why how not b
 then there here two one new says said say more most other some such very can may upon amid
 among between during while both each per via all any own same news report reports official
 officials minister ministers government today week year yesterday
+del della delle dei degli con per una uno che sono nel nella alla alle sul sulla anche come
+più tra fra dopo prima oggi ieri anno governo ministro premier
 """
 _STOPWORDS = frozenset(_STOPWORD_TEXT.split())
 _SUFFIXES = ("ing", "ed", "es", "s")
+_TITLE_KEY = re.compile(r"[\W_]+")
 
 
 @dataclass(frozen=True, slots=True)
 class Facts:
     """What clustering needs to know about one article that depends only on the article and the
     config: worked out as each feed is parsed, while other feeds are still on the wire, so the
-    locked save at the end only merges. `found` and the word sets are None when not relevant."""
+    locked save at the end only merges."""
 
-    relevant: bool
-    found: Classified | None = None
-    title_words: frozenset[str] | None = None
-    all_words: frozenset[str] | None = None
+    verdict: Verdict
+    title_words: frozenset[str] = frozenset()
+    all_words: frozenset[str] = frozenset()
+
+    @property
+    def relevant(self) -> bool:
+        """Kept on the timeline."""
+        return self.verdict.relevant
 
 
 def facts_for(articles: Iterable[Article], config: Config) -> dict[str, Facts]:
     """The Facts of each article, by article id."""
+    return {article.id: _facts(article.title, article.summary, config) for article in articles}
+
+
+def _facts(title: str, summary: str, config: Config) -> Facts:
+    verdict = judge(title, summary, config)
+    if not verdict.relevant:
+        return Facts(verdict)
     words = _wording(config).words
-    facts = {}
-    for article in articles:
-        text = f"{article.title} {article.summary}"
-        if not is_relevant(text, config):
-            facts[article.id] = Facts(False)
-            continue
-        title_words = words(article.title)
-        facts[article.id] = Facts(
-            True, classify(text, config), title_words, title_words | words(article.summary)
-        )
-    return facts
+    title_words = words(title)
+    return Facts(verdict, title_words, title_words | words(summary))
 
 
 def event_id_for(article_id: str) -> str:
@@ -69,57 +88,146 @@ def event_id_for(article_id: str) -> str:
     return "feed-" + hashlib.sha1(article_id.encode("utf-8")).hexdigest()[:12]
 
 
+def title_key(title: str) -> str:
+    """A headline as compared across feeds: normalised, punctuation and spacing dropped."""
+    return _TITLE_KEY.sub("", normalise(title))
+
+
+@dataclass
+class _Profile:
+    """What an event is known by: its words, entities, topic evidence and source URLs."""
+
+    title_words: set[str]
+    all_words: set[str]
+    entities: set[str]
+    topics: Counter[str]
+    urls: set[str]
+    reports: int = 0
+    langs: set[str] = field(default_factory=set)
+
+
 @dataclass
 class Timeline:
-    """The events and stored articles of one refresh, changed in memory and saved once."""
+    """The events and stored articles of one refresh, changed in memory and saved once.
+    `removed` holds ids of events the person deleted or merged away: never made again."""
 
     config: Config
     events: dict[str, Event]
     articles: dict[str, dict[str, Any]]
+    removed: frozenset[str] = frozenset()
     changed_events: set[str] = field(default_factory=set)
     changed_articles: set[str] = field(default_factory=set)
+    dropped_events: set[str] = field(default_factory=set)
+    dropped_articles: set[str] = field(default_factory=set)
     new_events: int = 0
     new_articles: int = 0
 
     def __post_init__(self) -> None:
         self._words = _wording(self.config).words
         self._by_guid = {r["guid"]: key for key, r in self.articles.items() if r.get("guid")}
-        self._by_day: dict[int, list[str]] = {}
-        self._tokens: dict[str, tuple[set[str], set[str]]] = {}
-        for event in self.events.values():
-            self._index(event)
-        # An event is also known by the words of every article it gathered.
-        for record in self.articles.values():
-            if record.get("event", "") in self._tokens:
-                title_words = self._words(record.get("title", ""))
-                self._learn(record["event"], title_words, self._words(record.get("summary", "")))
+        self._by_day: dict[str, list[str]] | None = None
+        self._articles_of: dict[str, list[str]] | None = None
+        self._titles_by_day: dict[str, dict[str, str]] | None = None
+        self._profiles: dict[str, _Profile] = {}
+        self._rebuilt: dict[str, Event] = {}
+
+    def reapply(self) -> None:
+        """Judge every stored article again with the current rules (new aliases, keywords or
+        languages): kept, dropped, re-tagged and re-clustered. Events the person edited, hid or
+        annotated keep their articles and their fields; the others are rebuilt, under the
+        same ids where the same article founds them."""
+        touched = {eid for eid, event in self.events.items() if _touched(event)}
+        urls = {record["url"] for record in self.articles.values()}
+        for event in list(self.events.values()):
+            if event.id in touched:
+                continue
+            if event.origin == "feed":
+                self._rebuilt[event.id] = self.events.pop(event.id)
+                self.dropped_events.add(event.id)
+            elif any(s.url in urls for s in event.sources):
+                self._put(
+                    _changed(event, sources=tuple(s for s in event.sources if s.url not in urls))
+                )
+        self._by_day = self._articles_of = self._titles_by_day = None
+        self._profiles.clear()
+        order = sorted(
+            (r for r in self.articles.values() if r.get("event") not in touched),
+            key=lambda r: (r.get("first_seen", ""), r.get("published", ""), r["id"]),
+        )
+        for record in order:
+            facts = _facts(record.get("title", ""), record.get("summary", ""), self.config)
+            key = record["id"]
+            if not facts.relevant:
+                del self.articles[key]
+                self.changed_articles.discard(key)
+                self.dropped_articles.add(key)
+                continue
+            event_id = self._attach_or_start(_article_of(record), facts)
+            self.articles[key] = {**record, "event": event_id, "why": facts.verdict.why()}
+            self.changed_articles.add(key)
+        self._articles_of = None
+
+    # -- taking articles -----------------------------------------------------------------------
 
     def add(self, article: Article, feed_url: str, now: str, facts: Facts | None = None) -> str:
         """Take one parsed article: 'new', 'updated', 'same' or 'irrelevant'. `facts` (from
         facts_for) saves working them out here."""
         key = article.id if article.id in self.articles else self._by_guid.get(article.guid or "")
+        if key is None:
+            key = self._same_headline(article)
         if key is not None:
             return self._revisit(key, article, feed_url)
         if facts is None:
-            facts = facts_for((article,), self.config)[article.id]
+            facts = _facts(article.title, article.summary, self.config)
         if not facts.relevant:
             return "irrelevant"
         event_id = self._attach_or_start(article, facts)
         seen = {feed_url: article.digest}
-        self.articles[article.id] = article.to_record(now, event_id, [feed_url], seen)
-        if article.guid:
-            self._by_guid[article.guid] = article.id
-        self.changed_articles.add(article.id)
+        record = article.to_record(now, event_id, [feed_url], seen)
+        record["why"] = facts.verdict.why()
+        self._store_article(record)
         self.new_articles += 1
         return "new"
+
+    def _store_article(self, record: dict[str, Any]) -> None:
+        key = record["id"]
+        self.articles[key] = record
+        self.changed_articles.add(key)
+        if record.get("guid"):
+            self._by_guid[record["guid"]] = key
+        if self._titles_by_day is not None:
+            self._titles_by_day.setdefault(record["published"][:10], {})[
+                title_key(record["title"])
+            ] = key
+        if self._articles_of is not None and record.get("event"):
+            self._articles_of.setdefault(record["event"], []).append(key)
+
+    def _same_headline(self, article: Article) -> str | None:
+        # The same story under another link (an aggregator's redirect, a re-published copy):
+        # the same headline within a day or two. Short headlines ("News") prove nothing.
+        wanted = title_key(article.title)
+        if len(wanted) < 12:
+            return None
+        titles = self._titles()
+        center = _ordinal(article.day)
+        for ordinal in range(center - 2, center + 3):
+            key = titles.get(_day(ordinal), {}).get(wanted)
+            if key is not None:
+                return key
+        return None
 
     def _revisit(self, key: str, article: Article, feed_url: str) -> str:
         # Each feed's version is compared with what that same feed carried last time, not with
         # the stored text: two feeds that word one article differently would otherwise take
         # turns "updating" it on every refresh.
         record = self.articles[key]
-        if key != article.id:  # same guid under another URL: the first identity stays
-            article = replace(article, id=key)
+        if key != article.id:  # the same article under another guid or link: first identity stays
+            also = record.get("also", [])
+            if article.url != record["url"] and article.url not in also:
+                record = {**record, "also": [*also, article.url]}
+                self.articles[key] = record
+                self.changed_articles.add(key)
+            article = replace(article, id=key, url=record["url"])
         if not article.dated:
             # The first-seen time is kept, and so is a date the feed gave before and dropped.
             article = replace(
@@ -140,11 +248,15 @@ class Timeline:
             self.articles[key] = {**record, "feeds": feeds, "seen": seen}
             self.changed_articles.add(key)
             return "same"
-        self.articles[key] = article.to_record(record["first_seen"], record["event"], feeds, seen)
+        updated = article.to_record(record["first_seen"], record["event"], feeds, seen)
+        for kept in ("why", "also"):
+            if kept in record:
+                updated[kept] = record[kept]
+        self.articles[key] = updated
         self.changed_articles.add(key)
         event = self.events.get(record["event"])
         if event is not None:
-            self._put(self._updated_event(event, record, article), reindex=True)
+            self._put(self._updated_event(event, record, article))
         return "updated"
 
     def _updated_event(self, event: Event, record: Mapping[str, Any], article: Article) -> Event:
@@ -153,107 +265,240 @@ class Timeline:
             source if s.url in (record.get("url"), article.url) else s for s in event.sources
         )
         if event.origin != "feed" or event.id != event_id_for(article.id):
-            return event.with_changes(sources=sources)
-        found = classify(f"{article.title} {article.summary}", self.config)
-        return event.with_changes(
+            return _changed(event, sources=sources)
+        found = judge(article.title, article.summary, self.config)
+        profile = self._profile(event)
+        return _changed(
+            event,
             date=article.day,
             title=article.title,
             summary=article.summary,
-            kind=found.kind,
-            topics=_merge_topics(self.config, found.topics, event.topics),
+            kind=found.kind if found.kind != "news" else event.kind,
+            topics=self._event_topics(profile),
             sources=sources,
         )
 
+    # -- clustering ------------------------------------------------------------------------------
+
     def _attach_or_start(self, article: Article, facts: Facts) -> str:
-        found, title_words, all_words = facts.found, facts.title_words, facts.all_words
-        assert found is not None and title_words is not None and all_words is not None
+        verdict = facts.verdict
         best, best_score = None, MATCH_SCORE
         for event in self._near(article.day):
-            event_title, event_all = self._tokens[event.id]
-            score = max(_overlap(title_words, event_title), _overlap(all_words, event_all))
-            if found.kind != "news" and found.kind == event.kind:
-                score += SAME_KIND_BONUS
+            score = self._score(event, article, facts)
             if score >= best_score:
                 best, best_score = event, score
         if best is not None:
-            self._learn(best.id, title_words, all_words)
-            sources = best.sources
-            if all(s.url != article.url for s in sources):
-                sources = (*sources, _source(article))
-            if best.origin == "feed":
-                best = best.with_changes(
-                    topics=_merge_topics(self.config, best.topics, found.topics),
-                    kind=found.kind if best.kind == "news" else best.kind,
-                    sources=sources,
-                )
-            else:  # curated and user entries keep their wording; the article becomes a source
-                best = best.with_changes(sources=sources)
-            self._put(best)
+            self._join(best, article, facts)
             return best.id
+        event_id = event_id_for(article.id)
+        if event_id in self.removed:
+            return ""  # the person deleted the event this article made: it stays out
         event = Event(
-            id=event_id_for(article.id),
+            id=event_id,
             date=article.day,
             title=article.title,
             summary=article.summary,
-            kind=found.kind,
-            topics=found.topics,
+            kind=verdict.kind,
+            topics=verdict.topic_ids,
             countries=self.config.country_codes,
             milestone=False,
             origin="feed",
             sources=(_source(article),),
+            why=verdict.why(),
         )
-        if event.id not in self.events:
+        known = self.events.get(event_id) or self._rebuilt.get(event_id)
+        if known is not None:  # made before (re-judged articles): what the person set stays
+            event = _changed(known, **{f: getattr(event, f) for f in _FEED_FIELDS})
+        else:
             self.new_events += 1
         self._put(event)
+        profile = self._profile(event)
+        self._learn(profile, article, facts)
+        self._put(_changed(event, topics=self._event_topics(profile)))
         return event.id
 
+    def _score(self, event: Event, article: Article, facts: Facts) -> float:
+        profile = self._profile(event)
+        verdict = facts.verdict
+        shared = len(verdict.entities & profile.entities)
+        score = max(
+            _overlap(facts.title_words, profile.title_words),
+            _overlap(facts.all_words, profile.all_words),
+        )
+        score += ENTITY_SCORE * min(shared, ENTITIES_COUNTED)
+        if verdict.kind != "news" and verdict.kind == event.kind:
+            score += SAME_KIND_BONUS
+        elif verdict.kind in _SPECIFIC_KINDS and event.kind in _SPECIFIC_KINDS:
+            score -= OTHER_KIND_PENALTY  # a phone call is not the summit of the day before
+        if event.origin != "feed" and shared:
+            score += CURATED_BONUS
+        return score
+
+    def _join(self, event: Event, article: Article, facts: Facts) -> None:
+        profile = self._profile(event)
+        self._learn(profile, article, facts)
+        sources = event.sources
+        if article.url not in profile.urls:
+            sources = (*sources, _source(article))
+            profile.urls.add(article.url)
+        if event.origin == "feed":
+            why = dict(event.why or facts.verdict.why())
+            why["reports"] = profile.reports
+            why["langs"] = sorted(profile.langs)
+            event = _changed(
+                event,
+                topics=self._event_topics(profile),
+                kind=facts.verdict.kind if event.kind == "news" else event.kind,
+                sources=sources,
+                why=why,
+            )
+        else:  # curated and user entries keep their wording and topics; the article is a source
+            event = _changed(event, sources=sources)
+        self._put(event)
+
+    def _learn(self, profile: _Profile, article: Article, facts: Facts) -> None:
+        profile.title_words |= facts.title_words
+        profile.all_words |= facts.all_words
+        profile.entities |= facts.verdict.entities
+        profile.topics.update(facts.verdict.topic_ids)
+        profile.reports += 1
+        if facts.verdict.lang:
+            profile.langs.add(facts.verdict.lang)
+
+    def _event_topics(self, profile: _Profile) -> tuple[str, ...]:
+        # Topics from the evidence of every report of the event, in every language: a topic
+        # that enough of its reports are about (one report of ten mentioning space is not).
+        wanted = max(1.0, TOPIC_SHARE * profile.reports)
+        return tuple(t for t in self.config.topic_ids if profile.topics.get(t, 0) >= wanted)
+
+    def _profile(self, event: Event) -> _Profile:
+        profile = self._profiles.get(event.id)
+        if profile is not None:
+            return profile
+        text = " ".join((event.title, *event.terms))
+        title_words = set(self._words(text))
+        verdict = judge(text, event.summary, self.config)
+        profile = _Profile(
+            title_words,
+            title_words | self._words(event.summary),
+            set(verdict.entities),
+            Counter(),
+            {s.url for s in event.sources},
+        )
+        if event.origin != "feed":
+            # A curated entry is known by its own words and terms, not by what reports said.
+            self._profiles[event.id] = profile
+            return profile
+        for key in self._articles_index().get(event.id, ()):
+            record = self.articles.get(key)
+            if record is not None and record.get("event") == event.id:
+                facts = _facts(record.get("title", ""), record.get("summary", ""), self.config)
+                profile.title_words |= facts.title_words
+                profile.all_words |= facts.all_words
+                profile.entities |= facts.verdict.entities
+                profile.topics.update(facts.verdict.topic_ids)
+                profile.reports += 1
+                if facts.verdict.lang:
+                    profile.langs.add(facts.verdict.lang)
+        self._profiles[event.id] = profile
+        return profile
+
     def _near(self, day: str) -> list[Event]:
+        by_day = self._days()
         center = _ordinal(day)
         return [
             self.events[event_id]
-            for ordinal in range(center - WINDOW_DAYS, center + WINDOW_DAYS + 1)
-            for event_id in self._by_day.get(ordinal, ())
+            for ordinal in range(center - AFTER_DAYS, center + BEFORE_DAYS + 1)
+            for event_id in by_day.get(_day(ordinal), ())
             if event_id in self.events
         ]
 
-    def _put(self, event: Event, *, reindex: bool = False) -> None:
-        before = self.events.get(event.id)
-        if before != event:
+    def _put(self, event: Event) -> None:
+        before = self.events.get(event.id) or self._rebuilt.get(event.id)
+        self.dropped_events.discard(event.id)
+        if before == event:
             self.events[event.id] = event
-            self.changed_events.add(event.id)
-            if reindex and before is not None and before.date != event.date:
-                # Off its old day, or articles of that day would still join it.
-                old_day = (
-                    self._by_day.get(_ordinal(before.date)) if len(before.date) == 10 else None
-                )
-                if old_day and event.id in old_day:
-                    old_day.remove(event.id)
-            if reindex or event.id not in self._tokens:
-                self._index(event)
-
-    def _index(self, event: Event) -> None:
-        # Whole-event tokenising happens once per event; attaching an article only adds its
-        # words (see _learn), so a story with hundreds of sources stays linear.
-        if len(event.date) != 10:
             return
-        title_words = set(self._words(" ".join([event.title, *(s.title for s in event.sources)])))
-        self._tokens[event.id] = (title_words, title_words | self._words(event.summary))
-        ids = self._by_day.setdefault(_ordinal(event.date), [])
-        if event.id not in ids:
-            ids.append(event.id)
+        self.events[event.id] = event
+        self.changed_events.add(event.id)
+        by_day = self._by_day
+        if by_day is None:
+            return
+        if before is not None and before.date != event.date:
+            # Off its old day, or articles of that day would still join it.
+            old_day = by_day.get(before.date)
+            if old_day and event.id in old_day:
+                old_day.remove(event.id)
+        if len(event.date) == 10:
+            ids = by_day.setdefault(event.date, [])
+            if event.id not in ids:
+                ids.append(event.id)
 
-    def _learn(self, event_id: str, title_words: frozenset[str], words: frozenset[str]) -> None:
-        if event_id in self._tokens:
-            event_title, event_all = self._tokens[event_id]
-            event_title |= title_words
-            event_all |= title_words | words
+    # -- indexes, built on first need (one pass, no tokenising) --------------------------------
+
+    def _days(self) -> dict[str, list[str]]:
+        if self._by_day is None:
+            by_day: dict[str, list[str]] = {}
+            for event in self.events.values():
+                if len(event.date) == 10:
+                    by_day.setdefault(event.date, []).append(event.id)
+            self._by_day = by_day
+        return self._by_day
+
+    def _articles_index(self) -> dict[str, list[str]]:
+        if self._articles_of is None:
+            index: dict[str, list[str]] = {}
+            for key, record in self.articles.items():
+                if record.get("event"):
+                    index.setdefault(record["event"], []).append(key)
+            self._articles_of = index
+        return self._articles_of
+
+    def _titles(self) -> dict[str, dict[str, str]]:
+        if self._titles_by_day is None:
+            titles: dict[str, dict[str, str]] = {}
+            for key, record in self.articles.items():
+                day = titles.setdefault(record.get("published", "")[:10], {})
+                day.setdefault(title_key(record.get("title", "")), key)
+            self._titles_by_day = titles
+        return self._titles_by_day
+
+
+# Fields of a feed event that come from its articles (and that the person may have edited).
+_FEED_FIELDS = ("date", "title", "summary", "kind", "topics", "sources", "why")
+
+
+def _touched(event: Event) -> bool:
+    # The person's: edited, hidden or annotated. Re-judging never moves its articles away.
+    return bool(event.edits) or event.hidden or bool(event.note)
+
+
+def _article_of(record: Mapping[str, Any]) -> Article:
+    return Article(
+        id=record["id"],
+        url=record["url"],
+        title=record.get("title", ""),
+        summary=record.get("summary", ""),
+        published=record["published"],
+        dated=record.get("dated", True),
+        guid=record.get("guid", ""),
+        publisher=record.get("publisher", ""),
+    )
+
+
+def _changed(event: Event, **changes: Any) -> Event:
+    """The event with `changes`, except fields the person edited: those are theirs."""
+    edits = event.edits
+    kept = {k: v for k, v in changes.items() if k not in edits}
+    return event.with_changes(**kept) if kept else event
 
 
 class _Wording:
-    """Text to the word stems that say which happening it reports, remembered per word."""
+    """Text to the word stems that say which happening it reports, remembered per word. Runs
+    of a script without spaces give their two-character pieces (会談, 首脳)."""
 
     def __init__(self, config: Config) -> None:
-        self._noise = alias_words(config)
+        self._noise = _alias_words(config)
         # Filled from several parse threads at once: each word always maps to the same stem,
         # so a race only computes one twice.
         self._vocabulary: dict[str, str | None] = {}
@@ -262,23 +507,43 @@ class _Wording:
         """The stems of the words of `text` that can tell happenings apart."""
         vocabulary = self._vocabulary
         words = set()
-        for word in _WORD.findall(text.casefold()):
+        folded = text.casefold()
+        for word in _WORD.findall(folded):
             stem = vocabulary.get(word, "")
             if stem == "":
                 stem = vocabulary[word] = self._stem(word)
             if stem is not None:
                 words.add(stem)
-        return frozenset(words)
+        for run in _SPACELESS.findall(folded):
+            words.update(run[i : i + 2] for i in range(len(run) - 1))
+        return frozenset(words - self._noise)
 
     def _stem(self, word: str) -> str | None:
         # None for words that say nothing; otherwise just enough stemming to meet "launched"
         # and "launch", "talks" and "talk".
-        if len(word) < 3 or word in _STOPWORDS or word in self._noise:
+        if len(word) < 3 or word in _STOPWORDS or word in self._noise or _SPACELESS.match(word):
             return None
         for suffix in _SUFFIXES:
             if len(word) > len(suffix) + 3 and word.endswith(suffix):
                 return word[: -len(suffix)]
         return word
+
+
+def _alias_words(config: Config) -> frozenset[str]:
+    # The pair's names are in every relevant article: they say nothing about which happening.
+    from amity.store.languages import all_languages
+
+    names = [alias for country in config.pair for alias in (country.name, *country.aliases)]
+    for language in all_languages(config.languages):
+        names += [term.rstrip("*") for _code, terms in language.sides for term in terms]
+    words = {w for name in names for w in _WORD.findall(name.casefold())}
+    words |= {
+        run[i : i + 2]
+        for name in names
+        for run in _SPACELESS.findall(name)
+        for i in range(len(run) - 1)
+    }
+    return frozenset(words)
 
 
 @cache
@@ -290,17 +555,16 @@ def _ordinal(day: str) -> int:
     return dt.date.fromisoformat(day).toordinal()
 
 
+def _day(ordinal: int) -> str:
+    return dt.date.fromordinal(ordinal).isoformat()
+
+
 def _overlap(a: frozenset[str], b: set[str]) -> float:
     # Shared words over the smaller set, damped so that two or three words in common between
     # short texts are not enough on their own.
     if not a or not b:
         return 0.0
     return len(a & b) / (min(len(a), len(b)) + 2)
-
-
-def _merge_topics(config: Config, *groups: tuple[str, ...]) -> tuple[str, ...]:
-    present = {topic for group in groups for topic in group}
-    return tuple(tid for tid in config.topic_ids if tid in present)
 
 
 def _source(article: Article) -> Source:

@@ -18,6 +18,7 @@ from amity.store import Config, Feed, Store
 from amity.store.checked import record_check
 from amity.store.text import ERROR_CHARS, clip
 
+from .classify import rules_fingerprint
 from .cluster import Facts, Timeline, facts_for
 from .fetch import Fetched, FetchError, Limiter, fetch, make_client
 from .parse import ParsedFeed, ParseError, load_parser, parse_feed
@@ -228,8 +229,13 @@ def _save(
     )
     with store.transaction() as txn:
         current = txn.feeds()
-        articles = txn.articles()
-        timeline = Timeline(config, txn.events(), articles)
+        meta = txn.meta
+        removed = txn.removed_ids() | frozenset(meta.get("removed", ()))
+        timeline = Timeline(config, txn.events(), txn.articles(), removed)
+        rules = rules_fingerprint(config)
+        if meta.get("rules") != rules:
+            # New words or rules: judge the stored articles again before taking new ones.
+            timeline.reapply()
         results, changed_feeds = [], []
         # In subscription order, not completion order: the same fetches cluster the same way.
         position = {url: n for n, url in enumerate(current)}
@@ -247,10 +253,17 @@ def _save(
             changed_feeds = [f for f in changed_feeds if not _only_checked(current[f.url], f)]
         if changed_feeds:
             txn.put_feeds(changed_feeds)
+        if timeline.dropped_events:
+            txn.remove_events(timeline.dropped_events)
         if timeline.changed_events:
             txn.put_events(timeline.events[i] for i in timeline.changed_events)
+        if timeline.dropped_articles:
+            txn.remove_articles(timeline.dropped_articles)
         if timeline.changed_articles:
             txn.put_articles({k: timeline.articles[k] for k in sorted(timeline.changed_articles)})
+        if meta.get("rules") != rules and (txn.storage.dirty or timeline.articles):
+            # (With nothing stored there was nothing to judge again: no write for that alone.)
+            txn.update_meta(rules=rules)
         if txn.storage.dirty:
             txn.update_meta(last_refresh=stamp)
         if complete and (not outcomes or any(o.error is None for o in outcomes)):

@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from .languages import Language, language_from
 from .paths import default_config_path
 from .topics import DEFAULT_TOPICS, Topic
 
@@ -89,6 +90,8 @@ class Config:
     topics: tuple[Topic, ...] = DEFAULT_TOPICS
     refresh: RefreshSettings = field(default_factory=RefreshSettings)
     path: Path | None = None
+    # Languages added to (or extending) the built-in ones: see store/languages.py.
+    languages: tuple[Language, ...] = ()
 
     @property
     def pair_label(self) -> str:
@@ -146,7 +149,15 @@ def _config_from(data: dict[str, Any], path: Path) -> Config:
     refresh = RefreshSettings()
     if "refresh" in data:
         refresh = _refresh(_table(data["refresh"], "[refresh]"))
-    return Config(pair=pair, topics=topics, refresh=refresh, path=path)
+    languages = ()
+    if "languages" in data:
+        entries = data["languages"]
+        if not isinstance(entries, list):
+            raise ValueError("[[languages]] must be a list of tables")
+        languages = tuple(
+            language_from(entry, f"[[languages]] {n}") for n, entry in enumerate(entries, 1)
+        )
+    return Config(pair=pair, topics=topics, refresh=refresh, path=path, languages=languages)
 
 
 def _table(value: Any, where: str) -> dict[str, Any]:

@@ -114,6 +114,11 @@ class Transaction:
         """Insert or replace article records by id."""
         _upsert(self.db.table(ARTICLES), records)
 
+    def remove_articles(self, ids: Iterable[str]) -> None:
+        """Delete article records by id (those no longer kept once the rules changed)."""
+        table = self.db.table(ARTICLES)
+        table.remove(doc_ids=[i for i in ids if table.contains(doc_id=i)])
+
     def feeds(self) -> dict[str, Feed]:
         """Every subscribed feed, by URL."""
         return {doc.doc_id: Feed.from_dict(dict(doc)) for doc in self.db.table(FEEDS).all()}

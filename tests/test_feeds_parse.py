@@ -10,7 +10,7 @@ import tracemalloc
 import pytest
 from amity.feeds import ParseError, parse_feed, read_opml, write_opml
 from amity.feeds.articles import canonical_url
-from amity.feeds.classify import classify, is_relevant
+from amity.feeds.classify import judge
 from amity.feeds.opml import OPMLError
 from amity.store import Config, Feed
 from feedserver import BILLION_LAUGHS, QUADRATIC, XXE, item, rss
@@ -226,14 +226,11 @@ SUMMIT = (
 
 
 def test_seed_case_topics_and_kind():
-    found = classify(SUMMIT, Config())
-    assert found.kind == "summit"
-    assert found.topics == (
-        "diplomacy",
-        "defense",
-        "economic-security",
-        "space-science",
-        "indo-pacific",
+    title, lead = SUMMIT.split(". ", 1)
+    found = judge(title, lead, Config())
+    assert found.relevant and found.kind == "summit"
+    assert {"diplomacy", "defense", "economic-security", "space-science", "indo-pacific"} <= set(
+        found.topics
     )
 
 
@@ -248,7 +245,7 @@ def test_seed_case_topics_and_kind():
     ],
 )
 def test_relevance_needs_both_sides_as_whole_words(text, relevant):
-    assert is_relevant(text, Config()) is relevant
+    assert judge(text, "", Config()).relevant is relevant
 
 
 def test_opml_round_trip_keeps_titles_and_tags():
