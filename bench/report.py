@@ -72,6 +72,8 @@ class Report:
     sections: list[Section] = field(default_factory=list)
     targets: list[Target] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
+    # Free-standing Markdown (the quality table): titled blocks printed after the sections.
+    blocks: dict[str, str] = field(default_factory=dict)
 
     def section(self, title: str, baseline_name: str) -> Section:
         """Start a new table."""
@@ -89,6 +91,8 @@ class Report:
             out.append("|---|---:|---:|---:|---:|---:|---|")
             for row in sec.rows:
                 out.append(_markdown_row(sec, row))
+        for title, block in self.blocks.items():
+            out += ["", f"#### {title}", "", block]
         if self.targets:
             out += ["", "#### Targets", "", "| goal | measured | met |", "|---|---|---|"]
             for t in self.targets:
@@ -124,6 +128,7 @@ class Report:
             ],
             "targets": [t.__dict__ for t in self.targets],
             "notes": self.notes,
+            "blocks": self.blocks,
         }
 
 

@@ -20,12 +20,12 @@ if __package__ in (None, ""):  # `python bench/run.py`: make `bench` importable 
     sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
     __package__ = "bench"
 
-from . import app_probe, machine, peers
+from . import app_probe, machine, peers, quality
 from .feedserver import FeedServer
 from .measure import Samples, run_child, time_call
 from .report import Report, Section, Target, seconds
 
-WHAT = ("refresh", "app", "list")
+WHAT = ("refresh", "app", "list", "quality")
 NO_NEWSBOAT = "newsboat not installed (apt-get install newsboat)"
 NO_READER = "reader not installed (pip install reader sgmllib3k)"
 Say = Callable[[str], None]
@@ -372,6 +372,9 @@ def run(args: argparse.Namespace, say: Say) -> Report:
             bench_app(report, args, work, say)
         if "list" in args.only:
             bench_list(report, args, work, say)
+        if "quality" in args.only:
+            title = "Quality on the labelled corpus (bench/corpus, one refresh)"
+            report.blocks[title] = quality.run(work, say)
     finally:
         if args.keep:
             say(f"work folder kept: {work}")
