@@ -76,6 +76,25 @@ class Article:
         }
 
 
+# Aggregators whose titles end in " - Publisher" and whose links are redirects to the outlet.
+_AGGREGATOR_HOSTS = ("news.google.com",)
+
+
+def from_aggregator(url: str, title: str, summary: str, publisher: str) -> tuple[str, str, str]:
+    """An aggregator's entry as the outlet's article: (title, summary, publisher) with the
+    " - Publisher" tail moved from the title to the publisher, and a summary that only repeats
+    the headline and the outlet dropped. Other entries are returned unchanged."""
+    match = _URL_PARTS.match(url)
+    if not match or match.group(2).lower() not in _AGGREGATOR_HOSTS or " - " not in title:
+        return title, summary, publisher
+    headline, outlet = (part.strip() for part in title.rsplit(" - ", 1))
+    if not headline or not outlet:
+        return title, summary, publisher
+    if summary.startswith(headline) and len(summary) <= len(headline) + len(outlet) + 2:
+        summary = ""
+    return headline, summary, outlet
+
+
 def html_to_text(value: str) -> str:
     """Markup to plain single-line text: tags dropped, entities decoded, controls removed."""
     if "<" in value:

@@ -31,7 +31,7 @@ CUE_TITLE, CUE_LEAD, CUES_COUNTED = 1.0, 0.5, 2
 JOINT = 2.0
 AGAINST_TITLE, AGAINST_LEAD = 2.0, 1.0
 THIRD_COUNTRY = 0.75  # each third country beyond the first: the pair is two of many
-TOPIC_AT = 1  # a topic needs a keyword in the title or the lead
+TOPIC_AT = 2  # a topic needs a keyword in the title, or two in the lead
 
 
 @dataclass(frozen=True, slots=True)

@@ -29,12 +29,13 @@ from .articles import Article
 from .classify import Verdict, judge
 from .matcher import normalise
 
-BEFORE_DAYS, AFTER_DAYS = 3, 3  # an article may preview its happening or report it days later
+WINDOW_DAYS = 3  # an article may preview its happening or report it days later
+LATE_DAYS = 7  # a curated milestone also takes reports a week late that name what it is about
 MATCH_SCORE = 0.5
 ENTITY_SCORE, ENTITIES_COUNTED = 0.3, 2
 SAME_KIND_BONUS, OTHER_KIND_PENALTY = 0.2, 0.3
 CURATED_BONUS = 0.1  # a report that fits a curated milestone and a feed event joins the milestone
-TOPIC_SHARE = 0.25  # an event topic needs this share of its reports to be about it
+TOPIC_SHARE = 0.34  # an event topic needs this share of its reports to be about it
 _SPECIFIC_KINDS = frozenset({"summit", "call", "agreement", "deployment", "visit", "consultation"})
 _WORD = re.compile(r"[^\W_]+")
 _SPACELESS = re.compile(r"[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\uac00-\ud7af]+")
@@ -283,7 +284,12 @@ class Timeline:
     def _attach_or_start(self, article: Article, facts: Facts) -> str:
         verdict = facts.verdict
         best, best_score = None, MATCH_SCORE
-        for event in self._near(article.day):
+        day = _ordinal(article.day)
+        for event, late in self._near(day):
+            if late and (
+                event.origin == "feed" or not verdict.entities & self._profile(event).entities
+            ):
+                continue
             score = self._score(event, article, facts)
             if score >= best_score:
                 best, best_score = event, score
@@ -328,8 +334,10 @@ class Timeline:
         score += ENTITY_SCORE * min(shared, ENTITIES_COUNTED)
         if verdict.kind != "news" and verdict.kind == event.kind:
             score += SAME_KIND_BONUS
-        elif verdict.kind in _SPECIFIC_KINDS and event.kind in _SPECIFIC_KINDS:
-            score -= OTHER_KIND_PENALTY  # a phone call is not the summit of the day before
+        elif event.origin == "feed" and {verdict.kind, event.kind} <= _SPECIFIC_KINDS:
+            # A phone call is not the summit of the day before. (A curated entry's kind is an
+            # editor's choice that reports word differently: "visit" reported as talks.)
+            score -= OTHER_KIND_PENALTY
         if event.origin != "feed" and shared:
             score += CURATED_BONUS
         return score
@@ -403,12 +411,12 @@ class Timeline:
         self._profiles[event.id] = profile
         return profile
 
-    def _near(self, day: str) -> list[Event]:
+    def _near(self, day: int) -> list[tuple[Event, bool]]:
+        # Events dated around `day`, each with whether it lies beyond the usual window.
         by_day = self._days()
-        center = _ordinal(day)
         return [
-            self.events[event_id]
-            for ordinal in range(center - AFTER_DAYS, center + BEFORE_DAYS + 1)
+            (self.events[event_id], day - ordinal > WINDOW_DAYS)
+            for ordinal in range(day - LATE_DAYS, day + WINDOW_DAYS + 1)
             for event_id in by_day.get(_day(ordinal), ())
             if event_id in self.events
         ]

@@ -23,6 +23,7 @@ from .articles import (
     Article,
     article_key,
     canonical_url,
+    from_aggregator,
     html_to_text,
     is_web_url,
     utc_date,
@@ -191,6 +192,7 @@ def _article(
     url = canonical_url(link)
     if len(url) > URL_CHARS:  # percent-encoding made it longer
         return None
+    title, summary, publisher = from_aggregator(url, title, summary, publisher)
     return Article(
         id=article_key(url),
         url=url,
