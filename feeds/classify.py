@@ -186,10 +186,13 @@ def _terms(hits: Iterable[Hit]) -> tuple[str, ...]:
 
 
 def _weights(title_hits: list[Hit], lead_hits: list[Hit], what: str) -> dict[str, int]:
+    # A keyword in the title weighs 2; in the lead 1, or 2 for a phrase ("economic security",
+    # "space dialogue", 経済安全保障), which is specific enough to stand alone.
     weights: Counter[str] = Counter()
-    for hits, weight in ((title_hits, 2), (lead_hits, 1)):
-        for key, _term in {(h.key, h.term) for h in hits if h.what == what}:
-            weights[key] += weight
+    for key, _term in {(h.key, h.term) for h in title_hits if h.what == what}:
+        weights[key] += 2
+    for key, term in {(h.key, h.term) for h in lead_hits if h.what == what}:
+        weights[key] += 2 if " " in term or (len(term) >= 4 and not term.isascii()) else 1
     return dict(weights)
 
 
