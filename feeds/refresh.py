@@ -16,11 +16,13 @@ from dataclasses import dataclass, replace
 import httpx
 from amity.store import Config, Feed, Store
 from amity.store.checked import record_check
+from amity.store.mutes import MuteRule, mute_rules
 from amity.store.text import ERROR_CHARS, clip
 
 from .classify import rules_fingerprint
 from .cluster import Facts, Timeline, facts_for
 from .fetch import Fetched, FetchError, Limiter, fetch, make_client
+from .mute import unmuted
 from .parse import ParsedFeed, ParseError, load_parser, parse_feed
 from .politeness import backoff_next_check, due, hinted_next_check, iso, max_age, retry_after
 from .report import FeedResult, RefreshReport
@@ -236,6 +238,7 @@ def _save(
         if meta.get("rules") != rules:
             # New words or rules: judge the stored articles again before taking new ones.
             timeline.reapply()
+        mutes = mute_rules(meta)
         results, changed_feeds = [], []
         # In subscription order, not completion order: the same fetches cluster the same way.
         position = {url: n for n, url in enumerate(current)}
@@ -243,7 +246,9 @@ def _save(
             feed = current.get(outcome.feed.url)
             if feed is None:  # unsubscribed while we fetched
                 continue
-            result, updated = _apply(timeline, feed, outcome, config, now, stamp, network_down)
+            result, updated = _apply(
+                timeline, feed, outcome, config, now, stamp, network_down, mutes
+            )
             results.append(result)
             if updated != feed:
                 changed_feeds.append(updated)
@@ -283,6 +288,7 @@ def _apply(
     now: dt.datetime,
     stamp: str,
     network_down: bool,
+    mutes: Sequence[MuteRule] = (),
 ) -> tuple[FeedResult, Feed]:
     if outcome.error is not None:
         error = clip(str(outcome.error), ERROR_CHARS)  # it may quote what a server sent
@@ -324,7 +330,7 @@ def _apply(
     assert parsed is not None
     new = changed = 0
     facts = outcome.facts or {}
-    for article in parsed.articles:
+    for article in unmuted(parsed.articles, feed.url, mutes):
         verdict = timeline.add(article, feed.url, stamp, facts.get(article.id))
         new += verdict == "new"
         changed += verdict == "updated"

@@ -15,6 +15,7 @@ from tinydb.table import Document, Table
 from .clock import utc_now
 from .config import ConfigError
 from .curated import bundled_sets
+from .curation import keep_edits, removed_ids, without_moved
 from .model import Event
 from .paths import default_db_path
 from .storage import (
@@ -70,16 +71,27 @@ class Transaction:
         """Every event, by id."""
         return {doc.doc_id: Event.from_trusted(doc) for doc in self.db.table(EVENTS).all()}
 
-    def put_events(self, events: Iterable[Event]) -> tuple[int, int]:
+    def put_events(self, events: Iterable[Event], *, by_person: bool = False) -> tuple[int, int]:
         """Insert or replace events by id in one pass; returns (new, updated). Unchanged events
-        are not counted and do not make the store dirty."""
+        are not counted and do not make the store dirty. Unless the write is the person's own
+        (`by_person`, store/curation.py), their edits are kept (curation.keep_edits), sources
+        they moved stay moved, and events they removed or merged away are not written."""
         table = self.db.table(EVENTS)
         existing = {doc.doc_id: doc for doc in table.all()}
         now = utc_now()
         new, changed = [], []
+        meta = self.meta
+        removed, moved = removed_ids(meta), meta.get("moved", {})
         # The last of several with one id wins: TinyDB refuses a batch that repeats an id.
         for event in {event.id: event for event in events}.values():
+            if event.id in removed:  # merged away or removed by the person: never back
+                continue
             old = existing.get(event.id)
+            if not by_person:
+                if old is not None and ("edits" in old or "note" in old or "hidden" in old):
+                    event = keep_edits(Event.from_trusted(old), event)
+                if moved:
+                    event = without_moved(event, moved)
             added = (old.get("added") if old else None) or event.added or now
             record = event.with_changes(added=added).to_record()
             if old is None:
@@ -103,8 +115,8 @@ class Transaction:
         return len(ids)
 
     def removed_ids(self) -> frozenset[str]:
-        """Ids of curated events the person deleted or merged away: never brought back."""
-        return frozenset(self.meta.get("deleted", ()))
+        """Ids of events the person deleted or merged away: never brought back."""
+        return removed_ids(self.meta)
 
     def articles(self) -> dict[str, dict[str, Any]]:
         """Every stored feed article record, by article id (the feeds layer's bookkeeping)."""
@@ -320,7 +332,7 @@ def seed(txn: Transaction) -> None:
     events already present, or deleted by the user, are never touched."""
     meta = txn.meta
     seeded: dict[str, int] = dict(meta.get("seeded", {}))
-    deleted = set(meta.get("deleted", []))
+    deleted = removed_ids(meta)
     first_time = not seeded
     changed = False
     existing = {doc.doc_id for doc in txn.table(EVENTS).all()}

@@ -18,6 +18,9 @@ class Filter:
     until: str | None = None
     search: str = ""
     milestones_only: bool = False
+    # Hidden events leave the timeline: False shows the others, True only them, None both.
+    hidden: bool | None = False
+    origins: frozenset[str] = frozenset()
 
     def __post_init__(self) -> None:
         for name in ("since", "until"):
@@ -46,11 +49,17 @@ class Filter:
             or self.until
             or self.words
             or self.milestones_only
+            or self.hidden
+            or self.origins
         )
 
     def matches(self, event: Event, words: Sequence[str] | None = None) -> bool:
         """Does the event pass every part of the filter?"""
+        if self.hidden is not None and event.hidden != self.hidden:
+            return False
         if self.milestones_only and not event.milestone:
+            return False
+        if self.origins and event.origin not in self.origins:
             return False
         if self.topics and self.topics.isdisjoint(event.topics):
             return False
@@ -80,8 +89,9 @@ def _cut(value: str, other: str) -> str:
 
 
 def search_text(event: Event) -> str:
-    """The case-folded text a search looks in: title, summary and source titles."""
-    parts = [event.title, event.summary, *(source.title for source in event.sources)]
+    """The case-folded text a search looks in: title, summary, the person's note and source
+    titles."""
+    parts = [event.title, event.summary, event.note, *(source.title for source in event.sources)]
     return "\n".join(parts).casefold()
 
 

@@ -1,0 +1,24 @@
+"""The refresh's side of mute rules: articles a rule matches are dropped before clustering, the
+way newsboat's ignore-article drops them (the rules themselves live in store/mutes.py)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+
+from amity.store.mutes import MuteRule
+
+from .articles import Article
+
+
+def unmuted(articles: Iterable[Article], feed_url: str, rules: Sequence[MuteRule]) -> list[Article]:
+    """The articles of one feed that no rule mutes."""
+    if not rules:
+        return list(articles)
+    feeds = (feed_url,)
+    return [
+        article
+        for article in articles
+        if not any(
+            rule.matches(f"{article.title}\n{article.summary}".casefold(), feeds) for rule in rules
+        )
+    ]
