@@ -21,10 +21,12 @@ from amity.store import (
     ordered,
     parse_events,
 )
+from amity.store.curation import removed_ids
 from amity.store.exports import FORMATS, ExportContext
 from amity.store.exports import render as render_export
 from amity.store.storage import paused_gc
 
+from .curate_commands import register as register_curation
 from .filter_options import filter_options
 from .output import json_text, print_json, say, table, write_output
 
@@ -146,11 +148,14 @@ def _print_version(ctx: click.Context) -> None:
 
 @cli.command("list")
 @filter_options
+@click.option("--ids", is_flag=True, help="Show each event's id (for edit, hide, note, merge).")
 @click.option("--oldest-first", is_flag=True, help="Oldest first instead of newest first.")
 @click.option("--json", "as_json", is_flag=True, help="Print JSON (the export event form).")
 @pass_session
-def list_command(session: Session, query: Filter, oldest_first: bool, as_json: bool) -> None:
-    """The timeline, headless (newest first)."""
+def list_command(
+    session: Session, query: Filter, ids: bool, oldest_first: bool, as_json: bool
+) -> None:
+    """The timeline, headless (newest first); events you hid are left out."""
     events = ordered(query.apply(session.store().events()), newest_first=not oldest_first)
     if as_json:
         with paused_gc():
@@ -166,10 +171,11 @@ def list_command(session: Session, query: Filter, oldest_first: bool, as_json: b
             event.kind,
             event.title,
             ",".join(event.topics),
+            *([event.id] if ids else []),
         ]
         for event in events
     ]
-    table(["DATE", "", "KIND", "TITLE", "TOPICS"], rows, flex=3)
+    table(["DATE", "", "KIND", "TITLE", "TOPICS", *(["ID"] if ids else [])], rows, flex=3)
     say(f"{len(events)} event{'s' if len(events) != 1 else ''}")
 
 
@@ -181,6 +187,8 @@ def topics_command(session: Session, as_json: bool) -> None:
     events = session.store().events()
     counts = {topic.id: 0 for topic in session.config.topics}
     for event in events:
+        if event.hidden:
+            continue
         for topic in event.topics:
             if topic in counts:
                 counts[topic] += 1
@@ -225,9 +233,14 @@ def import_command(session: Session, file: Any) -> None:
         events = parse_events(data, session.config.topic_ids)
     except ValidationError as exc:
         raise click.UsageError(f"{name}: {exc}; nothing was imported") from None
-    new, updated = session.store().put_events(events)
-    unchanged = len(events) - new - updated
+    with session.store().transaction() as txn:
+        removed = removed_ids(txn.meta)
+        new, updated = txn.put_events(events)
+    skipped = sum(event.id in removed for event in events)
+    unchanged = len(events) - new - updated - skipped
     counts = f"{new} new, {updated} updated, {unchanged} unchanged"
+    if skipped:
+        counts += f", {skipped} skipped (you removed or merged them)"
     say(f"imported {len(events)} events from {name}: {counts}")
 
 
@@ -266,6 +279,9 @@ def export_command(
         return
     write_output(output, text)
     say(f"exported {len(events)} events to {output}")
+
+
+register_curation(cli)
 
 
 def main() -> None:

@@ -7,7 +7,7 @@ from collections.abc import Callable
 from typing import Any
 
 import click
-from amity.store import KINDS, Filter, ValidationError
+from amity.store import KINDS, ORIGINS, Filter, ValidationError
 
 _OPTIONS = (
     click.option(
@@ -32,9 +32,17 @@ _OPTIONS = (
         "--search",
         default="",
         metavar="TEXT",
-        help="Every word must appear in the title, summary or a source title.",
+        help="Every word must appear in the title, summary, your note or a source title.",
     ),
     click.option("--milestones", is_flag=True, help="Milestones only."),
+    click.option(
+        "--origin",
+        "origins",
+        multiple=True,
+        type=click.Choice(ORIGINS),
+        help="Only events from here: curated, feed or user (yours). Repeatable.",
+    ),
+    click.option("--hidden", is_flag=True, help="Only the events you hid (`amity unhide` them)."),
 )
 
 
@@ -50,6 +58,8 @@ def filter_options(command: Callable[..., Any]) -> Callable[..., Any]:
         until: str | None,
         search: str,
         milestones: bool,
+        origins: tuple[str, ...],
+        hidden: bool,
         **kwargs: Any,
     ) -> Any:
         # The group put the session (with its config) in the context before any command runs.
@@ -68,6 +78,8 @@ def filter_options(command: Callable[..., Any]) -> Callable[..., Any]:
                 until=until,
                 search=search,
                 milestones_only=milestones,
+                origins=frozenset(origins),
+                hidden=hidden,
             )
         except ValidationError as exc:
             raise click.BadParameter(exc.message, param_hint=exc.field) from None
