@@ -245,3 +245,23 @@ def test_curation_commands_never_import_textual(db: Path) -> None:
             text=True,
         )
         assert "TEXTUAL-ABSENT" in done.stderr, (args, done.stderr)
+
+
+def test_an_export_carries_edits_notes_and_hidden_and_import_restores_them(
+    db: Path, tmp_path: Path
+) -> None:
+    run(db, "edit", ACSA, "--title", "ACSA, my wording")
+    run(db, "note", ACSA, "my note")
+    run(db, "hide", IN_FORCE)
+    backup = tmp_path / "backup.json"
+    assert run(db, "export", "-o", str(backup)).exit_code == 0
+    other = tmp_path / "other.json"
+    Store.open(other)
+    assert run(other, "import", str(backup)).exit_code == 0
+    restored = events(other)
+    assert restored[ACSA].title == "ACSA, my wording" and restored[ACSA].note == "my note"
+    assert restored[ACSA].edits == events(db)[ACSA].edits
+    assert restored[IN_FORCE].hidden
+    # The markdown report is the timeline as shown: without what the person hid.
+    report = run(db, "export", "--format", "markdown").stdout
+    assert "ACSA, my wording" in report and "ACSA in force" not in report

@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 import signal
 import sys
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -266,6 +266,8 @@ def export_command(
     session: Session, fmt: str, query: Filter, notes: bool, output: Path | None
 ) -> None:
     """The events list would show (every event by default), oldest first, as a file."""
+    if fmt == "json" and query.hidden is False:
+        query = replace(query, hidden=None)  # the form import restores: hidden events too
     events = ordered(query.apply(session.store().events()), newest_first=False)
     if fmt == "json":
         text = json_text({"amity": EXPORT_VERSION, "events": [e.to_dict() for e in events]})
