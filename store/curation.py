@@ -30,8 +30,9 @@ EDITABLE: tuple[str, ...] = (
     "certainty",
     "milestone",
 )
-# Fields a person's edit protects; "sources" is protected through meta "moved" instead, so that
-# new reports still attach to an event whose sources the person rearranged.
+# Fields a person's edit protects. A merge or a moved source is stamped as "event" (the key of
+# the shared contract for whole-event actions), not "sources": meta "moved" and "removed" keep
+# those in place, and new reports must still attach to and update the event's sources.
 PROTECTED: tuple[str, ...] = (*EDITABLE, "note", "hidden")
 
 
@@ -138,7 +139,7 @@ def merged(target: Event, absorbed: Event, now: str) -> Event:
     sources = (*target.sources, *(s for s in absorbed.sources if s.url not in urls))
     terms = tuple(dict.fromkeys((*target.terms, *absorbed.terms)))
     note = "\n\n".join(n for n in (target.note, absorbed.note) if n)
-    fields = ["sources"] + (["note"] if note != target.note else [])
+    fields = ["event"] + (["note"] if note != target.note else [])
     result = target.with_changes(sources=sources, terms=terms, note=note[:NOTE_LIMIT])
     return stamped(result, fields, now)
 
@@ -284,13 +285,13 @@ def move_source(
         raise ValidationError("to", f"the source is already in {to_id!r}")
     left = stamped(
         origin.with_changes(sources=tuple(s for s in origin.sources if s.url != url)),
-        ["sources"],
+        ["event"],
         now,
     )
     target = _split_out(origin, source) if to_id is None else get_event(txn, to_id)
     if all(s.url != url for s in target.sources):
         target = target.with_changes(sources=(*target.sources, source))
-    target = stamped(target, ["sources"], now)
+    target = stamped(target, ["event"], now)
     moved = {**txn.meta.get("moved", {}), url: target.id}
     txn.update_meta(moved=moved)
     if origin.origin == "feed" and not left.sources:

@@ -14,6 +14,7 @@ from feedserver import FeedServer, item, rss, short_config, store_with
 
 DAY = "Fri, 16 Jan 2026 10:00:00 +0900"
 LATER = "Sat, 17 Jan 2026 10:00:00 +0900"
+MARCH = "Mon, 02 Mar 2026 10:00:00 +0900"
 ACSA = "jp-it-2024-11-25-acsa-signed"
 
 
@@ -31,7 +32,7 @@ FIRST_V2 = story(
     "The orchestra accord was signed by both governments on Friday.",
     LATER,
 )
-VOLLEYBALL = story(3, "Japan beat Italy at volleyball in Tokyo", "A volleyball friendly match.")
+SAKE = story(3, "Japan and Italy sign sake export accord in Tokyo", "The sake accord is signed.")
 
 
 async def clustered(server: FeedServer, tmp_path) -> tuple[Store, str, str]:
@@ -149,19 +150,20 @@ async def test_a_user_event_keeps_its_wording_when_reports_attach(server, tmp_pa
 
 
 async def test_a_mute_hides_what_is_stored_and_drops_what_comes(server, tmp_path) -> None:
-    url = server.serve("/feed", rss(VOLLEYBALL))
+    url = server.serve("/feed", rss(SAKE))
     store = store_with(tmp_path / "amity.json", [url])
     await refresh(store, short_config())
     muted = feed_id("https://news.example/story/3")
     with store.transaction() as txn:
-        add_mute(txn, "volleyball")
+        add_mute(txn, "sake")
     assert stored(store, muted).hidden
 
-    later = story(4, "Italy and Japan volleyball rematch in Rome", "Volleyball again.", LATER)
-    await refresh_again(server, store, VOLLEYBALL, later, FIRST)
+    later = story(4, "Italy and Japan agree sake tariff cut in Rome", "Sake trade grows.", LATER)
+    unmuted = story(5, "Japan and Italy open a space research centre", "A centre opens.", MARCH)
+    await refresh_again(server, store, SAKE, later, unmuted)
 
     assert stored(store, feed_id("https://news.example/story/4")) is None
-    assert stored(store, feed_id("https://news.example/story/1")) is not None
+    assert stored(store, feed_id("https://news.example/story/5")) is not None
     assert stored(store, muted).hidden
 
 
@@ -169,6 +171,6 @@ async def test_a_mute_for_another_feed_drops_nothing_here(server, tmp_path) -> N
     url = server.serve("/feed", rss())
     store = store_with(tmp_path / "amity.json", [url])
     with store.transaction() as txn:
-        add_mute(txn, "volleyball", "https://elsewhere.example/feed")
-    await refresh_again(server, store, VOLLEYBALL)
+        add_mute(txn, "sake", "https://elsewhere.example/feed")
+    await refresh_again(server, store, SAKE)
     assert stored(store, feed_id("https://news.example/story/3")) is not None
