@@ -74,7 +74,7 @@ async def test_r_refreshes_in_place_keeps_cursor_and_marks_new(store: Store) -> 
         assert app.is_new(fresh)
         await pilot.press("g")
         text = "\n".join(s.text for s in app.screen._compositor.render_strips())
-        assert "39 events" in text
+        assert "57 events" in text
         assert "refreshed" in text and "never refreshed" not in text
         assert "Japan and Italy sign a space" in text
 

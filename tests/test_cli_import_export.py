@@ -21,7 +21,7 @@ def test_export_import_export_is_identical(tmp_path: Path) -> None:
     exported = amity("export", "--format", "json", db=first)
     assert exported.returncode == 0, exported.stderr
     document = json.loads(exported.stdout)
-    assert document["amity"] == 1 and len(document["events"]) == 38 + 20
+    assert document["amity"] == 1 and len(document["events"]) == 56 + 20
     dump = tmp_path / "dump.json"
     dump.write_text(exported.stdout, encoding="utf-8")
     second = tmp_path / "second.json"

@@ -71,7 +71,7 @@ def test_add_refuses_bad_input_naming_the_option(db: Path, args, option, words) 
 def test_edit_changes_fields_and_says_which(db: Path) -> None:
     result = run(
         db,
-        *("edit", ACSA, "--title", "ACSA signed in Rome", "--topic", "defense"),
+        *("edit", ACSA, "--title", "ACSA signed in Rome", "--topic", "diplomacy"),
         *("--date", "2024-11", "--certainty", "partial", "--milestone"),
     )
     assert result.exit_code == 0
@@ -79,7 +79,7 @@ def test_edit_changes_fields_and_says_which(db: Path) -> None:
     event = events(db)[ACSA]
     assert (event.title, event.topics, event.date, event.certainty) == (
         "ACSA signed in Rome",
-        ("defense",),
+        ("diplomacy",),
         "2024-11",
         "partial",
     )

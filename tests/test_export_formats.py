@@ -118,7 +118,7 @@ def test_timelinejs_has_the_documented_shape(files, events) -> None:
     summit = slides[SUMMIT]
     assert summit["start_date"] == {"year": 2026, "month": 1, "day": 16}
     assert summit["media"]["url"] == events[SUMMIT]["sources"][0]["url"]
-    assert summit["media"]["credit"] == "The Japan News"
+    assert summit["media"]["credit"] == "Japan Today"
     assert slides[DEFENCE_ONLY]["end_date"] == {"year": 2025, "month": 7, "day": 12}
     assert slides["test-year-only"]["start_date"] == {"year": 1873}
 

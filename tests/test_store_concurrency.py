@@ -111,7 +111,7 @@ def test_concurrent_imports_lose_nothing(tmp_path: Path) -> None:
     ids = {e.id for e in Store(path).events()}
     for n in range(3):
         assert {f"p{n}-{i:07d}" for i in range(300)} <= ids
-    assert len(ids) == 38 + 900
+    assert len(ids) == 56 + 900
 
 
 def test_concurrent_writer_loops_interleave_without_losing_writes(tmp_path: Path) -> None:

@@ -119,10 +119,10 @@ def test_import_gives_up_on_a_lock_held_by_another_process(tmp_path: Path) -> No
     assert str(path) in result.stderr and "another amity process" in result.stderr
     assert "Traceback" not in result.stderr
     assert _fingerprint(path) == before
-    assert listed.returncode == 0 and len(json.loads(listed.stdout)) == 38
+    assert listed.returncode == 0 and len(json.loads(listed.stdout)) == 56
     # Once the holder is gone, the same import goes through.
     assert amity("import", str(importing), db=path).returncode == 0
-    assert len(Store.open(path).events()) == 41
+    assert len(Store.open(path).events()) == 59
 
 
 def test_missing_folder_is_created_for_a_new_store(tmp_path: Path) -> None:
