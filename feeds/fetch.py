@@ -36,10 +36,18 @@ def user_agent() -> str:
 class FetchError(Exception):
     """The feed could not be fetched; the message is the feed's error text."""
 
-    def __init__(self, message: str, *, answered: bool = True, retry_after: str | None = None):
+    def __init__(
+        self,
+        message: str,
+        *,
+        answered: bool = True,
+        retry_after: str | None = None,
+        charged: bool = True,
+    ):
         super().__init__(message)
         self.answered = answered  # False when no server answered at all (network trouble)
         self.retry_after = retry_after
+        self.charged = charged  # False when the feed was not at fault (no backoff for it)
 
 
 @dataclass(frozen=True, slots=True)

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urljoin
 
-from amity.store.text import NAME_CHARS, TITLE_CHARS, URL_CHARS, shorten
+from amity.store.text import NAME_CHARS, TITLE_CHARS, URL_CHARS, describe_error, shorten
 
 from .articles import (
     SUMMARY_EXCERPT,
@@ -83,7 +83,7 @@ def parse_feed(body: bytes, base_url: str, now: dt.datetime | None = None) -> Pa
         except ValueError as exc:
             raise ParseError(f"not a feed: {_short(str(exc))}") from None
         except Exception as exc:  # the parser's internals on hostile input: still one feed's error
-            raise ParseError(f"not a readable feed ({type(exc).__name__})") from None
+            raise ParseError(f"not a readable feed ({describe_error(exc)})") from None
         title = _text(parsed.get("feed", {}).get("title"))
         entries = parsed.get("entries", [])
         if not _closes_its_root(body):
@@ -128,8 +128,8 @@ def refuse_entities(body: bytes) -> None:
 def _json_feed(body: bytes) -> tuple[str, list[Mapping[str, Any]]]:
     try:
         data = json.loads(body)
-    except (UnicodeDecodeError, ValueError) as exc:
-        raise ParseError(f"not valid JSON ({_short(str(exc))})") from None
+    except (UnicodeDecodeError, ValueError, RecursionError) as exc:
+        raise ParseError(f"not valid JSON ({describe_error(exc)})") from None
     if not isinstance(data, dict) or not isinstance(data.get("items"), list):
         raise ParseError("JSON, but not a JSON Feed (no items list)")
     entries = []

@@ -12,12 +12,13 @@ from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import Executor, ThreadPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass, replace
+from typing import Any
 
 import httpx
-from amity.store import Config, Feed, Store
+from amity.store import Config, Event, Feed, Store, Transaction
 from amity.store.checked import record_check
 from amity.store.mutes import MuteRule, mute_rules
-from amity.store.text import ERROR_CHARS, clip
+from amity.store.text import ERROR_CHARS, clip, describe_error
 
 from .classify import rules_fingerprint
 from .cluster import Facts, Timeline, facts_for
@@ -62,6 +63,7 @@ class _ShortSwitches:
 
 
 _SHORT_SWITCHES = _ShortSwitches(0.0005)
+DEADLINE_GRACE = 1.0  # seconds past the deadline before the whole refresh stops waiting
 
 
 @dataclass(frozen=True, slots=True)
@@ -109,13 +111,21 @@ async def refresh(
         finished(feed.url)
     settings = config.refresh
     limiter = Limiter(settings.concurrency, settings.per_host)
+    # The deadline holds for the whole refresh, not only each download: feeds still waiting
+    # for their turn when it passes are reported and tried again next time. The grace lets
+    # feeds that started at once end with their own, clearer timeout.
+    overall = asyncio.timeout(settings.deadline + DEADLINE_GRACE)
     try:
         with _parse_thread() as parser:
-            async with make_client(settings) as client, asyncio.TaskGroup() as group:
+            async with overall, make_client(settings) as client, asyncio.TaskGroup() as group:
                 for feed in todo:
                     group.create_task(
                         _one(client, limiter, parser, feed, config, completed, finished)
                     )
+    except TimeoutError:
+        if not overall.expired():
+            raise
+        completed += _unfinished(todo, completed, settings.deadline)
     except BaseException as exc:
         # Cancelled, or the progress callback failed (the app has gone): the TaskGroup has
         # cancelled the other tasks; keep what finished, then stop.
@@ -123,15 +133,30 @@ async def refresh(
         if isinstance(exc, BaseExceptionGroup) and len(exc.exceptions) == 1:
             raise exc.exceptions[0] from None  # the caller's error, not the TaskGroup's wrapper
         raise
-    results, timeline = await asyncio.to_thread(_save, store, config, completed, now)
-    by_url = {r.url: r for r in results}
+    saving = asyncio.ensure_future(asyncio.to_thread(_save, store, config, completed, now))
+    try:
+        saved = await asyncio.shield(saving)
+    except asyncio.CancelledError:
+        await saving  # interrupted while writing: finish the write, then stop
+        raise
+    by_url = {r.url: r for r in saved.results}
     ordered = [by_url.get(f.url) or FeedResult(f.url, "skipped") for f in feeds]
     return RefreshReport(
         feeds=tuple(ordered),
-        new_events=timeline.new_events,
-        new_articles=timeline.new_articles,
+        new_events=saved.new_events,
+        new_articles=saved.new_articles,
         seconds=time.monotonic() - started,
     )
+
+
+def _unfinished(todo: Sequence[Feed], completed: Sequence[_Outcome], deadline: float) -> list:
+    done = {o.feed.url for o in completed}
+    error = FetchError(
+        f"timed out: the refresh's deadline of {deadline:g} s passed before this feed completed",
+        answered=False,
+        charged=False,
+    )
+    return [_Outcome(feed, error=error) for feed in todo if feed.url not in done]
 
 
 def select_feeds(
@@ -184,13 +209,15 @@ async def _one(
             request_done()
             parsed = facts = None
             if fetched.status == "ok":
-                loop = asyncio.get_running_loop()
-                parsing = loop.run_in_executor(parser, _read, fetched, config)
+                job = parser.submit(_read, fetched, config)
+                parsing = asyncio.wrap_future(job)
                 try:
                     parsed, facts = await asyncio.shield(parsing)
                 except asyncio.CancelledError:
-                    # The body is in hand and its parse takes milliseconds: finish it, so that
-                    # a cancel keeps this feed as it keeps every feed it did not interrupt.
+                    if job.cancel():  # still queued behind other parses: drop it, stop now
+                        raise
+                    # Its parse is under way (bounded work: capped bytes and entries): finish
+                    # it, so a cancel keeps this feed as it keeps every feed it did not cut.
                     cancelled = True
                     parsed, facts = await parsing
             outcome = _Outcome(feed, fetched, parsed, facts=facts)
@@ -199,7 +226,9 @@ async def _one(
         except FetchError as exc:
             outcome = _Outcome(feed, error=exc)
         except Exception as exc:  # a bug or a parser surprise must cost one feed, not the refresh
-            outcome = _Outcome(feed, error=FetchError(f"cannot read this feed ({exc!r:.120})"))
+            outcome = _Outcome(
+                feed, error=FetchError(f"cannot read this feed: {describe_error(exc)}")
+            )
         completed.append(outcome)  # before the slot is released: a cancel after this keeps it
     if cancelled:
         raise asyncio.CancelledError
@@ -212,6 +241,23 @@ def _read(fetched: Fetched, config: Config) -> tuple[ParsedFeed, dict[str, Facts
     return parsed, facts_for(parsed.articles, config)
 
 
+@dataclass(frozen=True, slots=True)
+class _Plan:
+    """Everything one refresh will write, worked out from one read of the store."""
+
+    signature: tuple[int, int, int]
+    results: list[FeedResult]
+    feeds: list[Feed]
+    events: list[Event]
+    articles: dict[str, dict[str, Any]]
+    dropped_events: list[str]
+    dropped_articles: list[str]
+    rules: str | None  # the rules' fingerprint to record, when they changed
+    stored_articles: bool  # any article stored (else there was nothing to judge again)
+    new_events: int
+    new_articles: int
+
+
 def _save(
     store: Store,
     config: Config,
@@ -219,61 +265,101 @@ def _save(
     now: dt.datetime,
     *,
     complete: bool = True,
-) -> tuple[list[FeedResult], Timeline]:
+) -> _Plan:
     """Fold every completed outcome into the store in one transaction (no write if nothing
     changed, e.g. when every feed was not modified). A `complete` refresh in which not every
-    fetched feed failed is recorded as a check in the sidecar (see checked.py)."""
+    fetched feed failed is recorded as a check in the sidecar (see checked.py).
+
+    Clustering is CPU work that grows with the store (13-18 s at 120k events), so it is
+    worked out on an unlocked read and the writer lock is held only to write the result; if
+    another process wrote the store in between, it is worked out again."""
     stamp = iso(now)
     # When every feed failed and no server answered, the network is down: record the errors
     # but do not count them against the feeds.
     network_down = bool(outcomes) and all(
         o.error is not None and not o.error.answered for o in outcomes
     )
-    with store.transaction() as txn:
-        current = txn.feeds()
-        meta = txn.meta
-        removed = txn.removed_ids() | frozenset(meta.get("removed", ()))
-        timeline = Timeline(config, txn.events(), txn.articles(), removed)
-        rules = rules_fingerprint(config)
-        if meta.get("rules") != rules:
-            # New words or rules: judge the stored articles again before taking new ones.
-            timeline.reapply()
-        mutes = mute_rules(meta)
-        results, changed_feeds = [], []
-        # In subscription order, not completion order: the same fetches cluster the same way.
-        position = {url: n for n, url in enumerate(current)}
-        for outcome in sorted(outcomes, key=lambda o: position.get(o.feed.url, len(position))):
-            feed = current.get(outcome.feed.url)
-            if feed is None:  # unsubscribed while we fetched
-                continue
-            result, updated = _apply(
-                timeline, feed, outcome, config, now, stamp, network_down, mutes
-            )
-            results.append(result)
-            if updated != feed:
-                changed_feeds.append(updated)
-        if not (timeline.changed_events or timeline.changed_articles):
-            # Feeds that answered 200 with nothing new changed only their check times: like a
-            # 304, that is no reason to rewrite the store (the sidecar records the check).
-            changed_feeds = [f for f in changed_feeds if not _only_checked(current[f.url], f)]
-        if changed_feeds:
-            txn.put_feeds(changed_feeds)
-        if timeline.dropped_events:
-            txn.remove_events(timeline.dropped_events)
-        if timeline.changed_events:
-            txn.put_events(timeline.events[i] for i in timeline.changed_events)
-        if timeline.dropped_articles:
-            txn.remove_articles(timeline.dropped_articles)
-        if timeline.changed_articles:
-            txn.put_articles({k: timeline.articles[k] for k in sorted(timeline.changed_articles)})
-        if meta.get("rules") != rules and (txn.storage.dirty or timeline.articles):
-            # (With nothing stored there was nothing to judge again: no write for that alone.)
-            txn.update_meta(rules=rules)
-        if txn.storage.dirty:
-            txn.update_meta(last_refresh=stamp)
-        if complete and (not outcomes or any(o.error is None for o in outcomes)):
-            record_check(store, stamp)
-    return results, timeline
+    checked = complete and (not outcomes or any(o.error is None for o in outcomes))
+    for attempt in range(_PLAN_ATTEMPTS):
+        plan = _plan(store.draft(), config, outcomes, now, stamp, network_down)
+        with store.transaction() as txn:
+            if txn.signature != plan.signature:
+                if attempt < _PLAN_ATTEMPTS - 1:
+                    continue
+                plan = _plan(txn, config, outcomes, now, stamp, network_down)  # under the lock
+            _write(txn, plan, stamp)
+            if checked:
+                record_check(store, stamp)
+            return plan
+    raise AssertionError("unreachable: the last attempt plans under the lock")
+
+
+_PLAN_ATTEMPTS = 3
+
+
+def _plan(
+    txn: Transaction,
+    config: Config,
+    outcomes: Sequence[_Outcome],
+    now: dt.datetime,
+    stamp: str,
+    network_down: bool,
+) -> _Plan:
+    current = txn.feeds()
+    meta = txn.meta
+    removed = txn.removed_ids() | frozenset(meta.get("removed", ()))
+    timeline = Timeline(config, txn.events(), txn.articles(), removed)
+    rules = rules_fingerprint(config)
+    if meta.get("rules") != rules:
+        # New words or rules: judge the stored articles again before taking new ones.
+        timeline.reapply()
+    mutes = mute_rules(meta)
+    results, changed_feeds = [], []
+    # In subscription order, not completion order: the same fetches cluster the same way.
+    position = {url: n for n, url in enumerate(current)}
+    for outcome in sorted(outcomes, key=lambda o: position.get(o.feed.url, len(position))):
+        feed = current.get(outcome.feed.url)
+        if feed is None:  # unsubscribed while we fetched
+            continue
+        result, updated = _apply(timeline, feed, outcome, config, now, stamp, network_down, mutes)
+        results.append(result)
+        if updated != feed:
+            changed_feeds.append(updated)
+    if not (timeline.changed_events or timeline.changed_articles):
+        # Feeds that answered 200 with nothing new changed only their check times: like a
+        # 304, that is no reason to rewrite the store (the sidecar records the check).
+        changed_feeds = [f for f in changed_feeds if not _only_checked(current[f.url], f)]
+    return _Plan(
+        signature=txn.signature,
+        results=results,
+        feeds=changed_feeds,
+        events=[timeline.events[i] for i in timeline.changed_events],
+        articles={k: timeline.articles[k] for k in sorted(timeline.changed_articles)},
+        dropped_events=list(timeline.dropped_events),
+        dropped_articles=list(timeline.dropped_articles),
+        # (With nothing stored there was nothing to judge again: no write for that alone.)
+        rules=rules if meta.get("rules") != rules else None,
+        stored_articles=bool(timeline.articles),
+        new_events=timeline.new_events,
+        new_articles=timeline.new_articles,
+    )
+
+
+def _write(txn: Transaction, plan: _Plan, stamp: str) -> None:
+    if plan.feeds:
+        txn.put_feeds(plan.feeds)
+    if plan.dropped_events:
+        txn.remove_events(plan.dropped_events)
+    if plan.events:
+        txn.put_events(plan.events)
+    if plan.dropped_articles:
+        txn.remove_articles(plan.dropped_articles)
+    if plan.articles:
+        txn.put_articles(plan.articles)
+    if plan.rules is not None and (txn.storage.dirty or plan.stored_articles):
+        txn.update_meta(rules=plan.rules)
+    if txn.storage.dirty:
+        txn.update_meta(last_refresh=stamp)
 
 
 def _only_checked(before: Feed, after: Feed) -> bool:
@@ -292,14 +378,15 @@ def _apply(
 ) -> tuple[FeedResult, Feed]:
     if outcome.error is not None:
         error = clip(str(outcome.error), ERROR_CHARS)  # it may quote what a server sent
-        failures = feed.failures if network_down else feed.failures + 1
+        charged = outcome.error.charged and not network_down
+        failures = feed.failures + 1 if charged else feed.failures
         hint = retry_after(outcome.error.retry_after, now)
         next_check = (
-            feed.next_check
-            if network_down
-            else backoff_next_check(now, failures, config.refresh.max_backoff_hours)
+            backoff_next_check(now, failures, config.refresh.max_backoff_hours)
+            if charged
+            else feed.next_check
         )
-        if hint is not None and not network_down:
+        if hint is not None and charged:
             next_check = max(next_check, hinted_next_check(now, hint) or next_check)
         updated = replace(
             feed,

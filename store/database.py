@@ -56,6 +56,8 @@ class Transaction:
 
     db: StoreDB
     storage: BufferedJSONStorage
+    # Which file was read: (mtime_ns, size, inode), as Store.signature() gives it.
+    signature: tuple[int, int, int] = (0, 0, 0)
 
     @property
     def meta(self) -> dict[str, Any]:
@@ -273,18 +275,12 @@ class Store:
             ) from None
         try:
             remove_leftovers(self.path)
-            try:
-                # Always a fresh read under the lock: a signature match could, in theory, miss
-                # a rewrite (inode reused within one mtime tick, same size) and lose a write.
-                self._preloaded = None
-                with paused_gc():
-                    document = load_document(self.path)
-                storage = BufferedJSONStorage(self.path, document)
-            except FileNotFoundError:
-                storage = BufferedJSONStorage(self.path, _empty_document())
-                storage.dirty = True
-            db = StoreDB(self.path, storage=lambda *_a, **_k: storage)
-            yield Transaction(db=db, storage=storage)
+            # Always a fresh read under the lock: a signature match could, in theory, miss
+            # a rewrite (inode reused within one mtime tick, same size) and lose a write.
+            self._preloaded = None
+            txn = self._read_transaction()
+            storage = txn.storage
+            yield txn
             try:
                 storage.flush()
             except OSError as exc:  # disk full, read-only folder: the old file is still whole
@@ -293,6 +289,23 @@ class Store:
                 ) from None
         finally:
             self._lock.release()
+
+    def draft(self) -> Transaction:
+        """The store as it is now, without the lock, as a Transaction that is never saved: for
+        working out a write's changes (CPU work) before taking the lock. Compare its
+        `signature` with the locked transaction's to know whether the file changed since."""
+        return self._read_transaction()
+
+    def _read_transaction(self) -> Transaction:
+        signature = self.signature()  # before the read: a write in between makes them differ
+        try:
+            with paused_gc():
+                storage = BufferedJSONStorage(self.path, load_document(self.path))
+        except FileNotFoundError:
+            storage = BufferedJSONStorage(self.path, _empty_document())
+            storage.dirty = True
+        db = StoreDB(self.path, storage=lambda *_a, **_k: storage)
+        return Transaction(db=db, storage=storage, signature=signature)
 
     def put_events(self, events: Iterable[Event]) -> tuple[int, int]:
         """Merge events by id in one write; returns (new, updated)."""

@@ -66,3 +66,18 @@ def clip(text: str, limit: int) -> str:
     """Untrusted text as one clean line of at most `limit` characters, cut at a word. Only a
     bounded prefix is cleaned, so a megabyte of input costs no more than a page of it."""
     return shorten(clean_text(text[: limit * 4 + 64]), limit)
+
+
+def describe_error(exc: BaseException) -> str:
+    """What went wrong, in words for people: never a Python repr like `RecursionError(...)`."""
+    if isinstance(exc, RecursionError):
+        return "nested too deeply"
+    if isinstance(exc, MemoryError):
+        return "too large to hold in memory"
+    if isinstance(exc, OSError) and exc.strerror:
+        return exc.strerror
+    text = clip(str(exc), ERROR_CHARS)
+    if "Exceeds the limit" in text and "digits" in text:  # int() of a huge number
+        return "a number with too many digits"
+    # No message: the kind of error, "KeyError" as "key error".
+    return text or re.sub(r"(?<=[a-z])(?=[A-Z])", " ", type(exc).__name__).lower()

@@ -6,18 +6,23 @@ bytes and characters, never time.
 
 from __future__ import annotations
 
+import asyncio
 import datetime as dt
+import importlib
 
 import pytest
 from amity.feeds import refresh
 from amity.feeds.articles import html_to_text
+from amity.feeds.cluster import Timeline
 from amity.feeds.parse import MAX_ENTRIES
 from amity.feeds.politeness import retry_after
-from amity.store import clean_text
+from amity.store import Event, Store, clean_text
 from amity.store.text import ERROR_CHARS, NAME_CHARS, URL_CHARS
 from feedserver import item, relevant_item, rss, short_config, store_with
 
 NOW = dt.datetime(2026, 1, 16, tzinfo=dt.UTC)
+# The module, not the function of the same name that amity.feeds exports.
+refresh_module = importlib.import_module("amity.feeds.refresh")
 
 
 @pytest.mark.parametrize(
@@ -171,3 +176,71 @@ async def test_what_a_server_says_about_itself_is_capped_and_cleaned(server, tmp
     error = feeds[failing].error
     assert error.startswith("HTTP 500") and "Oops" in error and len(error) <= ERROR_CHARS
     assert clean_text(error) == error
+
+
+async def test_the_deadline_holds_for_the_whole_refresh(server, tmp_path):
+    async def hang(_request, _writer) -> None:
+        await asyncio.Event().wait()
+
+    # One at a time: the first times out on its own at the deadline; the second started then
+    # and is cut by the refresh's deadline (plus its grace); the third never had its turn.
+    urls = [server.handle(f"/hang{n}", hang) for n in range(3)]
+    good = server.serve("/good", rss(relevant_item(1)))
+    store = store_with(tmp_path / "db.json", [good, *urls])
+
+    report = await refresh(store, short_config(deadline=2.0, concurrency=1))
+
+    results = {r.url: r for r in report.feeds}
+    assert results[good].status == "ok"
+    assert all(results[u].status == "error" and "timed out" in results[u].error for u in urls)
+    assert sum(len(server.hits(f"/hang{n}")) for n in range(3)) == 2
+    feeds = {f.url: f for f in store.snapshot().feeds}
+    assert feeds[urls[0]].failures == 1  # its own timeout counts against it
+    # Cut short by the refresh, not by their own fault: no backoff, tried again next time.
+    assert feeds[urls[1]].failures == 0 and feeds[urls[2]].failures == 0
+    assert "deadline" in feeds[urls[2]].error
+
+
+async def test_clustering_is_worked_out_before_the_writer_lock(server, tmp_path, monkeypatch):
+    url = server.serve("/feed", rss(*(relevant_item(n) for n in range(20))))
+    store = store_with(tmp_path / "db.json", [url])
+    built_while_locked = []
+
+    class Spy(Timeline):
+        def __post_init__(self) -> None:
+            built_while_locked.append(store._lock.is_locked)
+            super().__post_init__()
+
+    monkeypatch.setattr(refresh_module, "Timeline", Spy)
+    report = await refresh(store, short_config())
+    assert report.new_articles == 20
+    assert built_while_locked == [False]
+
+
+async def test_a_write_by_another_process_while_clustering_is_kept(server, tmp_path, monkeypatch):
+    url = server.serve("/feed", rss(*(relevant_item(n) for n in range(5))))
+    store = store_with(tmp_path / "db.json", [url])
+    other = Store(store.path)
+    mine = Event(id="mine", date="2026-01-01", title="My own entry")
+
+    class Meddler(Timeline):
+        def __post_init__(self) -> None:
+            if not other.snapshot().meta.get("meddled"):
+                with other.transaction() as txn:  # lands between the read and the lock
+                    txn.put_events([mine])
+                    txn.update_meta(meddled=True)
+            super().__post_init__()
+
+    monkeypatch.setattr(refresh_module, "Timeline", Meddler)
+    report = await refresh(store, short_config())
+    events = {e.id for e in store.snapshot().events}
+    assert report.new_articles == 5 and "mine" in events
+    assert sum(e.startswith("feed-") for e in events) == 5
+
+
+async def test_a_deeply_nested_json_feed_is_a_clear_error_in_words(server, tmp_path):
+    deep = b'{"items": ' + b"[" * 100_000 + b"]" * 100_000 + b"}"
+    url = server.serve("/deep", deep, Content_Type="application/feed+json")
+    report = await refresh(store_with(tmp_path / "db.json", [url]), short_config())
+    assert report.feeds[0].status == "error"
+    assert report.feeds[0].error == "not valid JSON (nested too deeply)"
