@@ -6,7 +6,7 @@ import re
 from collections.abc import Sequence
 
 from ..model import Event
-from .shared import ExportContext, by_year, date_label, plain, source_label
+from .shared import LEGEND, ExportContext, by_year, date_label, plain, source_label
 
 # Every character CommonMark (or GitHub's dialect) could read as markup or raw HTML; a backslash
 # makes each one literal, so a feed's "<script>" or "[/b]" stays text.
@@ -51,7 +51,7 @@ def render(events: Sequence[Event], context: ExportContext) -> str:
     out = [
         f"# {escape(context.title)}: a timeline",
         "",
-        f"{count}, exported {context.generated:%Y-%m-%d}. ★ marks a milestone.",
+        f"{count}, exported {context.generated:%Y-%m-%d}. {LEGEND}",
     ]
     for year, group in by_year(events):
         out += ["", f"## {year}", ""]

@@ -11,6 +11,8 @@ from itertools import groupby
 from ..model import Event, Source
 from ..text import clean_text
 
+LEGEND = "★ marks a milestone, ? a date the sources leave uncertain."
+
 
 @dataclass(frozen=True, slots=True)
 class ExportContext:
@@ -56,10 +58,12 @@ def period(value: str) -> tuple[dt.date, dt.date]:
 
 
 def date_label(event: Event) -> str:
-    """The event's date as people read it: '2024-05-01', or '2024-05-01 – 2024-05-03'."""
+    """The event's date as people read it: '2024-05-01', '2024-05-01 – 2024-05-03', and a '?'
+    after a date the sources leave uncertain (as `amity list` shows it)."""
+    mark = "?" if event.certainty == "partial" else ""
     if event.end_date and event.end_date != event.date:
-        return f"{event.date} – {event.end_date}"
-    return event.date
+        return f"{event.date} – {event.end_date}{mark}"
+    return event.date + mark
 
 
 def by_year(events: Sequence[Event]) -> Iterator[tuple[int, list[Event]]]:

@@ -14,7 +14,7 @@ from collections.abc import Sequence
 from html import escape
 
 from ..model import Event
-from .shared import ExportContext, by_year, date_label, plain, source_label
+from .shared import LEGEND, ExportContext, by_year, date_label, plain, source_label
 
 STYLE = """
 :root { --ink: #1d232b; --muted: #5b6673; --line: #c9d1da; --accent: #b0302a; --bg: #fbfaf7;
@@ -33,7 +33,7 @@ header p { margin: 0 0 1rem; color: var(--muted); }
 #topics output { margin-left: auto; color: var(--muted); }
 #topics[hidden] { display: none; }
 section.year h2 { margin: 2rem 0 .5rem; font-size: 1.4rem; position: sticky; top: 0;
-  background: var(--bg); padding: .25rem 0; }
+  background: var(--bg); padding: .25rem 0; z-index: 1; }
 ol.events { list-style: none; margin: 0; padding: 0 0 0 1.25rem;
   border-left: 2px solid var(--line); }
 li.event { position: relative; margin: 0 0 1rem; padding: .5rem .75rem; background: var(--card);
@@ -163,7 +163,7 @@ def render(events: Sequence[Event], context: ExportContext) -> str:
         "</head>",
         "<body>",
         f"<header><h1>{title}</h1>",
-        f"<p>{count}, exported {context.generated:%Y-%m-%d}. ★ marks a milestone.</p>",
+        f"<p>{count}, exported {context.generated:%Y-%m-%d}. {LEGEND}</p>",
         _topic_filters(events, context),
         "</header>",
         "<main>",
