@@ -29,6 +29,7 @@ from amity.store.storage import paused_gc
 from .curate_commands import register as register_curation
 from .filter_options import filter_options
 from .output import json_text, print_json, say, table, write_output
+from .serve import serve_command
 
 EXPORT_VERSION = 1
 
@@ -284,6 +285,7 @@ def export_command(
 
 
 register_curation(cli)
+cli.add_command(serve_command)
 
 
 def main() -> None:
