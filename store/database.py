@@ -14,7 +14,7 @@ from tinydb.table import Document, Table
 
 from .clock import utc_now
 from .config import ConfigError
-from .curated import bundled_sets
+from .curated import CuratedUpdate, bundled_sets, plan_update
 from .curation import keep_edits, removed_ids, without_moved
 from .model import Event
 from .paths import default_db_path
@@ -177,6 +177,8 @@ class Store:
         # The document ensure_ready just read, kept for the first snapshot if the file is still
         # the same one: reading 100k events twice doubled the start-up of `amity list`.
         self._preloaded: tuple[tuple[int, int, int], dict[str, Any]] | None = None
+        # What opening this store updated to a newer curated dataset, for a one-time notice.
+        self.curated_updates: tuple[CuratedUpdate, ...] = ()
 
     @property
     def _lock(self) -> Any:
@@ -195,14 +197,15 @@ class Store:
     def open(
         cls, path: str | os.PathLike[str] | None = None, *, lock_timeout: float | None = None
     ) -> Store:
-        """Open the store, creating and seeding it if the file does not exist yet, and adding
-        curated events a newer amity bundles; raises StoreError if it cannot be used."""
+        """Open the store, creating and seeding it if the file does not exist yet, and updating
+        it to a newer curated dataset (see `curated_updates`); raises StoreError if it cannot be
+        used."""
         store = cls(path, lock_timeout=lock_timeout)
         store.ensure_ready()
         return store
 
     def ensure_ready(self) -> None:
-        """Create a missing store; seed newly bundled curated events; refuse unusable files."""
+        """Create a missing store; apply a newer curated dataset once; refuse unusable files."""
         signature = self.signature()
         try:
             with paused_gc():
@@ -213,7 +216,7 @@ class Store:
             self._preloaded = (signature, data)
             return
         with self.transaction() as txn:
-            seed(txn)
+            self.curated_updates = tuple(seed(txn))
 
     def signature(self) -> tuple[int, int, int]:
         """(mtime_ns, size, inode) of the file: changes whenever any process writes it."""
@@ -340,23 +343,30 @@ def _needs_seeding(data: dict[str, Any]) -> bool:
     return any(seeded.get(s.name, 0) < s.version for s in bundled_sets())
 
 
-def seed(txn: Transaction) -> None:
-    """Add the bundled curated events (and, in a new store, the default feeds). Idempotent:
-    events already present, or deleted by the user, are never touched."""
+def seed(txn: Transaction) -> list[CuratedUpdate]:
+    """Add the bundled curated events (and, in a new store, the default feeds), or bring a store
+    seeded with an older dataset version up to date; returns what each update did (nothing for
+    a new store). Once per version: the version is recorded in meta "seeded". A person's edits,
+    notes, hidden events and removed ids survive (curated.plan_update, put_events)."""
     meta = txn.meta
     seeded: dict[str, int] = dict(meta.get("seeded", {}))
-    deleted = removed_ids(meta)
+    removed = removed_ids(meta)
     first_time = not seeded
-    changed = False
-    existing = {doc.doc_id for doc in txn.table(EVENTS).all()}
+    updates = []
+    stored = txn.events()
     for curated in bundled_sets():
-        if seeded.get(curated.name, 0) >= curated.version:
+        from_version = seeded.get(curated.name, 0)
+        if from_version >= curated.version:
             continue
-        fresh = [e for e in curated.events() if e.id not in existing and e.id not in deleted]
-        txn.put_events(fresh)
+        writes, kept, withheld = plan_update(curated, from_version, stored, removed)
+        added, revised = txn.put_events(writes)
         seeded[curated.name] = curated.version
-        changed = True
+        if from_version:
+            updates.append(
+                CuratedUpdate(curated.name, curated.version, added, revised, kept, withheld)
+            )
     if first_time and not txn.table(FEEDS).all():
         txn.put_feeds(DEFAULT_FEEDS)
-    if changed:
+    if seeded != meta.get("seeded"):
         txn.update_meta(seeded=seeded)
+    return updates

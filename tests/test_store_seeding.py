@@ -16,14 +16,19 @@ TREATY = "jp-it-1866-08-25-treaty-of-amity-and-commerce-signed"
 
 @dataclass(frozen=True)
 class FakeSet:
-    """A bundled dataset as seeding sees it: a name, a version and its events."""
+    """A bundled dataset as seeding sees it: a name, a version, its events and what the
+    previous version shipped."""
 
     name: str
     version: int
     items: tuple[Event, ...]
+    before: tuple[Event, ...] = ()
 
     def events(self) -> list[Event]:
         return list(self.items)
+
+    def shipped(self, version: int) -> dict[str, Event] | None:
+        return {e.id: e for e in self.before} if version == self.version - 1 else None
 
 
 def test_new_store_holds_the_curated_timeline_and_default_feeds(tmp_path: Path) -> None:
@@ -65,26 +70,36 @@ def test_user_edits_and_deletions_survive_reopening(tmp_path: Path) -> None:
     assert DEFAULT_FEEDS[0].url not in {f.url for f in Store.open(path).snapshot().feeds}
 
 
-def test_a_newer_dataset_version_adds_only_missing_events(
+def test_a_newer_dataset_version_updates_only_what_the_person_left_alone(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     path = tmp_path / "amity.json"
-    first, second, third = CURATED[0], CURATED[1], CURATED[2]
+    first, second, third, fourth = CURATED[:4]
+    shipped = (first, second, fourth)
     monkeypatch.setattr(
-        database_module, "bundled_sets", lambda: (FakeSet("japan-italy", 1, (first, second)),)
+        database_module, "bundled_sets", lambda: (FakeSet("japan-italy", 1, shipped),)
     )
     store = Store.open(path)
-    with store.transaction() as txn:
+    with store.transaction() as txn:  # as an import of an edited export did: no edit stamp
         txn.put_events([first.with_changes(summary="Edited by me.")])
         txn.remove_events([second.id])
+    better = "Improved text."
     bumped = FakeSet(
-        "japan-italy", 2, (first.with_changes(summary="Improved text."), second, third)
+        "japan-italy",
+        2,
+        (first.with_changes(summary=better), second, third, fourth.with_changes(summary=better)),
+        before=shipped,
     )
     monkeypatch.setattr(database_module, "bundled_sets", lambda: (bumped,))
-    events = {e.id: e for e in Store.open(path).events()}
-    assert set(events) == {first.id, third.id}
+    updated = Store.open(path)
+    (update,) = updated.curated_updates
+    assert (update.added, update.revised, update.kept, update.withheld) == (1, 1, 1, 1)
+    events = {e.id: e for e in updated.events()}
+    assert set(events) == {first.id, third.id, fourth.id}
     assert events[first.id].summary == "Edited by me."
+    assert events[fourth.id].summary == better
     assert Store.open(path).snapshot().meta["seeded"] == {"japan-italy": 2}
+    assert Store.open(path).curated_updates == ()
 
 
 def test_same_version_is_not_seeded_again(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:

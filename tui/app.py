@@ -147,6 +147,8 @@ class AmityApp(App[None]):
         self.timeline.focus()
         self.set_interval(POLL_SECONDS, self.check_store)
         self.call_after_refresh(self._warm_search)
+        for update in self.store.curated_updates:
+            self.notify(update.message(), markup=False)
 
     def _warm_search(self) -> None:
         # After the first frame: build the search texts so the first keystroke of a search

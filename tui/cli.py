@@ -49,9 +49,14 @@ class Session:
             self._config = load_config(self.config_path)
         return self._config
 
-    def store(self) -> Store:
-        """Open (creating and seeding if new) the store."""
-        return Store.open(self.db_path)
+    def store(self, *, announce: bool = True) -> Store:
+        """Open (creating and seeding if new) the store; say on stderr what a curated dataset
+        update did to it (once: the next open finds it up to date)."""
+        store = Store.open(self.db_path)
+        if announce:
+            for update in store.curated_updates:
+                say(update.message())
+        return store
 
 
 class AmityGroup(click.Group):
@@ -132,7 +137,7 @@ def cli(ctx: click.Context, db: Path | None, config_path: Path | None) -> None:
     if ctx.invoked_subcommand is None:
         session: Session = ctx.obj
         session.config  # noqa: B018 - a bad config must fail before the screen is taken
-        store = session.store()
+        store = session.store(announce=False)  # the app shows it as a notification
         from .app import run_app  # textual is imported only here
 
         sys.exit(run_app(store, session.config))
