@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+import re
+import unicodedata
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 
 from .model import Event, ValidationError, parse_date
@@ -53,7 +55,7 @@ class Filter:
             or self.origins
         )
 
-    def matches(self, event: Event, words: Sequence[str] | None = None) -> bool:
+    def matches(self, event: Event, search: Callable[[str], bool] | None = None) -> bool:
         """Does the event pass every part of the filter?"""
         if self.hidden is not None and event.hidden != self.hidden:
             return False
@@ -71,21 +73,47 @@ class Filter:
             return False
         if self.until and _cut(event.date, self.until) > _cut(self.until, event.date):
             return False
-        words = self.words if words is None else words
-        if words:
-            haystack = search_text(event)
-            return all(word in haystack for word in words)
-        return True
+        if search is None and self.words:
+            search = word_search(self.words)
+        return search is None or search(search_text(event))
 
     def apply(self, events: Iterable[Event]) -> list[Event]:
         """The matching events, in the order given."""
-        words = self.words
-        return [event for event in events if self.matches(event, words)]
+        search = word_search(self.words) if self.words else None
+        return [event for event in events if self.matches(event, search)]
 
 
 def _cut(value: str, other: str) -> str:
     # Compare dates at the precision both know: "2024" matches any day of 2024.
     return value[: min(len(value), len(other))]
+
+
+def _word_pattern(word: str) -> re.Pattern[str]:
+    # A word matches where a word starts ("rom" finds "Rome", not "from"); Chinese and
+    # Japanese are written without spaces, so a word in those scripts matches anywhere.
+    if unicodedata.east_asian_width(word[0]) in "WF":
+        return re.compile(re.escape(word), re.IGNORECASE)
+    return re.compile(r"(?<!\w)" + re.escape(word), re.IGNORECASE)
+
+
+def word_search(words: Sequence[str]) -> Callable[[str], bool]:
+    """The one definition of a search, for `list --search` and the app: every case-folded word
+    must start a word of the text (`search_text` gives an event's)."""
+    patterns = [(word, _word_pattern(word)) for word in words]
+
+    def matches(text: str) -> bool:
+        # `in` first: most texts lack the word and the C-speed test rejects them.
+        return all(word in text and pattern.search(text) for word, pattern in patterns)
+
+    return matches
+
+
+def word_spans(text: str, words: Sequence[str]) -> list[tuple[int, int]]:
+    """Where the search words match in `text` (start, end), to highlight them."""
+    spans = []
+    for word in words:
+        spans += [m.span() for m in _word_pattern(word).finditer(text)]
+    return sorted(spans)
 
 
 def search_text(event: Event) -> str:

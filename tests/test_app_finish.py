@@ -7,7 +7,7 @@ import datetime as dt
 from pathlib import Path
 
 import pytest
-from amity.store import Config, Event, Store
+from amity.store import Config, Event, Source, Store
 from amity.tui import layout
 from amity.tui.app import AmityApp
 from amity.tui.help import HelpScreen
@@ -185,3 +185,161 @@ async def test_small_terminals_keep_help_and_quit(store: Store, width: int, heig
         assert "search as you type; Enter keeps" in text  # wrapped, not cut
         await pilot.press("escape")
         assert not isinstance(app.screen, HelpScreen)
+
+
+def feed_event(n: int, **changes) -> Event:
+    values = {
+        "id": f"feed-{n}",
+        "date": f"2026-01-2{n}",
+        "title": f"Wire report {n} from Rome",
+        "kind": "news",
+        "origin": "feed",
+        "topics": ("diplomacy",),
+        "sources": tuple(
+            Source(
+                url=f"https://wire.example/{n}/{k}?utm=long-tracking-parameter-{k}",
+                title=f"Report {n}.{k}",
+                publisher="ANSA" if k == 1 else "Kyodo",
+                published="2026-01-20T09:30:00Z",
+            )
+            for k in (1, 2)
+        ),
+    }
+    return Event(**{**values, **changes})
+
+
+async def test_origin_is_marked_and_filterable_and_certainty_only_where_it_means_something(
+    store: Store,
+) -> None:
+    store.put_events([feed_event(1), Event(id="mine", date="2026-01-25", title="My own note")])
+    app = make_app(store)
+    async with app.run_test(size=(120, 40)) as pilot:
+        text = screen_text(app)
+        assert "» 2026-01-21  Wire report 1" in text  # from a feed
+        assert "✎ 2026-01-25  My own note" in text  # yours
+        assert "★◆ 2026-01-16  Special Strategic" in text  # curated
+        await pilot.press("home", "j")  # the feed event's detail: no "verified", no "news"
+        detail = screen_text(app).split("▔▔▔", 1)[-1]
+        assert "» from a feed" in detail
+        assert "verified" not in detail and "news  ·" not in detail
+        await pilot.press("f", *"origin: from a feed")
+        await pilot.pause(0.3)
+        await pilot.press("enter")
+        await pilot.pause()
+        assert {e.origin for e in shown_events(app)} == {"feed"}
+        assert "filtered: from a feed" in screen_text(app)
+        await pilot.press("x")
+        assert len(shown_events(app)) == 40
+
+
+def shown_events(app: AmityApp) -> list[Event]:
+    return [app.index.events[p] for p in app.view.rows if p >= 0]
+
+
+async def test_new_events_counted_n_jumps_c_marks_seen_and_new_sources_count(
+    store: Store, tmp_path: Path
+) -> None:
+    from amity.tui.visits import Visits, save_visits, visit_path
+
+    store.put_events([feed_event(1), feed_event(2)])
+    # The last visit saw feed-1 with one source (it has two now) and feed-2 with both.
+    state = visit_path(store.path)
+    save_visits(state, Visits("2999-01-01T00:00:00Z", set(), {"feed-1": 1, "feed-2": 2}))
+    later = "2999-06-01T00:00:00Z"  # added after that visit
+    store.put_events([Event(id="fresh", date="2020-01-26", title="Fresh talks", added=later)])
+    app = make_app(store)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.pause()
+        header = screen_text(app).splitlines()[0]
+        assert "2 new (n)" in header  # "fresh" (arrived) and feed-1 (a new source)
+        assert "+ » 2026-01-21  Wire report 1" in screen_text(app)  # + new sources
+        await pilot.press("n")
+        assert app.timeline.current.id in {"fresh", "feed-1"}
+        await pilot.press("c")
+        await pilot.pause()
+        assert app.new_count == 0
+        assert "new (n)" not in screen_text(app).splitlines()[0]
+
+
+async def test_any_numbered_source_opens_urls_copy_unbroken_dates_readable(
+    store: Store, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import webbrowser
+
+    opened: list[str] = []
+    monkeypatch.setattr(webbrowser, "open", lambda url, *a, **k: opened.append(url) or True)
+    store.put_events([feed_event(1, date="2030-01-01")])
+    app = make_app(store)
+    async with app.run_test(size=(80, 40)) as pilot:
+        await pilot.press("enter", "2")  # in the detail, 2 opens the second source
+        assert opened == ["https://wire.example/1/2?utm=long-tracking-parameter-2"]
+        text = screen_text(app)
+        assert "20 Jan 2026 09:30 UTC" in text  # a readable publication date
+        assert "1 January 2030" in text
+        url_lines = [line for line in text.splitlines() if "wire.example/1/1" in line]
+        assert len(url_lines) == 1 and "tracking-parameter-1" in url_lines[0]  # not wrapped
+        await pilot.press("escape", "y")  # two sources: which one?
+        await pilot.pause(0.3)
+        assert CommandPalette.is_open(app)
+        await pilot.press(*"2. Report", "enter")
+        await pilot.pause()
+        assert app.clipboard == "https://wire.example/1/2?utm=long-tracking-parameter-2"
+
+
+async def test_filters_by_kind_outlet_and_date_jump(store: Store) -> None:
+    store.put_events([feed_event(1)])
+    app = make_app(store)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.press("f", *"kind: summit")
+        await pilot.pause(0.3)
+        await pilot.press("enter")
+        await pilot.pause()
+        assert {e.kind for e in shown_events(app)} == {"summit"}
+        await pilot.press("x", "f", *"outlet: ansa")
+        await pilot.pause(0.3)
+        await pilot.press("enter")
+        await pilot.pause()
+        events = shown_events(app)
+        assert "feed-1" in {e.id for e in events}
+        assert all(any(s.publisher == "ANSA" for s in e.sources) for e in events)
+        await pilot.press("x", "d", *"2024-06", "enter")
+        await pilot.pause()
+        assert app.timeline.current.date.startswith("2024-06")
+        await pilot.press("d", *"2024-13", "enter")  # not a month: said at the field
+        await pilot.pause()
+        assert "not a real date" in screen_text(app) or "expected" in screen_text(app)
+        await pilot.press("escape")
+        await pilot.press("d", *"1700", "enter")  # nothing then: the nearest after it
+        await pilot.pause()
+        assert app.timeline.current.date == "1585"
+
+
+async def test_search_matches_word_starts_lights_them_and_n_moves(store: Store) -> None:
+    app = make_app(store)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.press("slash", *"rom", "enter")
+        titles = [e.title for e in shown_events(app)]
+        assert titles and all("rom" in (e.title + e.summary).lower() for e in shown_events(app))
+        assert not any(
+            "from" in e.summary.lower() and "rom" not in e.summary.lower().replace("from", "")
+            for e in shown_events(app)
+        )
+        first = app.timeline.current.id
+        await pilot.press("n")
+        assert app.timeline.current.id != first  # n: the next match
+        await pilot.press("N")
+        assert app.timeline.current.id == first
+        row = row_of(app, "Rome")
+        assert look(row, "Rome").reverse  # lit
+
+
+def test_cli_search_uses_the_same_word_start_rule(tmp_path: Path) -> None:
+    from amity.store import Filter
+
+    events = [
+        Event(id="a", date="2024", title="Talks in Rome"),
+        Event(id="b", date="2024", title="Report from Tokyo"),
+        Event(id="c", date="2024", title="東京での会談"),
+    ]
+    assert [e.id for e in Filter(search="rom").apply(events)] == ["a"]
+    assert [e.id for e in Filter(search="会談").apply(events)] == ["c"]

@@ -287,7 +287,7 @@ async def test_help_shows_every_key_and_closes(store: Store) -> None:
         text = screen_text(app)
         for key in ("j k", "PgUp PgDn", "Home End", "[ ]", "1–9", "ctrl+p", "Enter, Esc"):
             assert key in text
-        assert "open the entry's first source" in text
+        assert "open a source in the browser" in text
         await pilot.press("escape")
         assert not isinstance(app.screen, HelpScreen)
         await pilot.press("question_mark", "question_mark")

@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 from amity.store import Config, Feed, Store
 from amity.tui.app import AmityApp
-from textual.widgets import ProgressBar
+from amity.tui.feeds_screen import FeedsScreen
 
 RSS = b"""<?xml version="1.0" encoding="utf-8"?>
 <rss version="2.0"><channel><title>Wire</title><link>http://wire.example/</link>
@@ -62,10 +62,7 @@ async def test_r_refreshes_in_place_keeps_cursor_and_marks_new(store: Store) -> 
         await app.workers.wait_for_complete()
         await pilot.pause()
         assert not app.refreshing
-        assert not app.query_one("#refreshing").display  # the progress row went away
-        bar = app.query_one(ProgressBar)
-        assert bar.total == 2 and bar.progress == 2
-        assert "1 new, 1 failed" in messages
+        assert "1 new, 1 failed; F shows why" in messages
         assert app.timeline.current.id == kept
         titles = [e.title for e in app.index.events]
         assert any("space research agreement" in t for t in titles)
@@ -75,8 +72,27 @@ async def test_r_refreshes_in_place_keeps_cursor_and_marks_new(store: Store) -> 
         await pilot.press("g")
         text = "\n".join(s.text for s in app.screen._compositor.render_strips())
         assert "57 events" in text
-        assert "refreshed" in text and "never refreshed" not in text
+        assert "refreshed just now · 1 feed failing (F)" in text
         assert "Japan and Italy sign a space" in text
+        await pilot.press("F")  # the feeds screen says which failed and why
+        await pilot.pause()
+        text = "\n".join(s.text for s in app.screen._compositor.render_strips())
+        assert "error" in text and "500" in text and "Wire" in text and "just now" in text
+        await pilot.press("escape")
+        assert not isinstance(app.screen, FeedsScreen)
+
+
+async def test_a_refresh_where_every_feed_failed_says_so(store: Store, httpserver) -> None:
+    with store.transaction() as txn:
+        txn.remove_feed(httpserver.url_for("/feed.xml"))
+    app = AmityApp(store, Config(), clock=lambda: dt.datetime(2026, 2, 1, tzinfo=dt.UTC))
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.press("r")
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        header = app.screen._compositor.render_strips()[0].text
+        assert "last refresh failed (1 feed; F)" in header
+        assert "refreshed just now" not in header
 
 
 async def test_quitting_during_a_refresh_keeps_what_finished_and_does_not_wait(
@@ -108,12 +124,13 @@ async def test_quitting_during_a_refresh_keeps_what_finished_and_does_not_wait(
         app = AmityApp(store, Config())
         async with app.run_test(size=(120, 40)) as pilot:
             await pilot.press("r")
-            bar = app.query_one(ProgressBar)
             for _ in range(1000):  # until the fast feed is in; the slow one never answers
-                if bar.progress == 1:
+                if app.progress == (1, 2):
                     break
                 await pilot.pause()
-            assert bar.progress == 1
+            await pilot.pause()
+            header = app.screen._compositor.render_strips()[0].text
+            assert "refreshing 1/2 feeds ▰▰▰▰▰▱▱▱▱▱" in header  # progress where it is seen
             await pilot.press("q")
         # Joins the refresh thread: without the cancellation it would wait for the slow feed.
         await asyncio.get_running_loop().shutdown_default_executor()

@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import asyncio
 import datetime as dt
+import os
 import sys
 import webbrowser
 from collections.abc import Callable
 from dataclasses import replace
+from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, ClassVar
 
@@ -25,20 +27,23 @@ from rich.markup import escape as escape_markup
 from textual import on
 from textual.app import App, ComposeResult
 from textual.binding import Binding, BindingType
-from textual.containers import Container, Horizontal, Vertical
+from textual.command import CommandPalette
+from textual.containers import Container, Vertical
 from textual.events import Resize
-from textual.widgets import Footer, Input, Label, ProgressBar
+from textual.widgets import Footer, Input
 from textual.worker import get_current_worker
 
 from . import layout
 from .actions import APP_KEYS, bindings
 from .detail import DetailPane
-from .header import StatusHeader, ago, describe_filter
+from .feeds_screen import FeedsScreen
+from .goto import GoToDate
+from .header import StatusHeader, describe_filter, progress_text, refresh_status
 from .help import HelpScreen
 from .index import TimelineIndex, View, ViewFilter
-from .palette import TimelineCommands
+from .palette import FilterCommands, TimelineCommands, choices_provider
 from .sidebar import TopicList
-from .timeline import DensityStrip, TimelineView, plain
+from .timeline import MORE, NEW, DensityStrip, TimelineView, plain
 from .visits import Visits, load_visits, save_visits, visit_path
 
 if TYPE_CHECKING:
@@ -75,7 +80,7 @@ class AmityApp(App[None]):
 
     CSS_PATH = Path(__file__).with_name("app.tcss")  # absolute: subclasses live elsewhere
     TITLE = "amity"
-    COMMANDS = App.COMMANDS | {TimelineCommands}
+    COMMANDS = App.COMMANDS | {TimelineCommands, FilterCommands}
     BINDINGS: ClassVar[list[BindingType]] = bindings(APP_KEYS)
 
     def __init__(
@@ -98,8 +103,11 @@ class AmityApp(App[None]):
         self.visits = load_visits(self.visit_file)
         self.initial = self.index.position_of  # what was stored when the app opened
         self.seen: set[str] = set()
+        self.source_base = dict(self.visits.sources)  # sources an event had when last seen
+        self.marks = self._whats_new()
         self.store_error: str | None = None
         self.refreshing = False
+        self.progress = (0, 0)
         self.last_report: RefreshReport | None = None
         self.title = f"amity — {config.pair_label}"
         for topic in config.topics[:9]:  # keys 1-9; the footer names them together
@@ -128,9 +136,6 @@ class AmityApp(App[None]):
                 yield TimelineView(id="timeline")
                 yield DensityStrip(id="density")
             yield DetailPane(self.config.topics, id="detail")
-        with Horizontal(id="refreshing"):
-            yield Label("refreshing", id="refresh-label")
-            yield ProgressBar(id="progress", show_eta=False)
         yield SearchBar(placeholder="search titles, summaries, sources", id="search")
         yield Footer()
 
@@ -141,7 +146,9 @@ class AmityApp(App[None]):
 
     def on_mount(self) -> None:
         """Paint the index built in __init__; start polling the store afterwards."""
-        self.timeline.is_new = self.is_new
+        self.timeline.mark_of = self.mark_of
+        if self.visits.theme in self.available_themes:
+            self.theme = self.visits.theme  # the theme chosen last time
         self._layout_for(self.size.width, self.size.height)
         self.apply()
         self.timeline.focus()
@@ -204,6 +211,7 @@ class AmityApp(App[None]):
             keep = timeline.current.id
         self.view = self.index.view(self.view_filter)
         timeline.empty_lines = self._empty_hint()
+        timeline.words = self.view_filter.words
         timeline.set_view(self.index, self.view, keep)
         self.query_one(TopicList).show(
             self.view_filter.topics,
@@ -235,10 +243,14 @@ class AmityApp(App[None]):
         left = f"{self.config.pair_label}  {total} event{'s' if total != 1 else ''}"
         if self.view_filter.narrows:
             left += f", {self.view.matched} shown"
+        if self.new_count:
+            left += f" · {self.new_count} new (n)"
+        if self.refreshing:
+            right, bad = progress_text(*self.progress), False
+        else:
+            right, bad = refresh_status(self.checked_at, self.snapshot.feeds, self.clock())
         self.query_one(StatusHeader).show(
-            left,
-            describe_filter(self.view_filter, self.config.topics),
-            ago(self.checked_at, self.clock()),
+            left, describe_filter(self.view_filter, self.config.topics), right, bad
         )
 
     def _set_query(self, **changes: Any) -> None:
@@ -256,6 +268,46 @@ class AmityApp(App[None]):
     @on(TopicList.Toggled)
     def _clicked_topic(self, message: TopicList.Toggled) -> None:
         self.action_toggle_topic(message.topic.key)
+
+    def toggle_filter(self, field: str, value: str) -> None:
+        """Toggle one kind, origin or outlet (`field`: kinds, origins, outlets)."""
+        self._set_query(**{field: getattr(self.view_filter, field) ^ {value}})
+
+    def action_clear_filters(self) -> None:
+        """Show everything: no topics, kinds, origins, outlets, search or milestones only."""
+        self.screen.remove_class("searching")
+        self.query_one(SearchBar).value = ""
+        self._set_query(
+            topics=frozenset(),
+            kinds=frozenset(),
+            origins=frozenset(),
+            outlets=frozenset(),
+            search="",
+            milestones_only=False,
+        )
+
+    def action_filter(self) -> None:
+        """Choose kinds, origins (curated, feed, yours) and outlets to show."""
+        self.push_screen(
+            CommandPalette(
+                providers=[FilterCommands], placeholder="Filter by kind, origin or outlet…"
+            )
+        )
+
+    def action_go_to_date(self) -> None:
+        """Ask for a year or month and move there."""
+
+        def go(date: str | None) -> None:
+            if date is None:
+                return
+            found = self.timeline.jump_to_date(date, self.view_filter.newest_first)
+            if found is None:
+                self.notify(f"No event shown near {date}.", severity="warning")
+            elif not found.date.startswith(date[: len(found.date)]):
+                self.notify(f"Nothing shown in {date}; the nearest is {found.date}.")
+            self.timeline.focus()
+
+        self.push_screen(GoToDate(), go)
 
     def action_clear_topics(self) -> None:
         """Show every topic."""
@@ -310,14 +362,57 @@ class AmityApp(App[None]):
 
     # -- selection and detail ----------------------------------------------------------------
 
+    def _whats_new(self) -> dict[str, str]:
+        # Once per load, not per row: ● new since the last visit (or arrived while open),
+        # + an event seen before that has new sources since.
+        last, unseen, initial, base = (
+            self.visits.last_visit,
+            self.visits.unseen,
+            self.initial,
+            self.source_base,
+        )
+        marks = {}
+        for event in self.index.events:
+            if (
+                event.id not in initial
+                or event.id in unseen
+                or (last is not None and (event.added or "") > last)
+            ):
+                marks[event.id] = NEW
+            elif len(event.sources) > base.get(event.id, len(event.sources)):
+                marks[event.id] = MORE
+        return marks
+
+    def mark_of(self, event: Event) -> str:
+        """● new, + new sources, or blank; a mark goes once the cursor has been on the event."""
+        return " " if event.id in self.seen else self.marks.get(event.id, " ")
+
     def is_new(self, event: Event) -> bool:
-        """New since the last visit and not yet seen (the cursor has not been on it)."""
-        if event.id in self.seen:
-            return False
-        if event.id not in self.initial:
-            return True  # arrived while the app was open (refresh, cron)
-        last = self.visits.last_visit
-        return event.id in self.visits.unseen or (last is not None and (event.added or "") > last)
+        """New (or newly sourced) since the last visit and not yet seen."""
+        return event.id in self.marks and event.id not in self.seen
+
+    @property
+    def new_count(self) -> int:
+        """How many events are still marked new or newly sourced."""
+        return len(self.marks.keys() - self.seen)
+
+    def action_next_new(self, step: int) -> None:
+        """n / N: the next or previous search match while a search is on, else new event."""
+        timeline = self.timeline
+        if self.view_filter.words:
+            if timeline.find(lambda event: True, step) is None:
+                self.notify("No other match.", severity="warning")
+            return
+        if timeline.find(self.is_new, step) is None:
+            self.notify("Nothing else is new.")
+
+    def action_mark_seen(self) -> None:
+        """Mark every new event seen."""
+        count = self.new_count
+        self.seen |= self.marks.keys()
+        self.timeline.refresh()
+        self._show_header()
+        self.notify(f"Marked {count} event{'s' if count != 1 else ''} seen.")
 
     @on(TimelineView.Highlighted)
     def _highlighted(self, message: TimelineView.Highlighted) -> None:
@@ -327,7 +422,8 @@ class AmityApp(App[None]):
         if event is not None and self.is_new(event):
             self.seen.add(event.id)
             self.timeline.refresh_line(self.timeline.cursor)
-        self.query_one(DetailPane).show(event)
+            self._show_header()
+        self.query_one(DetailPane).show(event, self.view_filter.words)
         self.query_one(DensityStrip).show(
             self.view.year_counts, event.year if event is not None else None
         )
@@ -340,13 +436,45 @@ class AmityApp(App[None]):
     def _back(self) -> None:
         self.timeline.focus()
 
-    def action_open_source(self) -> None:
-        """Open the selected entry's first source in the system browser."""
+    def action_open_source(self, number: int = 0) -> None:
+        """Open source `number` of the selected entry in the browser (0: ask which, when there
+        are several)."""
+        self._with_source(number, self._open_url, "open")
+
+    def action_copy_source(self, number: int = 0) -> None:
+        """Copy the URL of source `number` (0: ask which) to the clipboard (OSC 52)."""
+        self._with_source(number, self._copy_url, "copy")
+
+    @on(DetailPane.OpenSource)
+    def _open_numbered(self, message: DetailPane.OpenSource) -> None:
+        self.action_open_source(message.number)
+
+    def _with_source(self, number: int, act: Callable[[str], None], verb: str) -> None:
         event = self.timeline.current
         if event is None or not event.sources:
-            self.notify("This entry has no source to open.", severity="warning")
+            self.notify(f"This entry has no source to {verb}.", severity="warning")
             return
-        url = strip_controls(event.sources[0].url)
+        if number > len(event.sources):
+            self.notify(f"This entry has no source {number}.", severity="warning")
+            return
+        if number or len(event.sources) == 1:
+            act(strip_controls(event.sources[max(number, 1) - 1].url))
+            return
+        choices = [
+            (
+                f"{n}. {plain(s.title) or plain(s.url)}",
+                plain(s.url),
+                partial(act, strip_controls(s.url)),
+            )
+            for n, s in enumerate(event.sources, 1)
+        ]
+        self.push_screen(
+            CommandPalette(
+                providers=[choices_provider(choices)], placeholder=f"Which source to {verb}?"
+            )
+        )
+
+    def _open_url(self, url: str) -> None:
         try:
             opened = webbrowser.open(url)
         except webbrowser.Error:
@@ -355,6 +483,27 @@ class AmityApp(App[None]):
             self.notify(f"Opened {url}", markup=False)
         else:
             self.notify(f"No browser could open {url}", severity="warning", markup=False)
+
+    def _copy_url(self, url: str) -> None:
+        self.copy_to_clipboard(url)
+        if os.environ.get("TERM_PROGRAM") == "Apple_Terminal":
+            self.notify(
+                f"This terminal cannot take a copy from an app (no OSC 52); select it: {url}",
+                severity="warning",
+                markup=False,
+                timeout=10,
+            )
+        else:
+            self.notify(
+                f"Copied {url} (a terminal without OSC 52 ignores this: the URL is in the "
+                "detail pane to select)",
+                markup=False,
+            )
+
+    def action_feeds(self) -> None:
+        """Show every feed: status, last success, next check, the error in full."""
+        if not isinstance(self.screen, FeedsScreen):
+            self.push_screen(FeedsScreen(self.snapshot.feeds, self.clock()))
 
     def action_help(self) -> None:
         """Show every key."""
@@ -394,9 +543,20 @@ class AmityApp(App[None]):
 
     def install(self, snapshot: Snapshot, index: TimelineIndex) -> None:
         """Show a freshly read store, keeping the cursor's event and the filters."""
+        old = self.index
+        for event in index.events:  # sources that arrived while the app was open
+            position = old.position_of.get(event.id)
+            if position is not None and event.id not in self.source_base:
+                before = len(old.events[position].sources)
+                if len(event.sources) > before:
+                    self.source_base[event.id] = before
+                    self.seen.discard(event.id)
         self.snapshot, self.index = snapshot, index
+        self.marks = self._whats_new()
         self.checked_at = last_checked(self.store, snapshot)
         self.apply()
+        if isinstance(self.screen, FeedsScreen):
+            self.screen.show(snapshot.feeds, self.clock())
 
     def fail_store(self, message: str) -> None:
         """The store became unusable: leave with exit code 3 (run_app prints the message)."""
@@ -409,9 +569,8 @@ class AmityApp(App[None]):
             self.notify("A refresh is already running.")
             return
         self.refreshing = True
-        self.query_one(ProgressBar).update(total=None, progress=0)
-        self.query_one("#refresh-label", Label).update("refreshing feeds")
-        self.screen.add_class("refreshing")
+        self.progress = (0, len(self.snapshot.feeds))
+        self._show_header()
         self.run_worker(self._refresh, thread=True, exclusive=True, group="refresh")
 
     def _refresh(self) -> None:
@@ -448,8 +607,8 @@ class AmityApp(App[None]):
             self.call_from_thread(self._refresh_done, report, None, loaded)
 
     def _progress(self, done: int, total: int, url: str) -> None:
-        self.query_one(ProgressBar).update(total=max(total, 1), progress=done)
-        self.query_one("#refresh-label", Label).update(f"refreshing {done}/{total} feeds")
+        self.progress = (done, total)
+        self._show_header()
 
     def _refresh_done(
         self,
@@ -458,7 +617,7 @@ class AmityApp(App[None]):
         loaded: tuple[Snapshot, TimelineIndex] | None = None,
     ) -> None:
         self.refreshing = False
-        self.screen.remove_class("refreshing")
+        self._show_header()
         if report is None:
             self.notify(plain(error or "refresh failed"), severity="error", markup=False)
             return
@@ -467,7 +626,7 @@ class AmityApp(App[None]):
             self.install(*loaded)
         failed = report.failed
         self.notify(
-            f"{report.new_events} new, {failed} failed",
+            f"{report.new_events} new, {failed} failed" + ("; F shows why" if failed else ""),
             title="Refreshed",
             severity="warning" if failed else "information",
         )
@@ -475,9 +634,17 @@ class AmityApp(App[None]):
     # -- leaving ---------------------------------------------------------------------------
 
     def record_visit(self) -> None:
-        """Remember this visit: its end time and the new entries still unseen."""
-        unseen = {e.id for e in self.index.events if self.is_new(e)}
-        save_visits(self.visit_file, Visits(stamp(self.clock()), unseen))
+        """Remember this visit: its end time, the new entries still unseen, how many sources
+        the past year's events have now, and the theme."""
+        now = self.clock()
+        unseen = {id for id, mark in self.marks.items() if mark == NEW and id not in self.seen}
+        since = str(now.year - 1)
+        sources = {
+            e.id: self.source_base[e.id] if self.mark_of(e) == MORE else len(e.sources)
+            for e in self.index.events
+            if e.date >= since
+        }
+        save_visits(self.visit_file, Visits(stamp(now), unseen, sources, self.theme))
 
 
 def run_app(store: Store, config: Config) -> int:

@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+import datetime as dt
+from collections.abc import Sequence
 from typing import ClassVar
 
-from amity.store import Event, Topic
+from amity.store import Event, Topic, parse_iso, word_spans
+from rich.console import Group, RenderableType
+from rich.style import Style
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
@@ -12,52 +16,96 @@ from textual.containers import VerticalScroll
 from textual.message import Message
 from textual.widgets import Static
 
-from .timeline import plain
+from .timeline import ORIGIN_MARKS, ORIGIN_NAMES, plain
+
+HIGHLIGHT = "bold reverse"
 
 
-def describe(event: Event | None, topics: tuple[Topic, ...]) -> Text:
-    """The detail of one event: title, when, kind, topics, certainty, summary, sources."""
-    text = Text(end="")
+def readable_date(value: str) -> str:
+    """An event date at its precision, for people: '14 June 2024', 'June 2024', '2024'."""
+    try:
+        if len(value) == 10:
+            return dt.date.fromisoformat(value).strftime("%-d %B %Y")
+        if len(value) == 7:
+            return dt.date.fromisoformat(value + "-01").strftime("%B %Y")
+    except ValueError:
+        pass
+    return plain(value)
+
+
+def readable_moment(value: str) -> str:
+    """A publication date or time: '14 Jun 2024', '14 Jun 2024 09:30 UTC'."""
+    if len(value) <= 10:
+        return readable_date(value)
+    moment = parse_iso(value)
+    if moment is None:
+        return plain(value)
+    return moment.astimezone(dt.UTC).strftime("%-d %b %Y %H:%M UTC")
+
+
+def marked(text: str, words: Sequence[str], style: str = "") -> Text:
+    """Plain text with the search words lit where they match."""
+    out = Text(text, style)
+    for start, end in word_spans(text, words):
+        out.stylize(HIGHLIGHT, start, end)
+    return out
+
+
+def describe(
+    event: Event | None, topics: tuple[Topic, ...], words: Sequence[str] = ()
+) -> RenderableType:
+    """The detail of one event: title, when, kind, origin, topics, summary, numbered sources
+    (each URL on one line of its own, never broken, and a link where the terminal has them)."""
     if event is None:
-        text.append("Nothing selected.", "dim")
-        return text
+        return Text("Nothing selected.", "dim")
     labels = {topic.id: topic.label for topic in topics}
-    text.append(plain(event.title) + "\n", "bold")
-    when = event.date + (f" – {event.end_date}" if event.end_date else "")
+    text = marked(plain(event.title), words, "bold")
+    text.append("\n")
+    when = readable_date(event.date)
+    if event.end_date:
+        when += f" – {readable_date(event.end_date)}"
     text.append(when, "bold")
-    text.append(f"  ·  {event.kind}  ·  ")
+    if event.kind != "news":
+        text.append(f"  ·  {event.kind}")
     if event.milestone:
+        text.append("  ·  ")
         text.append("★ milestone", "bold yellow")
-    else:
-        text.append("news", "dim")
-    certain = "partial: details uncertain" if event.certainty == "partial" else "verified"
-    text.append(f"  ·  {certain}\n", "italic" if event.certainty == "partial" else "dim")
+    origin = event.origin
+    text.append(f"  ·  {ORIGIN_MARKS.get(origin, '')} {ORIGIN_NAMES.get(origin, origin)}", "dim")
+    if event.certainty == "partial":  # only where it means something: a curated doubt
+        text.append("  ·  ")
+        text.append("details uncertain", "italic")
+    text.append("\n")
     if event.topics:
         text.append("Topics: ", "dim")
         text.append(", ".join(labels.get(t, t) for t in event.topics) + "\n")
     if event.countries:
         text.append("Countries: ", "dim")
-        text.append(", ".join(event.countries) + f"  ·  {event.origin}\n")
+        text.append(", ".join(event.countries) + "\n")
     if event.summary:
-        text.append("\n" + plain(event.summary) + "\n")
+        text.append("\n")
+        text.append_text(marked(plain(event.summary), words))
+        text.append("\n")
     text.append("\n")
     if not event.sources:
         text.append("No sources.", "dim")
         return text
     text.append("Sources", "bold")
-    text.append("  (o opens the first)\n", "dim")
+    text.append("  (o opens, y copies a URL; here 1–9 open source N)", "dim")
+    parts: list[RenderableType] = [text]
     for number, source in enumerate(event.sources, 1):
-        title = plain(source.title) or plain(source.url)
-        text.append(f"{number}. ", "bold")
-        text.append(title)
+        line = Text(f"{number}. ", "bold")
+        line.append_text(marked(plain(source.title) or plain(source.url), words))
         extra = [plain(source.publisher)] if source.publisher else []
         if source.published:
-            extra.append(plain(source.published))
+            extra.append(readable_moment(source.published))
         if extra:
-            text.append(" — " + ", ".join(extra), "dim")
-        text.append("\n   ")
-        text.append(plain(source.url) + "\n", "underline dim")
-    return text
+            line.append(" — " + ", ".join(extra), "dim")
+        url = plain(source.url)
+        link = Text("   " + url, no_wrap=True, overflow="ellipsis", end="\n")
+        link.stylize(Style(underline=True, dim=True, link=url), 3)
+        parts += [line, link]
+    return Group(*parts)
 
 
 class DetailPane(VerticalScroll, can_focus=True):
@@ -72,10 +120,21 @@ class DetailPane(VerticalScroll, can_focus=True):
         Binding("escape", "back", "Back"),
         Binding("j", "scroll_down", show=False),
         Binding("k", "scroll_up", show=False),
+        *(
+            Binding(str(n), f"open_source({n})", f"Open source {n}", show=False)
+            for n in range(1, 10)
+        ),
     ]
 
     class Back(Message):
         """Esc: return to the timeline."""
+
+    class OpenSource(Message):
+        """A digit in the pane: open that numbered source."""
+
+        def __init__(self, number: int) -> None:
+            super().__init__()
+            self.number = number
 
     def __init__(self, topics: tuple[Topic, ...], *, id: str | None = None) -> None:
         super().__init__(id=id)
@@ -87,12 +146,16 @@ class DetailPane(VerticalScroll, can_focus=True):
         """One Static holding the text."""
         yield self._body
 
-    def show(self, event: Event | None) -> None:
-        """Show this event (or nothing)."""
+    def show(self, event: Event | None, words: Sequence[str] = ()) -> None:
+        """Show this event (or nothing), with the search words lit."""
         self.event = event
-        self._body.update(describe(event, self.topics))
+        self._body.update(describe(event, self.topics, words))
         self.scroll_home(animate=False)
 
     def action_back(self) -> None:
         """Back to the timeline."""
         self.post_message(self.Back())
+
+    def action_open_source(self, number: int) -> None:
+        """Open source `number` of the shown event."""
+        self.post_message(self.OpenSource(number))

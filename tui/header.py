@@ -3,15 +3,16 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Sequence
 from typing import ClassVar
 
-from amity.store import Topic
+from amity.store import Feed, Topic
 from rich.cells import cell_len
 from rich.text import Text
 from textual.widget import Widget
 
 from .index import ViewFilter
-from .timeline import plain
+from .timeline import ORIGIN_NAMES, plain
 
 
 def ago(stamp: str | None, now: dt.datetime) -> str:
@@ -34,11 +35,35 @@ def ago(stamp: str | None, now: dt.datetime) -> str:
     return f"refreshed {seconds // 86400} days ago"
 
 
+def refresh_status(
+    checked: str | None, feeds: Sequence[Feed], now: dt.datetime
+) -> tuple[str, bool]:
+    """The header's word on refreshing, and whether it is bad news: "last refresh failed" when
+    every feed that was checked failed, "N feeds failing" beside the time when some did."""
+    checked_feeds = [f for f in feeds if f.last_checked]
+    failing = sum(1 for f in checked_feeds if f.status == "error")
+    if checked_feeds and failing == len(checked_feeds):
+        return f"last refresh failed ({failing} feed{'s' if failing != 1 else ''}; F)", True
+    text = ago(checked, now)
+    if failing:
+        return f"{text} · {failing} feed{'s' if failing != 1 else ''} failing (F)", True
+    return text, False
+
+
+def progress_text(done: int, total: int, width: int = 10) -> str:
+    """'refreshing 3/8 feeds ▰▰▰▱▱▱▱▱▱▱' while `r` works."""
+    filled = width * done // max(total, 1)
+    return f"refreshing {done}/{total} feeds {'▰' * filled}{'▱' * (width - filled)}"
+
+
 def describe_filter(query: ViewFilter, topics: tuple[Topic, ...]) -> str:
     """What is filtered, in words ('' when nothing is)."""
     parts = [t.label for t in topics if t.id in query.topics]
     if query.milestones_only:
         parts.append("milestones")
+    parts += sorted(query.kinds)
+    parts += [ORIGIN_NAMES.get(o, o) for o in sorted(query.origins)]
+    parts += [plain(outlet) for outlet in sorted(query.outlets)]
     if query.words:
         parts.append("“" + plain(query.search.strip()) + "”")
     return " + ".join(parts)
@@ -50,19 +75,21 @@ class StatusHeader(Widget):
     DEFAULT_CSS = """
     StatusHeader { height: 1; background: $primary; color: $foreground; text-style: bold; }
     StatusHeader > .header--dim { text-style: not bold; }
+    StatusHeader > .header--bad { background: $error; color: $text; text-style: bold; }
     """
-    COMPONENT_CLASSES: ClassVar[set[str]] = {"header--dim"}
+    COMPONENT_CLASSES: ClassVar[set[str]] = {"header--dim", "header--bad"}
 
     def __init__(self, *, id: str | None = None) -> None:
         super().__init__(id=id)
         self.left = ""
         self.middle = ""
         self.right = ""
+        self.bad = False
 
-    def show(self, left: str, middle: str, right: str) -> None:
-        """Set the three parts and redraw."""
-        if (left, middle, right) != (self.left, self.middle, self.right):
-            self.left, self.middle, self.right = left, middle, right
+    def show(self, left: str, middle: str, right: str, bad: bool = False) -> None:
+        """Set the three parts and redraw; `bad` marks the right part as an error."""
+        if (left, middle, right, bad) != (self.left, self.middle, self.right, self.bad):
+            self.left, self.middle, self.right, self.bad = left, middle, right, bad
             self.refresh()
 
     def render(self) -> Text:
@@ -74,8 +101,12 @@ class StatusHeader(Widget):
         if self.middle:
             text.append("  ·  filtered: ", dim)
             text.append(self.middle)
-        gap = width - cell_len(text.plain) - cell_len(self.right) - 1
-        if gap >= 2:
+        right = " " + self.right + " "
+        if self.bad:  # bad news is never the part that is cut
+            text.truncate(max(0, width - cell_len(right) - 1), overflow="ellipsis")
+        gap = width - cell_len(text.plain) - cell_len(right)
+        if gap >= 1:
             text.append(" " * gap)
-            text.append(self.right + " ", dim)
+            style = self.get_component_rich_style("header--bad" if self.bad else "header--dim")
+            text.append(right, style)
         return text

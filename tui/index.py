@@ -10,17 +10,21 @@ from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
-from amity.store import Event, Topic, ordered, search_text
+from amity.store import Event, Topic, ordered, search_text, word_search
 
 
 @dataclass(frozen=True, slots=True)
 class ViewFilter:
-    """What the app shows: topics (any of), milestones only, search words, and the order."""
+    """What the app shows: topics (any of), milestones only, search words, kinds, origins and
+    outlets (any of each), and the order."""
 
     topics: frozenset[str] = frozenset()
     milestones_only: bool = False
     search: str = ""
     newest_first: bool = True
+    kinds: frozenset[str] = frozenset()
+    origins: frozenset[str] = frozenset()
+    outlets: frozenset[str] = frozenset()
 
     @property
     def words(self) -> tuple[str, ...]:
@@ -30,7 +34,14 @@ class ViewFilter:
     @property
     def narrows(self) -> bool:
         """True when something is filtered out (order alone does not count)."""
-        return bool(self.topics or self.milestones_only or self.words)
+        return bool(
+            self.topics
+            or self.milestones_only
+            or self.words
+            or self.kinds
+            or self.origins
+            or self.outlets
+        )
 
 
 @dataclass(slots=True)
@@ -89,6 +100,7 @@ class TimelineIndex:
             position_of[event.id] = position
         self._texts: list[str] | None = None
         self._longest: int | None = None
+        self._outlets: list[str] | None = None
 
     def _mask(self, topics: Sequence[str]) -> int:
         mask = 0
@@ -112,6 +124,14 @@ class TimelineIndex:
             self._longest = max((len(e.title) for e in self.events), default=0)
         return self._longest
 
+    @property
+    def outlets(self) -> list[str]:
+        """Every publisher named by a source, most sources first (the outlet filter's list)."""
+        if self._outlets is None:
+            counts = Counter(s.publisher for e in self.events for s in e.sources if s.publisher)
+            self._outlets = [name for name, _ in counts.most_common()]
+        return self._outlets
+
     def __len__(self) -> int:
         return len(self.events)
 
@@ -120,9 +140,19 @@ class TimelineIndex:
         candidates: Sequence[int] = (
             self.milestones if query.milestones_only else range(len(self.events))
         )
-        texts = self.texts if query.words else []
-        for word in query.words:
-            candidates = [p for p in candidates if word in texts[p]]
+        if query.words:
+            texts, search = self.texts, word_search(query.words)
+            candidates = [p for p in candidates if search(texts[p])]
+        events = self.events
+        if query.kinds:
+            candidates = [p for p in candidates if events[p].kind in query.kinds]
+        if query.origins:
+            candidates = [p for p in candidates if events[p].origin in query.origins]
+        if query.outlets:
+            outlets = query.outlets
+            candidates = [
+                p for p in candidates if any(s.publisher in outlets for s in events[p].sources)
+            ]
         masks = self.masks
         by_mask = Counter(masks[p] for p in candidates)
         topic_counts = {

@@ -6,17 +6,63 @@ from collections.abc import Callable, Iterator
 from functools import partial
 from typing import TYPE_CHECKING, cast
 
+from amity.store import KINDS, ORIGINS
 from textual.command import DiscoveryHit, Hit, Hits, Provider
 from textual.content import Content
 from textual.fuzzy import Matcher
 
 from .actions import APP_KEYS
+from .timeline import ORIGIN_NAMES, plain
 
 if TYPE_CHECKING:
     from .app import AmityApp
 
 
-class TimelineCommands(Provider):
+class ListCommands(Provider):
+    """A provider over `commands()`: (name, help, callback); names are matched as plain text."""
+
+    def commands(self) -> Iterator[tuple[str, str, Callable[[], object]]]:
+        """(name, help, callback) for every command offered now."""
+        raise NotImplementedError
+
+    async def discover(self) -> Hits:
+        """Everything, before anything is typed."""
+        for name, help_text, callback in self.commands():
+            yield DiscoveryHit(Content(name), callback, text=name, help=help_text)
+
+    async def search(self, query: str) -> Hits:
+        """Fuzzy-match the names."""
+        matcher = self.matcher(query)
+        for name, help_text, callback in self.commands():
+            score = matcher.match(name)
+            if score > 0:
+                yield Hit(score, highlight(matcher, name), callback, text=name, help=help_text)
+
+
+class FilterCommands(ListCommands):
+    """Filters by kind, origin and outlet (f, or ctrl+p), each saying whether it is on."""
+
+    def commands(self) -> Iterator[tuple[str, str, Callable[[], object]]]:
+        """A toggle for every kind, origin and outlet, and one to clear them all."""
+        app = cast("AmityApp", self.app)
+        chosen = app.view_filter
+        yield "Clear every filter", "Show everything (x)", app.action_clear_filters
+        for field, values, names in (
+            ("kinds", KINDS, {}),
+            ("origins", ORIGINS, ORIGIN_NAMES),
+            ("outlets", app.index.outlets, {}),
+        ):
+            label = field[:-1].capitalize()
+            for value in values:
+                state = "on" if value in getattr(chosen, field) else "off"
+                yield (
+                    f"{label}: {plain(names.get(value, value))} (now {state})",
+                    f"Show only events of any chosen {field[:-1]}",
+                    partial(app.toggle_filter, field, value),
+                )
+
+
+class TimelineCommands(ListCommands):
     """The app's own commands, for ctrl+p."""
 
     def commands(self) -> Iterator[tuple[str, str, Callable[[], object]]]:
@@ -46,18 +92,15 @@ class TimelineCommands(Provider):
                 partial(app.jump_to_year, year),
             )
 
-    async def discover(self) -> Hits:
-        """Everything, before anything is typed."""
-        for name, help_text, callback in self.commands():
-            yield DiscoveryHit(Content(name), callback, text=name, help=help_text)
 
-    async def search(self, query: str) -> Hits:
-        """Fuzzy-match the names."""
-        matcher = self.matcher(query)
-        for name, help_text, callback in self.commands():
-            score = matcher.match(name)
-            if score > 0:
-                yield Hit(score, highlight(matcher, name), callback, text=name, help=help_text)
+def choices_provider(choices: list[tuple[str, str, Callable[[], object]]]) -> type[ListCommands]:
+    """A provider offering just these (name, help, callback) choices, e.g. which source."""
+
+    class Choices(ListCommands):
+        def commands(self) -> Iterator[tuple[str, str, Callable[[], object]]]:
+            yield from choices
+
+    return Choices
 
 
 def highlight(matcher: Matcher, name: str) -> Content:

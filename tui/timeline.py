@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import ClassVar
 
-from amity.store import Event, Topic, strip_controls
+from amity.store import Event, Topic, strip_controls, word_spans
 from rich.cells import cell_len, set_cell_size
 from rich.segment import Segment
 from rich.style import Style
@@ -22,7 +22,7 @@ from .actions import MOVE_KEYS, bindings
 from .index import TimelineIndex, View
 from .layout import ROW_FIXED
 
-MILESTONE, NEW = "★", "●"
+MILESTONE, NEW, MORE = "★", "●", "+"
 CURSOR, CURSOR_BLURRED = "▶", "▷"
 ORIGIN_MARKS = {"curated": "◆", "feed": "»", "user": "✎"}
 ORIGIN_NAMES = {"curated": "curated timeline", "feed": "from a feed", "user": "yours"}
@@ -53,6 +53,18 @@ def plain(text: str) -> str:
     return " ".join(strip_controls(text).split())
 
 
+def lit(text: str, words: tuple[str, ...], style: Style, match: Style) -> list[Segment]:
+    """`text` as segments, the search words (where they start a word) in the `match` style."""
+    segments, at = [], 0
+    for start, end in word_spans(text, words):
+        if start < at:
+            continue
+        segments += [Segment(text[at:start], style), Segment(text[start:end], style + match)]
+        at = end
+    segments.append(Segment(text[at:], style))
+    return [segment for segment in segments if segment.text]
+
+
 class TimelineView(ScrollView, can_focus=True):
     """Newest-first rows under year headings; only the visible rows are ever rendered."""
 
@@ -60,6 +72,7 @@ class TimelineView(ScrollView, can_focus=True):
         "timeline--year",
         "timeline--milestone",
         "timeline--origin",
+        "timeline--match",
         "timeline--date",
         "timeline--tags",
         "timeline--new",
@@ -71,6 +84,7 @@ class TimelineView(ScrollView, can_focus=True):
     TimelineView > .timeline--year { color: $accent; text-style: bold; }
     TimelineView > .timeline--milestone { color: $warning; text-style: bold; }
     TimelineView > .timeline--origin { color: $text-muted; }
+    TimelineView > .timeline--match { text-style: bold reverse; }
     TimelineView > .timeline--date { color: $text-muted; }
     TimelineView > .timeline--tags { color: $secondary; }
     TimelineView > .timeline--new { color: $success; text-style: bold; }
@@ -103,8 +117,9 @@ class TimelineView(ScrollView, can_focus=True):
         self.index: TimelineIndex | None = None
         self.view: View | None = None
         self.cursor = 0
-        self.is_new: Callable[[Event], bool] = lambda event: False
+        self.mark_of: Callable[[Event], str] = lambda event: " "  # ● new, + new sources
         self.empty_lines: tuple[str, ...] = ("no events",)
+        self.words: tuple[str, ...] = ()  # the search, lit in titles
         self.title_cap = 10_000  # the layout's limit on the title column (see layout.py)
         self._tags: dict[str, str] = {}
         self._longest = 0
@@ -236,6 +251,46 @@ class TimelineView(ScrollView, can_focus=True):
                 return True
         return False
 
+    def jump_to_date(self, date: str, newest_first: bool) -> Event | None:
+        """Put the cursor on the first event shown at `date` (at the precision both know), or
+        else the nearest one past it in the current order; None when there is none."""
+        rows, events = self.rows, self.index.events if self.index else []
+        fallback = None
+        for row, value in enumerate(rows):
+            if value < 0:
+                continue
+            shown = events[value].date
+            cut = min(len(shown), len(date))
+            if shown[:cut] == date[:cut]:
+                self._land(row)
+                return events[value]
+            if fallback is None and (shown < date if newest_first else shown > date):
+                fallback = row
+        if fallback is None:
+            return None
+        self._land(fallback)
+        return self.current
+
+    def _land(self, row: int) -> None:
+        self._set_cursor(row, step=1)
+        top = row - 1 if row > 0 and self.rows[row - 1] < 0 else row
+        self.scroll_to(y=top, animate=False, immediate=True)
+
+    def find(self, wanted: Callable[[Event], bool], step: int) -> Event | None:
+        """Move to the next (step 1) or previous (-1) event that is `wanted`, wrapping around;
+        None (and no move) when no other event is."""
+        rows, index = self.rows, self.index
+        if not rows or index is None:
+            return None
+        for offset in range(1, len(rows) + 1):
+            row = (self.cursor + step * offset) % len(rows)
+            if rows[row] >= 0 and wanted(index.events[rows[row]]):
+                if row == self.cursor:
+                    return None
+                self._set_cursor(row, step=step)
+                return self.current
+        return None
+
     def action_open_detail(self) -> None:
         """Enter: show the event's detail."""
         if self.current is not None:
@@ -309,17 +364,18 @@ class TimelineView(ScrollView, can_focus=True):
         tag_text = fit_tags(tags, tag_room) if tag_room >= TAG_MIN else ""
         marker = (CURSOR if self.has_focus else CURSOR_BLURRED) if cursor else " "
         date = event.date + ("?" if event.certainty == "partial" else "")
+        title_style = base + (get("timeline--milestone") if event.milestone else Style())
+        title_cells = lit(
+            set_cell_size(title, title_room), self.words, title_style, get("timeline--match")
+        )
         segments = [
             Segment(marker, base),
-            Segment(NEW if self.is_new(event) else " ", base + get("timeline--new")),
+            Segment(self.mark_of(event), base + get("timeline--new")),
             Segment(MILESTONE if event.milestone else " ", base + get("timeline--milestone")),
             Segment(ORIGIN_MARKS.get(event.origin, " "), base + get("timeline--origin")),
             Segment(" ", base),
             Segment(set_cell_size(date, 11) + " ", base + get("timeline--date")),
-            Segment(
-                set_cell_size(title, title_room),
-                base + (get("timeline--milestone") if event.milestone else Style()),
-            ),
+            *title_cells,
         ]
         if tag_text:
             segments.append(Segment(" " + tag_text, base + get("timeline--tags")))

@@ -16,10 +16,13 @@ from amity.store.storage import atomic_write_json
 
 @dataclass
 class Visits:
-    """The previous visit's end time, and new events the user had not seen by then."""
+    """The previous visit's end time, new events the user had not seen by then, how many sources
+    recent events had (so a source added later is news too), and the theme chosen."""
 
     last_visit: str | None = None
     unseen: set[str] = field(default_factory=set)
+    sources: dict[str, int] = field(default_factory=dict)
+    theme: str | None = None
 
 
 def visit_path(store_path: Path) -> Path:
@@ -33,9 +36,18 @@ def load_visits(path: Path) -> Visits:
         data = json.loads(path.read_text(encoding="utf-8"))
         last = data.get("last_visit")
         unseen = data.get("unseen", [])
+        sources = data.get("sources", {})
+        theme = data.get("theme")
         if not isinstance(last, str) or not isinstance(unseen, list):
-            return Visits()
-        return Visits(last, {u for u in unseen if isinstance(u, str)})
+            return Visits(theme=theme if isinstance(theme, str) else None)
+        return Visits(
+            last,
+            {u for u in unseen if isinstance(u, str)},
+            {k: v for k, v in sources.items() if isinstance(v, int)}
+            if isinstance(sources, dict)
+            else {},
+            theme if isinstance(theme, str) else None,
+        )
     except (OSError, ValueError, AttributeError):
         return Visits()
 
@@ -43,4 +55,12 @@ def load_visits(path: Path) -> Visits:
 def save_visits(path: Path, visits: Visits) -> None:
     """Write the state file atomically; failing to is not worth an error at exit."""
     with contextlib.suppress(OSError):
-        atomic_write_json(path, {"last_visit": visits.last_visit, "unseen": sorted(visits.unseen)})
+        atomic_write_json(
+            path,
+            {
+                "last_visit": visits.last_visit,
+                "unseen": sorted(visits.unseen),
+                "sources": visits.sources,
+                "theme": visits.theme,
+            },
+        )

@@ -1,0 +1,93 @@
+"""The feeds screen: each subscribed feed's status, last success, next check and full error."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Sequence
+from typing import ClassVar
+
+from amity.store import Feed, parse_iso
+from rich.table import Table
+from rich.text import Text
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.containers import VerticalScroll
+from textual.screen import ModalScreen
+from textual.widgets import Static
+
+from .timeline import plain
+
+STATUS_STYLE = {"ok": "green", "not-modified": "green", "error": "bold red", "skipped": "yellow"}
+
+
+def when(stamp: str | None, now: dt.datetime) -> str:
+    """A stored UTC time for people: '5 min ago', 'in 2 h', or the date when far away."""
+    moment = parse_iso(stamp)
+    if moment is None:
+        return "never" if not stamp else plain(stamp)
+    seconds = int((moment - now).total_seconds())
+    span = abs(seconds)
+    if span < 60:
+        words = "just now" if seconds <= 0 else "in under a minute"
+        return words
+    for size, unit in ((86400 * 2, None), (3600, "h"), (60, "min")):
+        if span >= size:
+            if unit is None:
+                return moment.strftime("%Y-%m-%d %H:%M UTC")
+            amount = f"{span // size} {unit}"
+            return f"in {amount}" if seconds > 0 else f"{amount} ago"
+    return moment.strftime("%Y-%m-%d %H:%M UTC")
+
+
+def feeds_table(feeds: Sequence[Feed], now: dt.datetime) -> Table:
+    """One row per feed, failing feeds first; errors in full (wrapped, never cut)."""
+    table = Table(expand=True, box=None, padding=(0, 1), header_style="bold")
+    table.add_column("Status", no_wrap=True)
+    table.add_column("Feed", ratio=2)
+    table.add_column("Last success", no_wrap=True)
+    table.add_column("Next check", no_wrap=True)
+    table.add_column("Error", ratio=3)
+    for feed in sorted(feeds, key=lambda f: (f.status != "error", f.title or f.url)):
+        name = Text(plain(feed.title) or plain(feed.url))
+        if feed.title:
+            name.append("\n" + plain(feed.url), "dim")
+        table.add_row(
+            Text(feed.status, STATUS_STYLE.get(feed.status, "")),
+            name,
+            Text(when(feed.last_ok, now)),
+            Text(when(feed.next_check, now) if feed.next_check else "next r"),
+            Text(plain(feed.error or ""), "red"),
+        )
+    return table
+
+
+class FeedsScreen(ModalScreen[None]):
+    """Every feed and how its last fetch went; r refreshes, Esc closes."""
+
+    DEFAULT_CSS = """
+    FeedsScreen { align: center middle; }
+    FeedsScreen > VerticalScroll {
+        width: 96%; height: auto; max-height: 90%;
+        border: round $accent; background: $surface; padding: 0 1;
+    }
+    FeedsScreen Static { width: 100%; }
+    """
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("escape,q,F", "dismiss", "Close"),
+    ]
+
+    def __init__(self, feeds: Sequence[Feed], now: dt.datetime) -> None:
+        super().__init__()
+        self._body = Static(feeds_table(feeds, now))
+        self.now = now
+
+    def compose(self) -> ComposeResult:
+        """The table of feeds."""
+        with VerticalScroll() as scroll:
+            scroll.border_title = "Feeds"
+            scroll.border_subtitle = "r refreshes · Esc closes"
+            yield self._body
+
+    def show(self, feeds: Sequence[Feed], now: dt.datetime) -> None:
+        """Redraw with the feeds as they are now (after a refresh)."""
+        self._body.update(feeds_table(feeds, now))
