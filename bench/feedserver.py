@@ -21,7 +21,7 @@ from dataclasses import dataclass, field
 from email.utils import format_datetime
 from pathlib import Path
 
-from .synth import BASE_TIME, FeedDoc, make_feeds
+from .synth import BASE_TIME, RELEVANT_SHARE, FeedDoc, make_feeds
 
 LAST_MODIFIED = format_datetime(BASE_TIME, usegmt=True)
 
@@ -129,8 +129,8 @@ def _response(
     return ("\r\n".join(lines) + "\r\n\r\n").encode("latin-1") + body
 
 
-async def _serve(count: int, entries: int, hosts: int, latency: float) -> None:
-    handler = _Handler(make_feeds(count, entries), latency)
+async def _serve(count: int, entries: int, hosts: int, latency: float, relevant: float) -> None:
+    handler = _Handler(make_feeds(count, entries, relevant=relevant), latency)
     servers = [
         await asyncio.start_server(handler.serve, f"127.0.0.{h + 1}", 0, backlog=1024)
         for h in range(hosts)
@@ -144,15 +144,24 @@ async def _serve(count: int, entries: int, hosts: int, latency: float) -> None:
 class FeedServer:
     """The server process, as a context manager; `urls` are the feeds in synth order."""
 
-    def __init__(self, count: int, *, entries: int = 50, hosts: int = 16, latency: float = 0.1):
+    def __init__(
+        self,
+        count: int,
+        *,
+        entries: int = 50,
+        hosts: int = 16,
+        latency: float = 0.1,
+        relevant: float = RELEVANT_SHARE,
+    ):
         self.count, self.entries, self.latency = count, entries, latency
+        self.relevant = relevant
         self.hosts = max(1, min(hosts, count))
-        self.docs = make_feeds(count, entries)
+        self.docs = make_feeds(count, entries, relevant=relevant)
         self.urls: list[str] = []
         self._proc: subprocess.Popen[str] | None = None
 
     def __enter__(self) -> FeedServer:
-        args = [str(a) for a in (self.count, self.entries, self.hosts, self.latency)]
+        args = [str(a) for a in (self.count, self.entries, self.hosts, self.latency, self.relevant)]
         self._proc = subprocess.Popen(
             [sys.executable, "-m", "bench.feedserver", *args],
             stdin=subprocess.PIPE,
@@ -189,14 +198,15 @@ class FeedServer:
 
 
 def main() -> None:
-    """Entry point of the server process: COUNT ENTRIES HOSTS LATENCY."""
+    """Entry point of the server process: COUNT ENTRIES HOSTS LATENCY RELEVANT."""
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("count", type=int)
     parser.add_argument("entries", type=int)
     parser.add_argument("hosts", type=int)
     parser.add_argument("latency", type=float)
+    parser.add_argument("relevant", type=float)
     args = parser.parse_args()
-    asyncio.run(_serve(args.count, args.entries, args.hosts, args.latency))
+    asyncio.run(_serve(args.count, args.entries, args.hosts, args.latency, args.relevant))
 
 
 if __name__ == "__main__":

@@ -98,11 +98,14 @@ def _amity_env(folder: Path) -> dict[str, str]:
     return {**os.environ, "AMITY_CONFIG": str(folder / "config.toml")}
 
 
-def amity_peer(subscriptions: Path, concurrency: int) -> Peer:
-    """`amity refresh --json` on a fresh store that subscribed to the feeds by OPML import."""
+def amity_peer(subscriptions: Path, concurrency: int, store: Path | None = None) -> Peer:
+    """`amity refresh --json` on a fresh store (or a copy of `store`) that subscribed to the
+    feeds by OPML import."""
 
     def prepare(folder: Path) -> None:
         (folder / "config.toml").write_text(f"[refresh]\nconcurrency = {concurrency}\n")
+        if store is not None:
+            shutil.copy(store, folder / "amity.json")
         db = ["--db", str(folder / "amity.json")]
         env = _amity_env(folder)
         for words in (["feeds", "import", str(subscriptions)], ["feeds", "list", "--json"]):
