@@ -274,6 +274,12 @@ def _save(
     worked out on an unlocked read and the writer lock is held only to write the result; if
     another process wrote the store in between, it is worked out again."""
     stamp = iso(now)
+    unchanged = _unchanged(store, config, outcomes, now, stamp)
+    if unchanged is not None:
+        if complete:
+            with store.writer_lock():  # the sidecar's temporary file, away from the sweep
+                record_check(store, stamp)
+        return unchanged
     # When every feed failed and no server answered, the network is down: record the errors
     # but do not count them against the feeds.
     network_down = bool(outcomes) and all(
@@ -295,6 +301,47 @@ def _save(
 
 
 _PLAN_ATTEMPTS = 3
+
+
+def _unchanged(
+    store: Store, config: Config, outcomes: Sequence[_Outcome], now: dt.datetime, stamp: str
+) -> _Plan | None:
+    """The plan of a refresh in which every feed answered 'not modified' with the validators
+    and hints already stored, worked out from the feeds and meta alone: no lock, no events, no
+    articles, no write. None when anything might change, so the full plan decides."""
+    if not outcomes or any(
+        o.fetched is None or o.fetched.status != "not-modified" for o in outcomes
+    ):
+        return None
+    head = store.head()
+    if head.meta.get("rules") != rules_fingerprint(config):
+        return None  # stored articles may be judged again
+    current = {feed.url: feed for feed in head.feeds}
+    position = {url: n for n, url in enumerate(current)}
+    results = []
+    for outcome in sorted(outcomes, key=lambda o: position.get(o.feed.url, len(position))):
+        feed = current.get(outcome.feed.url)
+        if feed is None:  # unsubscribed while we fetched
+            continue
+        result, updated = _apply(None, feed, outcome, config, now, stamp, network_down=False)
+        if updated != feed:
+            return None
+        results.append(result)
+    if store.signature() != head.signature:
+        return None  # another process wrote meanwhile: the full plan decides
+    return _Plan(
+        signature=head.signature,
+        results=results,
+        feeds=[],
+        events=[],
+        articles={},
+        dropped_events=[],
+        dropped_articles=[],
+        rules=None,
+        stored_articles=False,
+        new_events=0,
+        new_articles=0,
+    )
 
 
 def _plan(
@@ -367,7 +414,7 @@ def _only_checked(before: Feed, after: Feed) -> bool:
 
 
 def _apply(
-    timeline: Timeline,
+    timeline: Timeline | None,
     feed: Feed,
     outcome: _Outcome,
     config: Config,
@@ -414,7 +461,7 @@ def _apply(
             failures=0,
         )
         return FeedResult(feed.url, "not-modified"), updated
-    assert parsed is not None
+    assert parsed is not None and timeline is not None
     new = changed = 0
     facts = outcome.facts or {}
     for article in unmuted(parsed.articles, feed.url, mutes):

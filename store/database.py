@@ -50,6 +50,15 @@ class Snapshot:
         return self.meta.get("last_refresh")
 
 
+@dataclass(frozen=True, slots=True)
+class Head:
+    """The store without its events and articles: what a refresh plans and decides with."""
+
+    feeds: tuple[Feed, ...]
+    meta: dict[str, Any]
+    signature: tuple[int, int, int]
+
+
 @dataclass
 class Transaction:
     """One locked read-modify-write of the store; everything is saved in a single write."""
@@ -238,8 +247,14 @@ class Store:
 
     def feeds(self) -> tuple[Feed, ...]:
         """The subscribed feeds alone, without building every event (refresh plans with this)."""
-        data = self._document(self.signature(), keep=True)
-        return tuple(Feed.from_dict(doc) for doc in data.get(FEEDS, {}).values())
+        return self.head().feeds
+
+    def head(self) -> Head:
+        """The feeds and the meta record as one read saw them, without building any event."""
+        signature = self.signature()
+        data = self._document(signature, keep=True)
+        feeds = tuple(Feed.from_dict(doc) for doc in data.get(FEEDS, {}).values())
+        return Head(feeds, dict(data.get(META, {}).get("meta", {})), signature)
 
     def _document(self, signature: tuple[int, int, int], *, keep: bool) -> dict[str, Any]:
         # The document `open` read, while the file is still that one (a write replaces the
@@ -259,9 +274,9 @@ class Store:
         return list(self.snapshot().events)
 
     @contextmanager
-    def transaction(self) -> Iterator[Transaction]:
-        """Take the writer lock, read the file fresh, and save once at the end if anything
-        changed. An exception inside leaves the file as it was."""
+    def writer_lock(self) -> Iterator[None]:
+        """Hold the writer lock (for side files written beside the store without a transaction);
+        raises StoreLocked past the timeout."""
         import filelock
 
         try:
@@ -277,6 +292,15 @@ class Store:
                 f"{exc.strerror or exc}"
             ) from None
         try:
+            yield
+        finally:
+            self._lock.release()
+
+    @contextmanager
+    def transaction(self) -> Iterator[Transaction]:
+        """Take the writer lock, read the file fresh, and save once at the end if anything
+        changed. An exception inside leaves the file as it was."""
+        with self.writer_lock():
             remove_leftovers(self.path)
             # Always a fresh read under the lock: a signature match could, in theory, miss
             # a rewrite (inode reused within one mtime tick, same size) and lose a write.
@@ -290,8 +314,6 @@ class Store:
                 raise StoreError(
                     f"{self.path}: cannot write the store: {exc.strerror or exc}"
                 ) from None
-        finally:
-            self._lock.release()
 
     def draft(self) -> Transaction:
         """The store as it is now, without the lock, as a Transaction that is never saved: for
