@@ -20,6 +20,11 @@ class OPMLError(ValueError):
 
 def read_opml(data: bytes) -> list[Feed]:
     """The feeds of an OPML document; nested outlines' texts become tags (as do `category`s)."""
+    return read_opml_report(data)[0]
+
+
+def read_opml_report(data: bytes) -> tuple[list[Feed], list[str]]:
+    """The feeds of an OPML document, and each entry skipped, named with the reason."""
     try:
         refuse_entities(data)
     except ParseError as exc:
@@ -37,11 +42,14 @@ def read_opml(data: bytes) -> list[Feed]:
     if body is None:
         raise OPMLError("not an OPML document (no <body>)")
     feeds: dict[str, Feed] = {}
-    _walk(body, (), feeds)
-    return list(feeds.values())
+    skipped: list[str] = []
+    _walk(body, (), feeds, skipped)
+    return list(feeds.values()), skipped
 
 
-def _walk(node: etree._Element, tags: tuple[str, ...], feeds: dict[str, Feed]) -> None:
+def _walk(
+    node: etree._Element, tags: tuple[str, ...], feeds: dict[str, Feed], skipped: list[str]
+) -> None:
     for outline in node.iterchildren("outline"):
         url = (outline.get("xmlUrl") or "").strip()
         label = clean_text(outline.get("title") or outline.get("text") or "")
@@ -49,11 +57,16 @@ def _walk(node: etree._Element, tags: tuple[str, ...], feeds: dict[str, Feed]) -
         own = tuple(clean_text(c) for c in categories if c)
         if url:
             label = "" if label == url else label
-            if is_web_url(url) and url not in feeds:
+            name = f"{label} ({clean_text(url)})" if label else clean_text(url)
+            if not is_web_url(url):
+                skipped.append(f"{name}: not an http(s) feed URL")
+            elif url in feeds:
+                skipped.append(f"{name}: listed twice")
+            else:
                 all_tags = tuple(dict.fromkeys(t for t in (*tags, *own) if t))
                 feeds[url] = Feed(url=url, title=label, tags=all_tags)
         else:
-            _walk(outline, (*tags, label) if label else tags, feeds)
+            _walk(outline, (*tags, label) if label else tags, feeds, skipped)
 
 
 def write_opml(feeds: Iterable[Feed], title: str = "amity subscriptions") -> str:

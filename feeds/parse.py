@@ -63,8 +63,12 @@ def load_parser() -> None:
     import fastfeedparser  # noqa: F401
 
 
-def parse_feed(body: bytes, base_url: str, now: dt.datetime | None = None) -> ParsedFeed:
-    """Parse a feed body received from `base_url`; raises ParseError with a clear reason."""
+def parse_feed(
+    body: bytes, base_url: str, now: dt.datetime | None = None, publisher: str = ""
+) -> ParsedFeed:
+    """Parse a feed body received from `base_url`; raises ParseError with a clear reason.
+    `publisher` (the feed's title as the person set it) names the articles' publisher instead
+    of the channel's own title."""
     import fastfeedparser
 
     now = now or dt.datetime.now(dt.UTC)
@@ -91,7 +95,7 @@ def parse_feed(body: bytes, base_url: str, now: dt.datetime | None = None) -> Pa
         match = _TTL.search(body, 0, 65536)
         ttl = float(match.group(1)) * 60 if match else None
     title = shorten(html_to_text(title[:_RAW_FIELD_CHARS]), NAME_CHARS)
-    articles, skipped = _articles(entries[:MAX_ENTRIES], base_url, title, now)
+    articles, skipped = _articles(entries[:MAX_ENTRIES], base_url, publisher or title, now)
     skipped += max(0, len(entries) - MAX_ENTRIES)
     return ParsedFeed(title=title, ttl=ttl, articles=tuple(articles), skipped=skipped)
 

@@ -209,7 +209,7 @@ async def _one(
             request_done()
             parsed = facts = None
             if fetched.status == "ok":
-                job = parser.submit(_read, fetched, config)
+                job = parser.submit(_read, fetched, config, feed.title)
                 parsing = asyncio.wrap_future(job)
                 try:
                     parsed, facts = await asyncio.shield(parsing)
@@ -235,9 +235,12 @@ async def _one(
     finished(feed.url)
 
 
-def _read(fetched: Fetched, config: Config) -> tuple[ParsedFeed, dict[str, Facts]]:
+def _read(
+    fetched: Fetched, config: Config, name: str = ""
+) -> tuple[ParsedFeed, dict[str, Facts]]:
     # Everything about the articles that needs no store, done while other feeds are in flight.
-    parsed = parse_feed(fetched.content(config.refresh.max_bytes), fetched.url)
+    # The name the person gave the feed is its sources' publisher, before the channel's title.
+    parsed = parse_feed(fetched.content(config.refresh.max_bytes), fetched.url, publisher=name)
     return parsed, facts_for(parsed.articles, config)
 
 

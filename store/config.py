@@ -142,7 +142,8 @@ def _config_from(data: dict[str, Any], path: Path) -> Config:
             raise ValueError("[[topics]] must list between 1 and 10 topics")
         topics = tuple(
             _topic(entry, f"[[topics]] {index + 1}", key)
-            for index, (entry, key) in enumerate(zip(entries, "1234567890", strict=False))
+            # Keys 1-9; a 10th topic has none (0 clears the topics): the palette toggles it.
+            for index, (entry, key) in enumerate(zip(entries, [*"123456789", ""], strict=False))
         )
         if len({t.id for t in topics}) != len(topics):
             raise ValueError("topic ids must be unique")

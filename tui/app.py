@@ -110,7 +110,9 @@ class AmityApp(App[None]):
         self.progress = (0, 0)
         self.last_report: RefreshReport | None = None
         self.title = f"amity — {config.pair_label}"
-        for topic in config.topics[:9]:  # keys 1-9; the footer names them together
+        for topic in config.topics:  # keys 1-9; the footer names them together
+            if not topic.key:
+                continue
             first = topic.key == "1"
             self.bind(
                 topic.key,
@@ -260,14 +262,18 @@ class AmityApp(App[None]):
     def action_toggle_topic(self, key: str) -> None:
         """Toggle the topic whose key is `key`."""
         for topic in self.config.topics:
-            if topic.key == key:
-                self._set_query(topics=self.view_filter.topics ^ {topic.id})
+            if key and topic.key == key:
+                self.toggle_topic(topic.id)
                 return
         self.notify(f"no topic {key}", severity="warning")
 
+    def toggle_topic(self, topic_id: str) -> None:
+        """Toggle a topic by id (a topic past the ninth has no key)."""
+        self._set_query(topics=self.view_filter.topics ^ {topic_id})
+
     @on(TopicList.Toggled)
     def _clicked_topic(self, message: TopicList.Toggled) -> None:
-        self.action_toggle_topic(message.topic.key)
+        self.toggle_topic(message.topic.id)
 
     def toggle_filter(self, field: str, value: str) -> None:
         """Toggle one kind, origin or outlet (`field`: kinds, origins, outlets)."""

@@ -181,7 +181,8 @@ def list_command(
         ]
         for event in events
     ]
-    table(["DATE", "", "KIND", "TITLE", "TOPICS", *(["ID"] if ids else [])], rows, flex=3)
+    headers = ["DATE", "", "KIND", "TITLE", "TOPICS", *(["ID"] if ids else [])]
+    table(headers, rows, flex=3, shrink=(4,))
     say(f"{len(events)} event{'s' if len(events) != 1 else ''}")
 
 

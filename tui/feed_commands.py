@@ -50,7 +50,8 @@ def feeds_list(ctx: click.Context, as_json: bool) -> None:
         [f.status, f.title or "", f.url, ",".join(f.tags), f.error or (f.last_ok or "")]
         for f in feeds
     ]
-    table(["STATUS", "TITLE", "URL", "TAGS", "LAST OK / ERROR"], rows, flex=4)
+    headers = ["STATUS", "TITLE", "URL", "TAGS", "LAST OK / ERROR"]
+    table(headers, rows, flex=4, shrink=(1, 3, 2), wrap=True)
 
 
 @feeds_group.command("add")
@@ -59,7 +60,9 @@ def feeds_list(ctx: click.Context, as_json: bool) -> None:
 @click.option("--tag", "tags", multiple=True, metavar="TAG", help="Tag it (repeatable).")
 @click.pass_context
 def feeds_add(ctx: click.Context, url: str, title: str, tags: tuple[str, ...]) -> None:
-    """Subscribe to a feed (http or https URL); adding it again updates its title and tags."""
+    """Subscribe to a feed (http or https URL); adding it again sets its title and adds tags.
+
+    The title is what the feed's sources show as their publisher."""
     if not is_web_url(url):
         raise click.BadParameter(f"expected an http(s) URL, got {url!r}", param_hint="URL")
     if any(not safe(tag) for tag in tags):
@@ -68,12 +71,22 @@ def feeds_add(ctx: click.Context, url: str, title: str, tags: tuple[str, ...]) -
     with store.transaction() as txn:
         old = txn.feeds().get(url)
         feed = Feed(url=url, title=safe(title), tags=tuple(dict.fromkeys(safe(t) for t in tags)))
-        if old is not None:
+        if old is not None:  # tags are added to the feed's own, never replace them
             feed = dataclasses.replace(
-                old, title=feed.title or old.title, tags=feed.tags or old.tags
+                old,
+                title=feed.title or old.title,
+                tags=tuple(dict.fromkeys((*old.tags, *feed.tags))),
             )
         txn.put_feeds([feed])
-    say(f"{'updated' if old else 'added'} {url}")
+    if old is None:
+        say(f"added {url}" + (f" (tags: {', '.join(feed.tags)})" if feed.tags else ""))
+        return
+    changes = [f"title {feed.title!r}"] if feed.title != old.title else []
+    new_tags = [t for t in feed.tags if t not in old.tags]
+    if new_tags:
+        changes.append(f"tag{'s' if len(new_tags) > 1 else ''} {', '.join(new_tags)} added")
+    tags = f"; tags: {', '.join(feed.tags)}" if feed.tags else ""
+    say(f"updated {url}: {'; '.join(changes) or 'nothing new'}{tags}")
 
 
 @feeds_group.command("remove")
@@ -93,18 +106,20 @@ def feeds_remove(ctx: click.Context, url: str) -> None:
 @click.pass_context
 def feeds_import(ctx: click.Context, file: Any) -> None:
     """Subscribe to every feed of an OPML file (1.0 or 2.0); existing ones keep their state."""
-    from amity.feeds.opml import OPMLError, read_opml  # lxml: only for import and export
+    from amity.feeds.opml import OPMLError, read_opml_report  # lxml: only for import/export
 
     name = getattr(file, "name", "-")
     try:
-        found = read_opml(file.read())
+        found, skipped = read_opml_report(file.read())
     except OPMLError as exc:
         raise click.UsageError(f"{name}: {exc}; nothing was imported") from None
     with _session(ctx).store().transaction() as txn:
         present = txn.feeds()
         fresh = [f for f in found if f.url not in present]
         txn.put_feeds(fresh)
-    say(f"imported {len(found)} feeds from {name}: {len(fresh)} new")
+    say(f"imported {len(found)} feeds from {name}: {len(fresh)} new, {len(skipped)} skipped")
+    for entry in skipped:
+        say(f"  skipped {entry}")
 
 
 @feeds_group.command("export")

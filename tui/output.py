@@ -6,9 +6,11 @@ Kept free of Rich and Textual so that `amity list` under cron starts in a few te
 from __future__ import annotations
 
 import json
+import os
 import re
 import shutil
 import sys
+import textwrap
 import unicodedata
 from collections.abc import Sequence
 from pathlib import Path
@@ -49,23 +51,70 @@ def fit(text: str, width: int) -> str:
 
 
 def table(
-    headers: Sequence[str], rows: Sequence[Sequence[str]], *, flex: int, out: TextIO | None = None
+    headers: Sequence[str],
+    rows: Sequence[Sequence[str]],
+    *,
+    flex: int,
+    shrink: Sequence[int] = (),
+    wrap: bool = False,
+    out: TextIO | None = None,
 ) -> None:
-    """Print aligned columns; column `flex` takes the width left over in the terminal."""
+    """Print aligned columns that fit the terminal (COLUMNS, or 200 when not a terminal).
+
+    Column `flex` (the title, the error) gets the room: the `shrink` columns give up theirs
+    first, down to a few characters, then the flex column down to FLEX_MIN, then the rest.
+    With `wrap`, a long flex cell continues on the next lines instead of being cut.
+    """
     out = out or sys.stdout
     rows = [[safe(cell) for cell in row] for row in rows]
     widths = [
         max([display_width(h), *(display_width(r[i]) for r in rows)]) for i, h in enumerate(headers)
     ]
-    total = shutil.get_terminal_size((120, 24)).columns if out.isatty() else 200
-    fixed = sum(w for i, w in enumerate(widths) if i != flex) + 2 * (len(headers) - 1)
-    widths[flex] = max(12, min(widths[flex], total - fixed))
+    widths = fit_widths(widths, headers, _columns(out), flex, shrink)
     lines = [headers, *rows]
     for index, row in enumerate(lines):
-        cells = [fit(cell, widths[i]) for i, cell in enumerate(row)]
-        out.write("  ".join(cells).rstrip() + "\n")
+        parts = [[cell] for cell in row]
+        if wrap and index:
+            parts[flex] = _wrapped(row[flex], widths[flex])
+        for n in range(max(len(p) for p in parts)):
+            cells = [fit(p[n] if n < len(p) else "", widths[i]) for i, p in enumerate(parts)]
+            out.write("  ".join(cells).rstrip() + "\n")
         if index == 0:
             out.write("  ".join("─" * w for w in widths) + "\n")
+
+
+FLEX_MIN, SHRUNK_MIN = 20, 6
+
+
+def fit_widths(
+    widths: list[int], headers: Sequence[str], total: int, flex: int, shrink: Sequence[int]
+) -> list[int]:
+    """Column widths that fit `total` columns (two-space gaps), taken in the order above."""
+    widths = list(widths)
+    room = total - 2 * (len(widths) - 1)
+    others = [i for i in range(len(widths)) if i != flex and i not in shrink]
+    floor = {i: min(widths[i], max(SHRUNK_MIN, display_width(headers[i]))) for i in shrink}
+    floor[flex] = min(widths[flex], FLEX_MIN)
+    floor.update({i: min(widths[i], max(4, display_width(headers[i]))) for i in others})
+    for group in (list(shrink), [flex], others):
+        while sum(widths) > room:
+            spare = [i for i in group if widths[i] > floor[i]]
+            if not spare:
+                break
+            widest = max(spare, key=lambda i: widths[i] - floor[i])
+            widths[widest] -= 1
+    return widths
+
+
+def _columns(out: TextIO) -> int:
+    # COLUMNS wins (shutil reads it first), so a pipe or a test can ask for a width too.
+    if out.isatty() or os.environ.get("COLUMNS"):
+        return shutil.get_terminal_size((120, 24)).columns
+    return 200
+
+
+def _wrapped(text: str, width: int) -> list[str]:
+    return textwrap.wrap(text, max(1, width), break_long_words=True) or [""]
 
 
 # json escapes C0 controls but writes DEL, C1 controls (U+009B is a CSI) and bidi/format

@@ -82,7 +82,7 @@ class TimelineCommands(ListCommands):
             yield (
                 f"Toggle topic{key}: {topic.label} (now {state})",
                 "Show events with any selected topic",
-                partial(app.action_toggle_topic, topic.key),
+                partial(app.toggle_topic, topic.id),
             )
         for year in sorted(app.view.year_counts, reverse=True):
             count = app.view.year_counts[year]

@@ -72,7 +72,7 @@ class TopicList(Widget):
                 label = set_cell_size(label, label_room - 1) + "…"
             style = get("topics--on" if on else "topics--off")
             text.append("■ " if on else "□ ", style)
-            text.append(topic.key, get("topics--key"))
+            text.append(topic.key or " ", get("topics--key"))
             text.append(" " + set_cell_size(label, label_room) + count + "\n", style)
         text.append("\n")
         text.append("m", get("topics--key"))
