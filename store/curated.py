@@ -10,7 +10,7 @@ edits were recorded (an `amity import` of an edited export) are recognised and k
 from __future__ import annotations
 
 import json
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from functools import cache
 from importlib import resources
@@ -82,18 +82,24 @@ def _count(n: int, noun: str) -> str:
 
 def updated(stored: Event, incoming: Event, shipped: Event | None) -> Event:
     """`incoming`, a newer curated version of `stored`, keeping what is not the dataset's:
-    fields that differ from what the store's version `shipped` (the person changed them before
-    edits were recorded) and sources the dataset never had (reports a refresh attached).
-    Stamped edits, the note and hidden state are kept by Transaction.put_events, the one rule
-    every writer goes through (curation.keep_edits)."""
-    own = {}
-    if shipped is not None:
-        own = {
-            name: getattr(stored, name)
-            for name in CURATED_FIELDS
-            if getattr(stored, name) != getattr(shipped, name)
-        }
-    return incoming.with_changes(**own, sources=_sources(stored, incoming, shipped))
+    fields the person edited (named in `edits`, or differing from what the older version
+    `shipped`: an import of an edited export leaves no stamp), sources the dataset never had
+    (reports a refresh attached), and the note, hidden state, edits and evidence. Transaction.
+    put_events applies curation.keep_edits on top, as for every writer."""
+    own = {
+        name: getattr(stored, name)
+        for name in CURATED_FIELDS
+        if name in stored.edits
+        or (shipped is not None and getattr(stored, name) != getattr(shipped, name))
+    }
+    return incoming.with_changes(
+        **own,
+        sources=_sources(stored, incoming, shipped),
+        note=stored.note,
+        hidden=stored.hidden,
+        edits=stored.edits,
+        why=stored.why,
+    )
 
 
 def _sources(stored: Event, incoming: Event, shipped: Event | None) -> tuple[Source, ...]:
@@ -138,6 +144,34 @@ def plan_update(
             kept += has_own_changes(old, before)
             writes.append(updated(old, event, before))
     return writes, kept, withheld
+
+
+def brought_up_to_date(events: Iterable[Event]) -> list[Event]:
+    """`events` with any curated one that an older dataset version shipped (an export made
+    before an update, imported now) carrying the bundled corrections, the way a store update
+    applies them, so an import of an old backup does not undo them; the person's changes in
+    it stay. Other events are returned as they are."""
+    current = {e.id: (s, e) for s in bundled_sets() for e in s.events()}
+    result = []
+    for event in events:
+        found = current.get(event.id) if event.origin == "curated" else None
+        if found is None:
+            result.append(event)
+            continue
+        curated, newest = found
+        result.append(updated(event, newest, _closest_shipped(curated, event)))
+    return result
+
+
+def _closest_shipped(curated: CuratedSet, event: Event) -> Event | None:
+    # The earlier version of this event that the given one agrees with most (None if none).
+    shipped = (curated.shipped(v) or {} for v in range(1, curated.version))
+    candidates = [old[event.id] for old in shipped if event.id in old]
+    return max(candidates, key=lambda old: _agreement(event, old), default=None)
+
+
+def _agreement(event: Event, other: Event) -> int:
+    return sum(getattr(event, name) == getattr(other, name) for name in CURATED_FIELDS)
 
 
 @cache

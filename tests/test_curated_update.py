@@ -153,3 +153,26 @@ async def test_app_notifies_once_what_the_update_did(
     async with again.run_test(size=(120, 40)) as pilot:
         await pilot.pause()
         assert not [n for n in again.notes if n.startswith("curated timeline")]
+
+
+def test_importing_a_backup_made_before_the_update_does_not_undo_it(tmp_path: Path) -> None:
+    path = tmp_path / "amity.json"
+    old = {e.id: e for e in PREVIOUS.events()}
+    backup = [
+        old[ACSA_SIGNED].with_changes(note="Mine."),
+        old[TREATY].with_changes(title="Treaty of 1866 (my title)"),
+        old[MAGENTA],
+    ]
+    file = tmp_path / "backup.json"
+    file.write_text(json.dumps({"amity": 1, "events": [e.to_dict() for e in backup]}))
+    assert amity("list", db=path).returncode == 0  # a store with the current timeline
+    result = amity("import", str(file), db=path)
+    assert result.returncode == 0, result.stderr
+    assert "2 updated, 1 unchanged" in result.stderr  # only the backup's own changes count
+    events = {e.id: e for e in Store.open(path).events()}
+    bundled = {e.id: e for e in BUNDLED.events()}
+    assert events[ACSA_SIGNED].note == "Mine."
+    assert events[ACSA_SIGNED].summary == bundled[ACSA_SIGNED].summary
+    assert events[TREATY].title == "Treaty of 1866 (my title)"
+    assert events[TREATY].summary == bundled[TREATY].summary
+    assert events[MAGENTA].sources == bundled[MAGENTA].sources

@@ -21,6 +21,7 @@ from amity.store import (
     ordered,
     parse_events,
 )
+from amity.store.curated import brought_up_to_date
 from amity.store.curation import removed_ids
 from amity.store.exports import FORMATS, ExportContext
 from amity.store.exports import render as render_export
@@ -240,6 +241,7 @@ def import_command(session: Session, file: Any) -> None:
         events = parse_events(data, session.config.topic_ids)
     except ValidationError as exc:
         raise click.UsageError(f"{name}: {exc}; nothing was imported") from None
+    events = brought_up_to_date(events)  # an export made before a curated update keeps it
     with session.store().transaction() as txn:
         removed = removed_ids(txn.meta)
         new, updated = txn.put_events(events)

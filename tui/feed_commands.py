@@ -160,7 +160,7 @@ def refresh_command(
     """
     session = _session(ctx)
     config = session.config
-    store = session.store()
+    store = session.store(announce=not quiet)
     bar = _ProgressBar() if sys.stderr.isatty() and not quiet and not as_json else None
     try:
         # refresh() checks the URLs before fetching anything: no second read of the store here.
