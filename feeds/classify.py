@@ -29,8 +29,12 @@ KEEP_AT = 2.0
 BOTH_IN_TITLE, ONE_IN_TITLE = 2.0, 1.0
 CUE_TITLE, CUE_LEAD, CUES_COUNTED = 1.0, 0.5, 2
 JOINT = 2.0
+LEADERS = 1.0  # people of both sides named: they met, called, wrote to each other
 AGAINST_TITLE, AGAINST_LEAD = 2.0, 1.0
 THIRD_COUNTRY = 0.75  # each third country beyond the first: the pair is two of many
+# A title naming one side and a third country is about that other relationship (UK–Japan),
+# the pair's other side being mentioned in passing.
+OTHER_PAIR = 2.5
 TOPIC_AT = 2  # a topic needs a keyword in the title, or two in the lead
 
 
@@ -71,6 +75,7 @@ class _Rules:
     matcher: Matcher
     pair: tuple[str, ...]
     joint: frozenset[str]
+    people: tuple[tuple[str, str], ...]
     topics: tuple[str, ...]
 
 
@@ -79,9 +84,11 @@ def _rules(config: Config) -> _Rules:
     entries: list[tuple[str, Hit]] = []
     topics = config.topic_ids
     joint: set[str] = set()
+    people: set[tuple[str, str]] = set()
     for language in all_languages(config.languages):
         code = language.code
         joint.update(language.joint)
+        people.update(tuple(p.upper().split(":", 1)) for p in language.people if ":" in p)
         entries += [(t, Hit("marker", code, code, t)) for t in language.markers]
         entries += [(t, Hit("cue", "", code, t)) for t in language.cues]
         for what, groups, lang in (
@@ -102,7 +109,8 @@ def _rules(config: Config) -> _Rules:
     for topic in config.topics:
         entries += [(t, Hit("topic", topic.id, "*", t)) for t in topic.keywords]
     pair = tuple(country.code for country in config.pair)
-    return _Rules(Matcher(entries), pair, frozenset(joint), topics)
+    people_ids = tuple(sorted((code, name.lower()) for code, name in people))
+    return _Rules(Matcher(entries), pair, frozenset(joint), people_ids, topics)
 
 
 def rules_fingerprint(config: Config) -> str:
@@ -148,12 +156,19 @@ def judge(title: str, summary: str, config: Config) -> Verdict:
         score += cue_score
         reasons.append("relation cues")
         terms += title_cues + lead_cues
+    met = {code for code, person in rules.people if person in entities}
+    if all(code in met for code in rules.pair):
+        score += LEADERS
+        reasons.append("people of both sides")
     joint = sorted(entities & rules.joint)
     if joint:
         score += JOINT
         reasons.append("joint programme or treaty")
         terms += [h.term for h in (*title_hits, *lead_hits) if h.key in joint]
     against, against_terms = _against(title_hits, lead_hits)
+    third = [h for h in title_hits if h.what == "against" and h.key == "others"]
+    if third and not all(code in in_title for code in rules.pair):
+        against += OTHER_PAIR
     score -= against
     score = round(score, 2)
     relevant = score >= KEEP_AT

@@ -62,6 +62,12 @@ class Matcher:
             elif parts:
                 self._phrases.setdefault(parts[0], []).append((tuple(parts[1:]), hit))
         self._substrings = tuple((term, tuple(hits)) for term, hits in substrings.items())
+        # A term inside a longer one (ローマ in ローマ教皇, the Pope) counts only where it stands
+        # outside every longer term found: the Pope is not Rome.
+        self._within = {
+            term: tuple(other for other in substrings if term in other and other != term)
+            for term in substrings
+        }
         self._lengths = sorted({len(p) for p in self._prefixes})
         # Filled from several parse threads: a word always maps to the same hits, so a race
         # only computes one twice.
@@ -83,9 +89,13 @@ class Matcher:
                     if tuple(tokens[index + 1 : index + 1 + len(rest)]) == rest:
                         found.append(hit)
         if self._substrings and _HAS_SPACELESS.search(text):
-            for term, hits in self._substrings:
-                if term in text:
-                    found.extend(hits)
+            present = [(term, hits) for term, hits in self._substrings if term in text]
+            names = {term for term, _hits in present}
+            for term, hits in present:
+                longer = [other for other in self._within[term] if other in names]
+                if longer and term not in _without(text, longer):
+                    continue
+                found.extend(hits)
         return found
 
     def _word_hits(self, token: str) -> tuple[Hit, ...]:
@@ -96,3 +106,9 @@ class Matcher:
             # An inflected word is explained by itself (giapponesi), not by its pattern.
             hits.extend(h._replace(term=token) for h in self._prefixes.get(token[:length], ()))
         return tuple(hits)
+
+
+def _without(text: str, terms: list[str]) -> str:
+    for term in terms:
+        text = text.replace(term, "\x00")
+    return text

@@ -20,7 +20,7 @@ Terms = tuple[str, ...]
 Groups = tuple[tuple[str, Terms], ...]
 
 _GROUPS = ("sides", "entities", "topics", "kinds", "negative")
-_LISTS = ("markers", "cues", "joint")
+_LISTS = ("markers", "cues", "joint", "people")
 BUILTIN = ("en", "it", "ja")
 
 
@@ -29,6 +29,7 @@ class Language:
     """One language's terms. `sides` maps a country code to the words naming it; `entities`
     maps a language-independent id (meloni, acsa, cavour) to its spellings here; `joint` lists
     the entity ids whose mention alone ties a report to the relationship (joint programmes);
+    `people` lists "CODE:entity" for people of each side (leaders, ministers);
     `negative` maps a look-alike kind (sport, market, ...) to its tell-tale words, with
     "others" naming third countries; `markers` are common words that identify the language."""
 
@@ -36,6 +37,7 @@ class Language:
     markers: Terms = ()
     cues: Terms = ()
     joint: Terms = ()
+    people: Terms = ()
     sides: Groups = ()
     entities: Groups = ()
     topics: Groups = ()
