@@ -1,0 +1,175 @@
+"""One event per happening across outlets and languages, curated milestones included; Google News
+copies are the outlet's article; changed rules re-apply without undoing the person's edits.
+Real refreshes against a real HTTP server on 127.0.0.1."""
+
+from __future__ import annotations
+
+from amity.feeds import refresh
+from amity.store import Config, Store
+from feedserver import item, rss, short_config, store_with
+
+ACSA_DAY = "Fri, 05 Sep 2025 10:00:00 +0900"
+ACSA_MILESTONE = "jp-it-2025-09-05-acsa-in-force"
+
+
+def events_by_id(store: Store) -> dict:
+    return {e.id: e for e in store.snapshot().events}
+
+
+def feed_events(store: Store) -> list:
+    return [e for e in store.snapshot().events if e.origin == "feed"]
+
+
+async def test_reports_in_three_languages_join_the_curated_milestone(server, tmp_path):
+    urls = [
+        server.serve(
+            "/en",
+            rss(item("Japan-Italy ACSA enters into force", "https://en.example/acsa", ACSA_DAY)),
+        ),
+        server.serve(
+            "/it",
+            rss(
+                item(
+                    "In vigore l'accordo ACSA tra Italia e Giappone",
+                    "https://it.example/a",
+                    ACSA_DAY,
+                )
+            ),
+        ),
+        server.serve(
+            "/ja",
+            rss(item("日伊物品役務相互提供協定が発効", "https://ja.example/a", ACSA_DAY)),
+        ),
+    ]
+    store = store_with(tmp_path / "db.json", urls)
+    report = await refresh(store, short_config())
+
+    assert report.new_articles == 3 and report.new_events == 0
+    milestone = events_by_id(store)[ACSA_MILESTONE]
+    assert {s.url for s in milestone.sources} >= {
+        "https://en.example/acsa",
+        "https://it.example/a",
+        "https://ja.example/a",
+    }
+    assert milestone.topics == ("diplomacy", "defense")  # curated topics stay
+
+
+async def test_one_event_per_happening_and_neighbours_stay_apart(server, tmp_path):
+    summit = "Fri, 16 Jan 2026 18:00:00 +0900"
+    urls = [
+        server.serve(
+            "/a",
+            rss(
+                item("Meloni e Takaichi, vertice a Tokyo", "https://a.example/1", summit),
+                item(
+                    "Giappone e Italia: portaerei Cavour a Yokosuka",
+                    "https://a.example/2",
+                    "Sat, 17 Jan 2026 09:00:00 +0900",
+                ),
+            ),
+        ),
+        server.serve(
+            "/b",
+            rss(item("高市首相とメローニ首相が首脳会談", "https://b.example/1", summit)),
+        ),
+    ]
+    store = store_with(tmp_path / "db.json", urls)
+    with store.transaction() as txn:  # without the curated summit, feed events must form
+        txn.remove_events(["jp-it-2026-01-16-special-strategic-partnership"])
+    await refresh(store, short_config())
+
+    events = feed_events(store)
+    by_source = {s.url: e.id for e in events for s in e.sources}
+    assert by_source["https://a.example/1"] == by_source["https://b.example/1"]
+    assert by_source["https://a.example/2"] != by_source["https://a.example/1"]
+    summit_event = next(e for e in events if e.id == by_source["https://a.example/1"])
+    assert summit_event.why is not None and summit_event.why["reports"] == 2
+    assert set(summit_event.why["langs"]) == {"it", "ja"}
+
+
+async def test_a_google_news_copy_is_the_outlets_article(server, tmp_path):
+    title = "Italy and Japan sign film co-production agreement"
+    outlet = server.serve("/outlet", rss(item(title, "https://outlet.example/film")))
+    copy = item(
+        f"{title} - Outlet News",
+        "https://news.google.com/rss/articles/CBMiXYZ?oc=5",
+        summary="&lt;a href='x'&gt;" + title + "&lt;/a&gt; Outlet News",
+    )
+    gnews = server.serve("/gnews", rss(copy))
+    store = store_with(tmp_path / "db.json", [outlet, gnews])
+    report = await refresh(store, short_config())
+
+    assert report.new_articles == 1
+    with store.transaction() as txn:
+        (record,) = txn.articles().values()
+    assert record["url"] == "https://outlet.example/film"
+    assert record["also"] == ["https://news.google.com/rss/articles/CBMiXYZ?oc=5"]
+    assert len(record["feeds"]) == 2
+
+
+async def test_google_news_alone_names_the_outlet_and_keeps_the_headline(server, tmp_path):
+    copy = item(
+        "Meloni e Takaichi firmano il partenariato strategico - ANSA",
+        "https://news.google.com/rss/articles/CBMiABC?oc=5",
+    )
+    store = store_with(tmp_path / "db.json", [server.serve("/gnews", rss(copy))])
+    await refresh(store, short_config())
+    (source,) = [s for e in store.snapshot().events for s in e.sources if "google" in s.url]
+    assert source.title == "Meloni e Takaichi firmano il partenariato strategico"
+    assert source.publisher == "ANSA"
+
+
+async def test_changed_rules_reapply_but_never_undo_the_persons_edits(server, tmp_path):
+    # The Spanish report is dropped until a config adds Spanish words for the pair; the English
+    # ones make events, one of which the person retitles.
+    spanish = item(
+        "Japón e Italia firman un acuerdo de defensa",
+        "https://es.example/1",
+        "Mon, 02 Feb 2026 10:00:00 +0000",
+    )
+    talks = item(
+        "Japan and Italy hold defence talks on GCAP",
+        "https://en.example/1",
+        "Mon, 09 Feb 2026 10:00:00 +0000",
+    )
+    film = item(
+        "Japan and Italy sign a film agreement",
+        "https://en.example/2",
+        "Mon, 23 Feb 2026 10:00:00 +0000",
+    )
+    url = server.serve("/feed", rss(spanish, talks, film))
+    store = store_with(tmp_path / "db.json", [url])
+    await refresh(store, short_config())
+    by_title = {e.title: e for e in feed_events(store)}
+    film_title = "Japan and Italy sign a film agreement"
+    assert set(by_title) == {"Japan and Italy hold defence talks on GCAP", film_title}
+    edited = by_title[film_title].with_changes(
+        title="My title", edits={"title": "2026-02-24T00:00:00Z"}
+    )
+    store.put_events([edited])
+    assert "space-science" not in by_title["Japan and Italy hold defence talks on GCAP"].topics
+
+    config_file = tmp_path / "config.toml"
+    config_file.write_text(
+        '[[languages]]\ncode = "es"\nmarkers = ["e", "un", "de"]\ncues = ["acuerdo"]\n'
+        '[languages.sides]\nJP = ["japón"]\nIT = ["italia"]\n'
+        '[[languages]]\ncode = "en"\n[languages.topics]\nspace-science = ["film", "talks"]\n',
+        encoding="utf-8",
+    )
+    from amity.store import load_config
+
+    config = Config(refresh=short_config().refresh, languages=load_config(config_file).languages)
+    await refresh(store, config, force=True)
+
+    events = {e.title: e for e in feed_events(store)}
+    assert set(events) == {
+        "My title",
+        "Japan and Italy hold defence talks on GCAP",
+        "Japón e Italia firman un acuerdo de defensa",
+    }
+    mine = events["My title"]
+    assert mine.id == edited.id and mine.edits == edited.edits
+    # The stored articles were judged again: the new keyword re-tags the event nobody edited,
+    # while the person's event keeps what it had.
+    assert "space-science" in events["Japan and Italy hold defence talks on GCAP"].topics
+    assert mine.topics == edited.topics

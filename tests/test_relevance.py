@@ -1,0 +1,101 @@
+"""Relevance in three languages: what amity keeps, what it drops, and why it says so."""
+
+from __future__ import annotations
+
+import pytest
+from amity.feeds.classify import judge, rules_fingerprint
+from amity.feeds.matcher import Hit, Matcher, normalise
+from amity.store import Config, ConfigError, load_config
+
+KEPT = [
+    ("Japan, Italy agree to bolster defense ties as ACSA takes effect", ""),
+    ("Italia e Giappone firmano l'accordo ACSA", "Crosetto e l'omologo giapponese a Roma."),
+    ("Meloni a Tokyo: vertice con Takaichi", "Rapporti tra Italia e Giappone più stretti."),
+    ("日伊首脳会談　高市首相とメローニ首相が会談", "両国関係を戦略的パートナーシップに格上げ"),
+    ("日伊ＡＣＳＡが発効", "自衛隊とイタリア軍の物品役務相互提供協定が発効した。"),
+    ("La portaerei Cavour fa scalo a Yokosuka", "Esercitazione con la marina giapponese."),
+    ("GCAP industry partners launch joint company Edgewing", "BAE, Leonardo and JAIEC."),
+]
+DROPPED = [
+    ("Volleyball: Italy beat Japan in the Nations League semifinal", "", "sport"),
+    ("Italia-Giappone 3-1, le azzurre vincono il torneo", "Partita di pallavolo.", "sport"),
+    ("Tokyo stocks rise as Italian bonds rally", "Markets in Asia and Europe.", "market"),
+    ("日本株が上昇、イタリア国債も買われる", "為替は円安。株価指数は最高値。", "market"),
+    ("Japan and Italy among states urged to honour the Rome Statute", "ICC.", "rome-statute"),
+    ("ローマ教皇が来日、広島訪問へ", "教皇は長崎と広島を訪れる。", "one side"),
+    (
+        "G7 leaders meet in Canada",
+        "Leaders of the US, Japan, Italy, Germany, France, the UK and Canada met.",
+        "multilateral",
+    ),
+    ("UK-Japan defence treaty signed", "Italy is mentioned in passing as a GCAP partner.", ""),
+]
+
+
+@pytest.mark.parametrize(("title", "lead"), KEPT)
+def test_reports_of_the_relationship_are_kept_in_any_language(title, lead):
+    verdict = judge(title, lead, Config())
+    assert verdict.relevant, verdict.rule
+    assert verdict.terms and verdict.why()["rule"] == verdict.rule
+
+
+@pytest.mark.parametrize(("title", "lead", "kind"), DROPPED)
+def test_look_alikes_are_dropped_with_the_reason(title, lead, kind):
+    verdict = judge(title, lead, Config())
+    assert not verdict.relevant
+    assert kind in verdict.rule
+
+
+def test_why_names_the_rule_the_terms_and_the_language():
+    why = judge("Giappone e Italia, accordo sui caccia GCAP", "", Config()).why()
+    assert why["lang"] == "it"
+    assert {"giappone", "italia", "accordo", "gcap"} <= set(why["terms"])
+    assert "both sides in the title" in why["rule"]
+
+
+def test_italian_inflections_and_japanese_compounds_match():
+    verdict = judge("Delegazione giapponese ricevuta dal ministro italiano", "", Config())
+    assert {"giapponese", "italiano"} <= set(verdict.terms)
+    # 日 and 伊 alone are everyday characters: only compounds name the sides.
+    assert not judge("伊藤さんが日曜日に東京で", "", Config()).relevant
+
+
+def test_full_width_and_case_are_normalised():
+    assert normalise("ＡＣＳＡ と Ｇ７") == "acsa と g7"
+    assert "acsa" in judge("日本とイタリアのＡＣＳＡが発効", "", Config()).entities
+
+
+def test_matcher_finds_words_phrases_prefixes_and_substrings_once_per_occurrence():
+    hit = Hit("cue", "", "*", "")
+    matcher = Matcher([("port call", hit), ("giappon*", hit), ("会談", hit), ("首脳会談", hit)])
+    found = matcher.find(normalise("Port-call: giapponesi al 首脳会談"))
+    assert sorted(h.term for h in found) == ["giapponesi", "port call", "首脳会談"]
+
+
+@pytest.mark.parametrize(
+    "title",
+    ["", " - ANSA", "\x1b[31m日伊\x1b[0m", "&lt;b&gt;Japan&lt;/b&gt; Italy", "ＧＣＡＰ" * 999],
+)
+def test_bad_input_gets_a_decision_not_a_crash(title):
+    verdict = judge(title, title, Config())
+    assert isinstance(verdict.relevant, bool)
+
+
+def test_a_config_language_adds_words_and_changes_the_rules_fingerprint(tmp_path):
+    path = tmp_path / "config.toml"
+    path.write_text(
+        '[[languages]]\ncode = "fr"\nmarkers = ["le", "la", "et"]\ncues = ["accord"]\n'
+        '[languages.sides]\nJP = ["japon*"]\nIT = ["itali*"]\n',
+        encoding="utf-8",
+    )
+    config = load_config(path)
+    verdict = judge("Le Japon et l'Italie signent un accord", "", config)
+    assert verdict.relevant and verdict.lang == "fr"
+    assert rules_fingerprint(config) != rules_fingerprint(Config())
+
+
+def test_a_malformed_language_names_the_setting(tmp_path):
+    path = tmp_path / "config.toml"
+    path.write_text('[[languages]]\ncode = "fr"\ncues = "accord"\n', encoding="utf-8")
+    with pytest.raises(ConfigError, match=r"\[\[languages\]\] 1: cues"):
+        load_config(path)
