@@ -34,7 +34,7 @@ AGAINST_TITLE, AGAINST_LEAD = 2.0, 1.0
 THIRD_COUNTRY = 0.75  # each third country beyond the first: the pair is two of many
 # A title naming one side and a third country is about that other relationship (UK–Japan),
 # the pair's other side being mentioned in passing.
-OTHER_PAIR = 2.5
+OTHER_PAIR = 3.5
 TOPIC_AT = 2  # a topic needs a keyword in the title, or two in the lead
 
 
@@ -162,7 +162,8 @@ def judge(title: str, summary: str, config: Config) -> Verdict:
         reasons.append("people of both sides")
     joint = sorted(entities & rules.joint)
     if joint:
-        score += JOINT
+        named_first = any(h.key in joint for h in title_hits if h.what == "entity")
+        score += JOINT if named_first else JOINT / 2
         reasons.append("joint programme or treaty")
         terms += [h.term for h in (*title_hits, *lead_hits) if h.key in joint]
     against, against_terms = _against(title_hits, lead_hits)
@@ -193,7 +194,8 @@ def judge(title: str, summary: str, config: Config) -> Verdict:
 
 def _language(hits: list[Hit]) -> str:
     counts = Counter(h.key for h in {h for h in hits if h.what == "marker"})
-    return counts.most_common(1)[0][0] if counts else ""
+    # Most distinct markers wins; a tie goes to the first in alphabetical order (deterministic).
+    return min(counts, key=lambda code: (-counts[code], code)) if counts else ""
 
 
 def _terms(hits: Iterable[Hit]) -> tuple[str, ...]:

@@ -84,7 +84,7 @@ def test_bad_input_gets_a_decision_not_a_crash(title):
 def test_a_config_language_adds_words_and_changes_the_rules_fingerprint(tmp_path):
     path = tmp_path / "config.toml"
     path.write_text(
-        '[[languages]]\ncode = "fr"\nmarkers = ["le", "la", "et"]\ncues = ["accord"]\n'
+        '[[languages]]\ncode = "fr"\nmarkers = ["le", "l", "et", "les"]\ncues = ["accord"]\n'
         '[languages.sides]\nJP = ["japon*"]\nIT = ["itali*"]\n',
         encoding="utf-8",
     )
