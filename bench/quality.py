@@ -27,10 +27,10 @@ SPLITS = ("dev", "holdout", "all")
 Say = Callable[[str], None]
 
 
-def load_corpus(folder: Path = CORPUS) -> list[dict[str, Any]]:
+def load_corpus(folder: Path = CORPUS, pattern: str = "*.jsonl") -> list[dict[str, Any]]:
     """Every labelled item of every corpus file."""
     items = []
-    for path in sorted(folder.glob("*.jsonl")):
+    for path in sorted(folder.glob(pattern)):
         for line in path.read_text(encoding="utf-8").splitlines():
             if line.strip():
                 items.append(json.loads(line))
