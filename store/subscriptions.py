@@ -55,4 +55,16 @@ DEFAULT_FEEDS: tuple[Feed, ...] = (
         "Google News: Japan Italy",
         ("default",),
     ),
+    # Much of the relationship is reported only in Italian or Japanese.
+    Feed(
+        "https://news.google.com/rss/search?q=Giappone+Italia&hl=it&gl=IT&ceid=IT:it",
+        "Google News: Giappone Italia",
+        ("default",),
+    ),
+    Feed(
+        "https://news.google.com/rss/search?q=%E6%97%A5%E6%9C%AC+%E3%82%A4%E3%82%BF%E3%83%AA%E3%82%A2"
+        "&hl=ja&gl=JP&ceid=JP:ja",
+        "Google News: 日本 イタリア",
+        ("default",),
+    ),
 )
