@@ -67,7 +67,7 @@ class AmityGroup(click.Group):
     cost `amity list` and the app ~0.11 s of start-up for nothing.
     """
 
-    lazy_commands = ("feeds", "refresh")
+    lazy_commands = ("feeds", "refresh", "explain")
 
     def list_commands(self, ctx: click.Context) -> list[str]:
         """Every command name, the feed commands included, without importing them."""

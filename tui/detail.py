@@ -82,6 +82,10 @@ def describe(
     if event.countries:
         text.append("Countries: ", "dim")
         text.append(", ".join(event.countries) + "\n")
+    if event.why:
+        text.append("Why kept: ", "dim")
+        terms = ", ".join(plain(str(t)) for t in event.why.get("terms", ())[:8])
+        text.append(plain(str(event.why.get("rule", ""))) + (f" ({terms})" if terms else "") + "\n")
     if event.summary:
         text.append("\n")
         text.append_text(marked(plain(event.summary), words))

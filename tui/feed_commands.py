@@ -19,9 +19,12 @@ from .output import print_json, safe, say, table, write_output
 
 
 def register(cli: click.Group) -> None:
-    """Add the `feeds` group and the `refresh` command to the amity command line."""
+    """Add the `feeds` group and the `refresh` and `explain` commands to the command line."""
+    from .explain_command import explain_command
+
     cli.add_command(feeds_group)
     cli.add_command(refresh_command)
+    cli.add_command(explain_command)
 
 
 def _session(ctx: click.Context) -> Any:

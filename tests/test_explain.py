@@ -1,0 +1,88 @@
+"""Why an article was kept or dropped: `amity explain`, `list --json` and the detail pane."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from amity.store import Config
+from amity.tui.cli import cli
+from amity.tui.detail import describe
+from click.testing import CliRunner
+from feedserver import item, rss, store_with
+
+KEPT = item(
+    "Giappone e Italia firmano l'accordo ACSA",
+    "https://kept.example/acsa",
+    "Mon, 25 Nov 2024 10:00:00 +0000",
+)
+DROPPED = item(
+    "Volleyball: Italy beat Japan in the Nations League semifinal",
+    "https://dropped.example/volley",
+    "Mon, 25 Nov 2024 10:00:00 +0000",
+)
+
+
+@pytest.fixture
+def env(tmp_path, monkeypatch):
+    (tmp_path / "config.toml").write_text("[refresh]\ndeadline = 5.0\n", encoding="utf-8")
+    monkeypatch.setenv("AMITY_DB", str(tmp_path / "db.json"))
+    monkeypatch.setenv("AMITY_CONFIG", str(tmp_path / "config.toml"))
+    return tmp_path
+
+
+def run(*args: str):
+    return CliRunner().invoke(cli, list(args), catch_exceptions=False)
+
+
+def serve(httpserver, body: bytes) -> str:
+    # A threaded server: the CLI runs its own event loop in this thread.
+    httpserver.expect_request("/feed").respond_with_data(body, content_type="application/rss+xml")
+    return httpserver.url_for("/feed")
+
+
+def test_a_kept_article_says_why_in_explain_and_list(env, httpserver):
+    url = serve(httpserver, rss(KEPT, DROPPED))
+    store_with(env / "db.json", [url])
+    assert run("refresh", "--quiet").exit_code == 0
+
+    shown = json.loads(run("explain", "https://kept.example/acsa", "--json").stdout)
+    (row,) = shown
+    assert row["kept"] and row["lang"] == "it" and "acsa" in row["terms"]
+    assert row["event"] == "jp-it-2024-11-25-acsa-signed"  # it joined the curated milestone
+    assert row["stored_why"]["rule"] == row["rule"]
+
+    # The dropped one is not stored; fetching its feed explains it.
+    missing = run("explain", "https://dropped.example/volley")
+    assert missing.exit_code == 1 and "--feed" in missing.stderr
+    dropped = json.loads(
+        run("explain", "https://dropped.example/volley", "--feed", url, "--json").stdout
+    )
+    assert not dropped[0]["kept"] and "sport" in dropped[0]["rule"]
+    assert "volleyball" in dropped[0]["against"]
+    everything = run("explain", "--feed", url)
+    assert "looks like sport" in everything.stdout and "both sides" in everything.stdout
+
+
+def test_a_feed_event_carries_why_into_list_json_and_the_detail_pane(env, httpserver):
+    lone = item(
+        "Italian and Japanese students meet for a robotics contest",
+        "https://kept.example/robots",
+        "Mon, 02 Mar 2026 10:00:00 +0000",
+    )
+    store_with(env / "db.json", [serve(httpserver, rss(lone))])
+    run("refresh", "--quiet")
+    listed = json.loads(run("list", "--json", "--since", "2026-03").stdout)
+    (event,) = [e for e in listed if e["origin"] == "feed"]
+    assert event["why"]["terms"] and event["why"]["lang"] == "en"
+
+    from amity.store import Event
+
+    text = describe(Event.from_dict(event), Config().topics).plain
+    assert "Why kept: " + event["why"]["rule"] in text
+
+
+def test_a_headline_is_judged_as_text(env):
+    result = run("explain", "日伊首脳会談、東京で", "--json")
+    (row,) = json.loads(result.stdout)
+    assert row["kept"] and row["lang"] == "ja"
