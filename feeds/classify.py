@@ -32,8 +32,8 @@ JOINT = 2.0
 LEADERS = 1.0  # people of both sides named: they met, called, wrote to each other
 AGAINST_TITLE, AGAINST_LEAD = 2.0, 1.0
 THIRD_COUNTRY = 0.75  # each third country beyond the first: the pair is two of many
-# A title naming one side and a third country is about that other relationship (UK–Japan),
-# the pair's other side being mentioned in passing.
+# A title naming one side and a third state (the UK, the Holy See) is about that other
+# relationship, the pair's other side being mentioned in passing.
 OTHER_PAIR = 3.5
 TOPIC_AT = 2  # a topic needs a keyword in the title, or two in the lead
 
@@ -167,7 +167,7 @@ def judge(title: str, summary: str, config: Config) -> Verdict:
         reasons.append("joint programme or treaty")
         terms += [h.term for h in (*title_hits, *lead_hits) if h.key in joint]
     against, against_terms = _against(title_hits, lead_hits)
-    third = [h for h in title_hits if h.what == "against" and h.key == "others"]
+    third = [h for h in title_hits if h.what == "against" and h.key in ("others", "holy-see")]
     if third and not all(code in in_title for code in rules.pair):
         against += OTHER_PAIR
     score -= against

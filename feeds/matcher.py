@@ -62,10 +62,11 @@ class Matcher:
             elif parts:
                 self._phrases.setdefault(parts[0], []).append((tuple(parts[1:]), hit))
         self._substrings = tuple((term, tuple(hits)) for term, hits in substrings.items())
-        # A term inside a longer one (ローマ in ローマ教皇, the Pope) counts only where it stands
-        # outside every longer term found: the Pope is not Rome.
+        # A term inside a longer look-alike term (ローマ in ローマ教皇, the Pope) counts only
+        # where it stands outside it: the Pope is not Rome (but イタリア館 is still Italy).
+        tells = [t for t, hits in substrings.items() if any(h.what == "against" for h in hits)]
         self._within = {
-            term: tuple(other for other in substrings if term in other and other != term)
+            term: tuple(other for other in tells if term in other and other != term)
             for term in substrings
         }
         self._lengths = sorted({len(p) for p in self._prefixes})

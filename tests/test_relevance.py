@@ -65,11 +65,25 @@ def test_full_width_and_case_are_normalised():
     assert "acsa" in judge("日本とイタリアのＡＣＳＡが発効", "", Config()).entities
 
 
-def test_matcher_finds_words_phrases_prefixes_and_substrings_once_per_occurrence():
-    hit = Hit("cue", "", "*", "")
-    matcher = Matcher([("port call", hit), ("giappon*", hit), ("会談", hit), ("首脳会談", hit)])
-    found = matcher.find(normalise("Port-call: giapponesi al 首脳会談"))
-    assert sorted(h.term for h in found) == ["giapponesi", "port call", "首脳会談"]
+def test_matcher_finds_words_phrases_prefixes_and_substrings():
+    cue, side, pope = (
+        Hit("cue", "", "*", ""),
+        Hit("side", "IT", "*", ""),
+        Hit("against", "", "", ""),
+    )
+    matcher = Matcher(
+        [
+            ("port call", cue),
+            ("giappon*", cue),
+            ("会談", cue),
+            ("ローマ", side),
+            ("ローマ教皇", pope),
+        ]
+    )
+    found = matcher.find(normalise("Port-call: giapponesi al 会談, ローマ教皇"))
+    # Rome inside "the Pope of Rome" is not Rome; elsewhere it is.
+    assert sorted(h.term for h in found) == ["giapponesi", "port call", "ローマ教皇", "会談"]
+    assert "ローマ" in [h.term for h in matcher.find(normalise("ローマ教皇がローマで"))]
 
 
 @pytest.mark.parametrize(
