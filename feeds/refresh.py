@@ -235,9 +235,7 @@ async def _one(
     finished(feed.url)
 
 
-def _read(
-    fetched: Fetched, config: Config, name: str = ""
-) -> tuple[ParsedFeed, dict[str, Facts]]:
+def _read(fetched: Fetched, config: Config, name: str = "") -> tuple[ParsedFeed, dict[str, Facts]]:
     # Everything about the articles that needs no store, done while other feeds are in flight.
     # The name the person gave the feed is its sources' publisher, before the channel's title.
     parsed = parse_feed(fetched.content(config.refresh.max_bytes), fetched.url, publisher=name)

@@ -78,8 +78,9 @@ def test_a_feed_event_carries_why_into_list_json_and_the_detail_pane(env, httpse
 
     from amity.store import Event
 
-    text = describe(Event.from_dict(event), Config().topics).plain
-    assert "Why kept: " + event["why"]["rule"] in text
+    shown = describe(Event.from_dict(event), Config().topics)
+    text = shown.renderables[0] if hasattr(shown, "renderables") else shown
+    assert "Why kept: " + event["why"]["rule"] in text.plain
 
 
 def test_a_headline_is_judged_as_text(env):
