@@ -16,6 +16,9 @@ _ESCAPES = re.compile(
     """,
     re.VERBOSE,
 )
+# What is left of a colour or erase sequence whose ESC was dropped before it reached amity (an
+# XML parser removes the ESC, which XML forbids, and keeps "[31m"): never text anyone wrote.
+_ORPHAN_SGR = re.compile(r"\[\d{1,3}(?:;\d{1,3})*[mKJ]")
 _WHITESPACE = re.compile(r"\s+")
 
 # The most amity keeps of each kind of text, wherever it comes from (a feed, an import, the
@@ -39,6 +42,8 @@ def strip_controls(text: str) -> str:
     """Remove escape sequences and control/format characters, keeping newlines and tabs out too."""
     # isprintable() is False for every Cc/Cf character (ESC included): nearly all text takes
     # this C-speed path, and the per-character loop below only runs for text that needs it.
+    if "[" in text:
+        text = _ORPHAN_SGR.sub("", _ESCAPES.sub("", text))
     if text.isprintable():
         return text
     text = _ESCAPES.sub("", text)

@@ -343,3 +343,68 @@ def test_cli_search_uses_the_same_word_start_rule(tmp_path: Path) -> None:
     ]
     assert [e.id for e in Filter(search="rom").apply(events)] == ["a"]
     assert [e.id for e in Filter(search="会談").apply(events)] == ["c"]
+
+
+def contrast(fg, bg) -> float:
+    def luminance(color) -> float:
+        def channel(v: int) -> float:
+            v /= 255
+            return v / 12.92 if v <= 0.03928 else ((v + 0.055) / 1.055) ** 2.4
+
+        r, g, b = color.triplet
+        return 0.2126 * channel(r) + 0.7152 * channel(g) + 0.0722 * channel(b)
+
+    high, low = sorted([luminance(fg), luminance(bg)], reverse=True)
+    return (high + 0.05) / (low + 0.05)
+
+
+@pytest.mark.parametrize("theme", ["textual-dark", "textual-light", "nord", "gruvbox", "dracula"])
+async def test_topic_tags_are_readable(store: Store, theme: str) -> None:
+    app = make_app(store)
+    async with app.run_test(size=(120, 40)) as pilot:
+        app.theme = theme
+        await pilot.pause()
+        style = look(row_of(app, "Meloni–Takaichi first phone call"), "dipl")
+        assert contrast(style.color, style.bgcolor) >= 4.5
+
+
+async def test_density_strip_is_a_time_axis_with_the_cursor_year(store: Store) -> None:
+    app = make_app(store)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.press("G")  # the oldest entry, 1585
+        await pilot.pause()
+        lines = screen_text(app).splitlines()
+        axis = next(line for line in lines if "┴1700" in line)
+        assert "▲1585" in axis and "┴1800" in axis and "┴1900" in axis
+        bars = lines[lines.index(axis) - 1]
+        start = axis.index("┴1700")
+        # the 18th century had fewer events than the 20th: the axis is time, not event years
+        assert bars[axis.index("▲1585")] != " "
+        assert bars[start : axis.index("┴1800")].count(" ") > 0
+        await pilot.press("g")
+        await pilot.pause()
+        assert "2026▲" in screen_text(app) or "▲2026" in screen_text(app)
+
+
+async def test_theme_chosen_is_kept_for_next_time(store: Store) -> None:
+    app = make_app(store)
+    async with app.run_test(size=(80, 24)) as pilot:
+        app.theme = "nord"
+        await pilot.pause()
+    app.record_visit()
+    again = make_app(store)
+    async with again.run_test(size=(80, 24)) as pilot:
+        await pilot.pause()
+        assert again.theme == "nord"
+
+
+async def test_a_feed_title_whose_escape_a_parser_dropped_shows_no_residue(store: Store) -> None:
+    from amity.feeds.parse import parse_feed
+
+    body = (
+        b'<?xml version="1.0"?><rss version="2.0"><channel><title>T</title><item>'
+        b"<title>Japan and Italy \x1b[31mred\x1b[0m talks</title>"
+        b"<link>https://x.example/a</link></item></channel></rss>"
+    )
+    (article,) = parse_feed(body, "https://x.example/").articles
+    assert article.title == "Japan and Italy red talks"

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable
 from typing import ClassVar
 
@@ -86,7 +87,7 @@ class TimelineView(ScrollView, can_focus=True):
     TimelineView > .timeline--origin { color: $text-muted; }
     TimelineView > .timeline--match { text-style: bold reverse; }
     TimelineView > .timeline--date { color: $text-muted; }
-    TimelineView > .timeline--tags { color: $secondary; }
+    TimelineView > .timeline--tags { color: $text-primary; }
     TimelineView > .timeline--new { color: $success; text-style: bold; }
     TimelineView > .timeline--cursor {
         background: $block-cursor-blurred-background; text-style: underline;
@@ -383,12 +384,13 @@ class TimelineView(ScrollView, can_focus=True):
 
 
 class DensityStrip(Widget):
-    """One line of bars, one per year that has events (oldest left), the cursor's year lit."""
+    """Entries per year on a real time axis: bars over the years (empty years left empty), the
+    years labelled under them, and the cursor's year marked on both lines."""
 
     DEFAULT_CSS = """
-    DensityStrip { height: 1; background: $panel; color: $text-muted; }
+    DensityStrip { height: 2; background: $panel; color: $text-muted; }
     DensityStrip > .density--cursor { color: $accent; text-style: bold reverse; }
-    DensityStrip > .density--bar { color: $secondary; }
+    DensityStrip > .density--bar { color: $text-primary; }
     """
     COMPONENT_CLASSES: ClassVar[set[str]] = {"density--cursor", "density--bar"}
 
@@ -404,24 +406,72 @@ class DensityStrip(Widget):
             self.refresh()
 
     def render(self) -> Text:
-        """The bars, bucketed when there are more years than columns."""
-        years = sorted(self.year_counts)
-        text = Text(no_wrap=True, overflow="crop")
-        if not years:
-            return text
-        left, right = f"{years[0]} ", f" {years[-1]}"
-        room = max(1, self.size.width - len(left) - len(right))
-        buckets: list[list[int]] = [[] for _ in range(min(room, len(years)))]
-        for n, year in enumerate(years):
-            buckets[n * len(buckets) // len(years)].append(year)
-        totals = [sum(self.year_counts[y] for y in bucket) for bucket in buckets]
-        peak = max(totals) or 1
-        bar_style = self.get_component_rich_style("density--bar")
-        cursor_style = self.get_component_rich_style("density--cursor")
-        text.append(left)
-        for bucket, total in zip(buckets, totals, strict=True):
-            level = min(len(BARS) - 1, (total * len(BARS) - 1) // peak) if total else 0
-            style = cursor_style if self.year in bucket else bar_style
-            text.append(BARS[level], style)
-        text.append(right)
+        """Two lines: the bars, then the axis with year labels and the cursor's year."""
+        width = max(1, self.size.width)
+        bars, axis = density_lines(self.year_counts, self.year, width)
+        cursor = self.get_component_rich_style("density--cursor")
+        text = Text(no_wrap=True, overflow="crop", end="")
+        text.append_text(Text(bars, self.get_component_rich_style("density--bar")))
+        text.append("\n")
+        text.append(axis)
+        if self.year is not None and self.year_counts:
+            column = axis_column(self.year, self.year_counts, width)
+            text.stylize(cursor, column, column + 1)
+            for label in (f"▲{self.year}", f"{self.year}▲"):
+                at = axis.find(label)
+                if at >= 0:
+                    start = len(bars) + 1 + at
+                    text.stylize(cursor, start, start + len(label))
+                    break
         return text
+
+
+TICKS = (1, 2, 5, 10, 20, 25, 50, 100, 200, 250, 500, 1000)
+
+
+def axis_column(year: int, year_counts: dict[int, int], width: int) -> int:
+    """The column of `year` on an axis from the first to the last year with events."""
+    first, last = min(year_counts), max(year_counts)
+    return min(width - 1, (year - first) * width // (last - first + 1))
+
+
+def density_lines(year_counts: dict[int, int], year: int | None, width: int) -> tuple[str, str]:
+    """The bar line and the axis line of the density strip, each `width` characters: time runs
+    evenly left to right, so a century without events is a gap, not one bar."""
+    if not year_counts:
+        return " " * width, " " * width
+    first, last = min(year_counts), max(year_counts)
+    span = last - first + 1
+    totals = [0] * width
+    for y, count in year_counts.items():
+        totals[min(width - 1, (y - first) * width // span)] += count
+    if span < width:  # fewer years than columns: each year a band of columns
+        for column in range(width):
+            totals[column] = year_counts.get(first + column * span // width, 0)
+    peak = max(totals) or 1
+    # Square-root heights: one event in a quiet century still shows beside a busy year.
+    bars = "".join(
+        BARS[min(len(BARS) - 1, math.ceil(math.sqrt(total / peak) * len(BARS)) - 1)]
+        if total
+        else " "
+        for total in totals
+    )
+    axis = [" "] * width
+    if year is not None and first <= year <= last:  # the cursor's year first: it always shows
+        column = axis_column(year, year_counts, width)
+        label = f"▲{year}" if column + len(str(year)) < width else f"{year}▲"
+        start = column if label[0] == "▲" else max(0, column - len(str(year)))
+        axis[start : start + len(label)] = list(label)
+    _put(axis, 0, str(first))
+    step = next((t for t in TICKS if t * width / span >= 7), TICKS[-1])
+    for tick in range(first - first % step + step, last + 1, step):
+        _put(axis, axis_column(tick, year_counts, width), f"┴{tick}")
+    return bars, "".join(axis)[:width]
+
+
+def _put(axis: list[str], column: int, label: str) -> None:
+    # A tick label goes only where it does not run into another.
+    end = column + len(label)
+    if end > len(axis) or any(c != " " for c in axis[max(0, column - 1) : end + 1]):
+        return
+    axis[column:end] = list(label)
