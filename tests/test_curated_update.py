@@ -7,6 +7,7 @@ from __future__ import annotations
 import csv
 import json
 from pathlib import Path
+from typing import Any
 
 import pytest
 from amity.store import Event, Source, Store
@@ -138,21 +139,30 @@ def test_the_previous_dataset_is_the_one_release_1_shipped() -> None:
 async def test_app_notifies_once_what_the_update_did(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from test_app_keys import make_app
+    from amity.store import Config
+    from amity.tui.app import AmityApp
+
+    notes: list[str] = []
+
+    class NotedApp(AmityApp):
+        def notify(self, message: str, **kwargs: Any) -> None:
+            notes.append(message)
+            super().notify(message, **kwargs)
 
     path = tmp_path / "amity.json"
     previous_release_store(path, monkeypatch)
-    app = make_app(Store.open(path))
+    app = NotedApp(Store.open(path), Config())
     async with app.run_test(size=(120, 40)) as pilot:
         await pilot.pause()
-        assert [n for n in app.notes if n.startswith("curated timeline updated")] == [
+        assert [n for n in notes if n.startswith("curated timeline updated")] == [
             "curated timeline updated: 18 added, 36 revised; your edits kept on 4 events; "
             "2 events you removed left out"
         ]
-    again = make_app(Store.open(path))
+    notes.clear()
+    again = NotedApp(Store.open(path), Config())
     async with again.run_test(size=(120, 40)) as pilot:
         await pilot.pause()
-        assert not [n for n in again.notes if n.startswith("curated timeline")]
+        assert not [n for n in notes if n.startswith("curated timeline")]
 
 
 def test_importing_a_backup_made_before_the_update_does_not_undo_it(tmp_path: Path) -> None:
