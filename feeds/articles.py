@@ -120,7 +120,7 @@ def _drop_elements(value: str) -> str:
 def canonical_url(url: str) -> str:
     """The URL without tracking parameters, fragment, default port or case in the host, and
     with spaces and control/format characters percent-encoded (it is shown and opened)."""
-    url = _encode_unsafe(url.strip())
+    url = safe_url(url.strip())
     match = _URL_PARTS.match(url)
     if not match:
         return url
@@ -132,7 +132,8 @@ def canonical_url(url: str) -> str:
     return f"{scheme}://{host}{path or '/'}" + (f"?{'&'.join(kept)}" if kept else "")
 
 
-def _encode_unsafe(url: str) -> str:
+def safe_url(url: str) -> str:
+    """The URL with spaces and control/format characters percent-encoded."""
     # A feed's link can carry ESC, C1 or bidi controls (JSON Feed keeps them all): they must not
     # reach a terminal through a source's URL, and a browser would encode them anyway.
     if url.isprintable() and " " not in url:

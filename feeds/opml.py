@@ -7,10 +7,11 @@ import email.utils
 from collections.abc import Iterable
 from xml.sax.saxutils import quoteattr
 
-from amity.store import Feed, clean_text
+from amity.store import Feed
+from amity.store.text import NAME_CHARS, clip
 from lxml import etree
 
-from .articles import is_web_url
+from .articles import is_web_url, safe_url
 from .parse import ParseError, refuse_entities
 
 
@@ -52,9 +53,9 @@ def _walk(
 ) -> None:
     for outline in node.iterchildren("outline"):
         url = (outline.get("xmlUrl") or "").strip()
-        label = clean_text(outline.get("title") or outline.get("text") or "")
+        label = clip(outline.get("title") or outline.get("text") or "", NAME_CHARS)
         categories = (c.strip("/ ") for c in (outline.get("category") or "").split(","))
-        own = tuple(clean_text(c) for c in categories if c)
+        own = tuple(clip(c, NAME_CHARS) for c in categories if c)
         if url:
             label = "" if label == url else label
             name = f"{label} ({clean_text(url)})" if label else clean_text(url)
@@ -76,17 +77,22 @@ def write_opml(feeds: Iterable[Feed], title: str = "amity subscriptions") -> str
         '<?xml version="1.0" encoding="UTF-8"?>',
         '<opml version="2.0">',
         "  <head>",
-        f"    <title>{_text(title)}</title>",
+        f"    <title>{_text(clip(title, NAME_CHARS))}</title>",
         f"    <dateCreated>{stamp}</dateCreated>",
         "  </head>",
         "  <body>",
     ]
     for feed in feeds:
-        attrs = {"type": "rss", "text": feed.title or feed.url, "xmlUrl": feed.url}
-        if feed.title:
-            attrs["title"] = feed.title
-        if feed.tags:
-            attrs["category"] = ",".join(feed.tags)
+        # Whatever a feed's title once held (stored before titles were cleaned, or by an older
+        # amity): no escape sequences on stdout, and no character XML cannot carry.
+        url = safe_url(feed.url)
+        title = clip(feed.title, NAME_CHARS)
+        tags = [tag for tag in (clip(t, NAME_CHARS) for t in feed.tags) if tag]
+        attrs = {"type": "rss", "text": title or url, "xmlUrl": url}
+        if title:
+            attrs["title"] = title
+        if tags:
+            attrs["category"] = ",".join(tags)
         rendered = " ".join(f"{key}={quoteattr(value)}" for key, value in attrs.items())
         lines.append(f"    <outline {rendered}/>")
     lines += ["  </body>", "</opml>", ""]
