@@ -10,6 +10,7 @@ from typing import Any
 
 from .languages import Language, language_from
 from .paths import default_config_path
+from .text import NAME_CHARS, clip, describe_error
 from .topics import DEFAULT_TOPICS, Topic
 
 
@@ -119,8 +120,9 @@ def load_config(path: str | os.PathLike[str] | None = None) -> Config:
         return Config()
     try:
         data = tomllib.loads(config_path.read_text(encoding="utf-8"))
-    except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
-        raise ConfigError(f"{config_path}: cannot read config: {exc}") from None
+    except (OSError, ValueError, RecursionError) as exc:  # an int of 5,000 digits: ValueError
+        reason = exc if isinstance(exc, tomllib.TOMLDecodeError) else describe_error(exc)
+        raise ConfigError(f"{config_path}: cannot read config: {reason}") from None
     try:
         return _config_from(data, config_path)
     except (KeyError, TypeError, ValueError) as exc:
@@ -168,17 +170,30 @@ def _table(value: Any, where: str) -> dict[str, Any]:
 
 
 def _text(table: dict[str, Any], name: str, where: str, default: str | None = None) -> str:
+    # Config text reaches the header, sidebar and palette: cleaned like feed text, so an
+    # escape sequence in a pair name or topic label never reaches the terminal.
     value = table.get(name, default)
-    if not isinstance(value, str) or not value.strip():
-        raise ValueError(f"{where}: {name} must be non-empty text, got {value!r}")
-    return value
+    text = clip(value, NAME_CHARS) if isinstance(value, str) else ""
+    if not text:
+        raise ValueError(f"{where}: {name} must be non-empty text, got {_shown(value)}")
+    return text
 
 
 def _words(table: dict[str, Any], name: str, where: str, default: list[str]) -> tuple[str, ...]:
     value = table.get(name, default)
     if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
-        raise ValueError(f"{where}: {name} must be a list of text, got {value!r}")
-    return tuple(v.lower() for v in value)
+        raise ValueError(f"{where}: {name} must be a list of text, got {_shown(value)}")
+    if len(value) > MAX_WORDS:
+        raise ValueError(f"{where}: {name} lists {len(value)} words; at most {MAX_WORDS}")
+    return tuple(w for w in (clip(v, NAME_CHARS).lower() for v in value) if w)
+
+
+MAX_WORDS = 1000  # aliases or keywords of one entry
+
+
+def _shown(value: Any) -> str:
+    # A bad value, quoted in the error without flooding the terminal.
+    return clip(repr(value), 80)
 
 
 def _country(value: Any, where: str) -> Country:
@@ -205,6 +220,18 @@ def _topic(value: Any, where: str, key: str) -> Topic:
     )
 
 
+# The most each [refresh] setting may be: beyond these a refresh would overflow a date
+# (max_backoff_hours = 1e300), open thousands of sockets or hold gigabytes per feed.
+_REFRESH_MOST: dict[str, float] = {
+    "concurrency": 256,
+    "per_host": 64,
+    "deadline": 3600.0,
+    "max_bytes": 1024 * 1024 * 1024,
+    "max_redirects": 50,
+    "max_backoff_hours": 24.0 * 366,
+}
+
+
 def _refresh(table: dict[str, Any]) -> RefreshSettings:
     defaults = RefreshSettings()
     unknown = set(table) - set(RefreshSettings.__dataclass_fields__)
@@ -215,8 +242,11 @@ def _refresh(table: dict[str, Any]) -> RefreshSettings:
         # An int where a float is expected is fine (deadline = 30); a bool is never a number.
         fits = isinstance(value, int | float if wanted is float else int)
         least = 0 if name == "max_redirects" else 1e-9  # 0 redirects means follow none
-        if isinstance(value, bool) or not fits or not least <= value < float("inf"):
+        most = _REFRESH_MOST[name]
+        if isinstance(value, bool) or not fits or not least <= value <= most:
             kind = "a whole number" if wanted is int else "a number"
             above = "of 0 or more" if least == 0 else "above 0"
-            raise ValueError(f"[refresh] {name} must be {kind} {above}, got {value!r}")
+            raise ValueError(
+                f"[refresh] {name} must be {kind} {above} and at most {most:g}, got {value!r}"
+            )
     return RefreshSettings(**table)

@@ -4,10 +4,9 @@ lost or overwritten."""
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 
-from amity.store import Feed, Store
+from amity.store import Feed, Store, load_config
 from amity.tui.cli import cli
 from click.testing import CliRunner
 
@@ -51,3 +50,44 @@ def test_feeds_export_prints_no_escapes_and_feeds_import_reads_it_back(tmp_path)
     assert feeds["https://a.example/rss"].tags == ("x",)
     assert "https://b.example/p%1B[2Jath" in feeds
     assert len(feeds["https://c.example/rss"].title) <= 200
+
+
+def write_config(tmp_path: Path, text: str) -> Path:
+    path = tmp_path / "config.toml"
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+def test_a_huge_backoff_is_refused_with_the_setting_named(tmp_path):
+    config = write_config(tmp_path, "[refresh]\nmax_backoff_hours = 1e300\n")
+    result = run(tmp_path / "db.json", "refresh", config=config)
+    assert_clear(result, 2, "max_backoff_hours", "at most")
+
+
+def test_every_refresh_setting_has_an_upper_bound(tmp_path):
+    for name, value in [("concurrency", 10**9), ("deadline", 1e12), ("max_bytes", 2**62)]:
+        config = write_config(tmp_path, f"[refresh]\n{name} = {value}\n")
+        assert_clear(run(tmp_path / "db.json", "list", config=config), 2, name)
+
+
+def test_config_text_is_cleaned_when_it_is_read(tmp_path):
+    config = write_config(
+        tmp_path,
+        '[[pair]]\ncode = "JP"\nname = "\\u001b]0;pwned\\u0007Japan\\u202e"\n'
+        'aliases = ["japan\\u001b[2J"]\n'
+        '[[pair]]\ncode = "IT"\nname = "Italy"\n'
+        '[[topics]]\nid = "talks"\nlabel = "Talks \\u001b[31m[b]"\n',
+    )
+    loaded = load_config(config)
+    assert [c.name for c in loaded.pair] == ["Japan", "Italy"]
+    assert loaded.pair[0].aliases == ("japan",)
+    assert loaded.topics[0].label == "Talks [b]"
+    shown = run(tmp_path / "db.json", "topics", config=config)
+    assert_clear(shown, 0, "Talks [b]")
+
+
+def test_deeply_nested_or_oversized_toml_is_a_config_error(tmp_path):
+    for text in ["x = " + "[" * 100_000 + "]" * 100_000, "x = " + "9" * 5000]:
+        config = write_config(tmp_path, text)
+        result = run(tmp_path / "db.json", "list", config=config)
+        assert_clear(result, 2, "cannot read config")
