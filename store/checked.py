@@ -8,10 +8,12 @@ import json
 from pathlib import Path
 
 from .clock import parse_iso
-from .database import Snapshot, Store
-from .storage import atomic_write_json
+from .database import CHECKED_SUFFIX, Snapshot, Store
+from .notices import warn
+from .storage import SIDE_FILE_BYTES, atomic_write_json, read_regular_file
+from .text import describe_error
 
-SUFFIX = ".refreshed"
+SUFFIX = CHECKED_SUFFIX
 
 
 def sidecar_path(store: Store) -> Path:
@@ -26,7 +28,10 @@ def record_check(store: Store, stamp: str) -> None:
     path = sidecar_path(store)
     if _later(_read(path), stamp) != stamp:
         return
-    atomic_write_json(path, {"last_checked": stamp})
+    try:
+        atomic_write_json(path, {"last_checked": stamp})
+    except OSError as exc:  # a folder in its place, say: the refresh itself is saved
+        warn(f"{path}: cannot record when the feeds were checked: {describe_error(exc)}")
 
 
 def last_checked(store: Store, snapshot: Snapshot | None = None) -> str | None:
@@ -40,8 +45,11 @@ def last_checked(store: Store, snapshot: Snapshot | None = None) -> str | None:
 
 def _read(path: Path) -> str | None:
     try:
-        data = json.loads(path.read_bytes())
-    except (OSError, ValueError):
+        data = json.loads(read_regular_file(path, SIDE_FILE_BYTES))
+    except FileNotFoundError:
+        return None
+    except (OSError, ValueError, RecursionError) as exc:
+        warn(f"{path}: ignored, it will be rewritten ({describe_error(exc)})")
         return None
     value = data.get("last_checked") if isinstance(data, dict) else None
     return value if isinstance(value, str) and parse_iso(value) is not None else None

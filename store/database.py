@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 import threading
 from collections.abc import Iterable, Iterator, Mapping
@@ -27,11 +28,16 @@ from .storage import (
     load_document,
     paused_gc,
     remove_leftovers,
+    through_links,
 )
 from .subscriptions import DEFAULT_FEEDS, Feed
 
 EVENTS, FEEDS, ARTICLES, META = "events", "feeds", "articles", "meta"
 DEFAULT_LOCK_TIMEOUT = 10.0
+# The files kept beside the store: its writer lock, when feeds were last checked (checked.py)
+# and what the app last showed (tui/visits.py).
+LOCK_SUFFIX, CHECKED_SUFFIX, VISIT_SUFFIX = ".lock", ".refreshed", ".visit.json"
+SIDE_SUFFIXES = (LOCK_SUFFIX, CHECKED_SUFFIX, VISIT_SUFFIX)
 _LOCK_SETUP = threading.Lock()
 
 
@@ -178,7 +184,9 @@ class Store:
     def __init__(
         self, path: str | os.PathLike[str] | None = None, *, lock_timeout: float | None = None
     ) -> None:
-        self.path = Path(path) if path else default_db_path()
+        # A symbolic link is written through: the lock, the sweep and every write are the
+        # target's, so two links to one store share one lock and the link is never replaced.
+        self.path = through_links(Path(path) if path else default_db_path())
         if lock_timeout is None:
             lock_timeout = _lock_timeout_from_env()
         self.lock_timeout = lock_timeout
@@ -198,7 +206,7 @@ class Store:
             with _LOCK_SETUP:
                 if self._file_lock is None:
                     self._file_lock = filelock.FileLock(
-                        str(self.path) + ".lock", timeout=self.lock_timeout
+                        str(self.path) + LOCK_SUFFIX, timeout=self.lock_timeout
                     )
         return self._file_lock
 
@@ -314,6 +322,22 @@ class Store:
                 raise StoreError(
                     f"{self.path}: cannot write the store: {exc.strerror or exc}"
                 ) from None
+
+    def own_files(self) -> tuple[Path, ...]:
+        """The store file and the files kept beside it (lock, check time, visit state)."""
+        return (self.path, *(self.path.with_name(self.path.name + s) for s in SIDE_SUFFIXES))
+
+    def owns(self, path: str | os.PathLike[str]) -> bool:
+        """Whether `path` is the store or one of its side files (through links and all), so
+        an export or any other output never overwrites them."""
+        target = os.path.realpath(path)
+        for own in self.own_files():
+            if os.path.realpath(own) == target:
+                return True
+            with contextlib.suppress(OSError):  # hard links, or another path to one file
+                if os.path.samefile(own, path):
+                    return True
+        return False
 
     def draft(self) -> Transaction:
         """The store as it is now, without the lock, as a Transaction that is never saved: for

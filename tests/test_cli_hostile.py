@@ -4,11 +4,17 @@ lost or overwritten."""
 
 from __future__ import annotations
 
+import json
+import os
 from pathlib import Path
 
-from amity.store import Feed, Store, load_config
+from amity.feeds import refresh
+from amity.store import Feed, Store, last_checked, load_config
 from amity.tui.cli import cli
+from amity.tui.visits import Visits, load_visits, visit_path
 from click.testing import CliRunner
+from feedserver import relevant_item, rss, short_config, store_with
+from storegen import amity
 
 ESCAPES = "\x1b]52;c;ZXZpbA==\x07\x1b[2J\x1b]0;pwned\x07\u202e"
 
@@ -91,3 +97,120 @@ def test_deeply_nested_or_oversized_toml_is_a_config_error(tmp_path):
         config = write_config(tmp_path, text)
         result = run(tmp_path / "db.json", "list", config=config)
         assert_clear(result, 2, "cannot read config")
+
+
+def damaged_copy(tmp_path: Path, change) -> Path:
+    db = tmp_path / "db.json"
+    Store.open(db)
+    data = json.loads(db.read_text(encoding="utf-8"))
+    change(data)
+    db.write_text(json.dumps(data), encoding="utf-8")
+    return db
+
+
+def first_event(data):
+    return next(iter(data["events"].values()))
+
+
+def test_valid_json_with_wrong_types_is_a_damaged_store_never_rewritten(tmp_path):
+    damages = {
+        "seeded": lambda d: d["meta"]["meta"].update(seeded=[]),
+        "topics": lambda d: first_event(d).update(topics=5),
+        "sources": lambda d: first_event(d).update(sources=[{"url": 7}]),
+        "summary": lambda d: first_event(d).update(summary=None),
+        "tags": lambda d: next(iter(d["feeds"].values())).update(tags=5),
+    }
+    events = tmp_path / "in.json"
+    events.write_text('[{"id": "x", "date": "2026", "title": "X"}]', encoding="utf-8")
+    for name, change in damages.items():
+        folder = tmp_path / name
+        folder.mkdir()
+        db = damaged_copy(folder, change)
+        before = db.read_bytes()
+        for args in (["list"], ["import", str(events)], ["feeds", "list"], ["export"]):
+            result = run(db, *args)
+            assert_clear(result, 3, str(db), "damaged", name)
+        assert db.read_bytes() == before, name
+
+
+def test_side_files_that_do_not_parse_are_ignored_with_a_warning(tmp_path, server):
+    db = tmp_path / "db.json"
+    store = store_with(db, [server.serve("/feed", rss(relevant_item(1)))])
+    (tmp_path / "db.json.refreshed").write_text("[" * 100_000 + "]" * 100_000)
+    (tmp_path / "db.json.visit.json").write_text("[" * 100_000 + "]" * 100_000)
+    assert load_visits(visit_path(db)) == Visits()
+    assert last_checked(store) is None
+
+
+async def test_a_folder_in_place_of_the_check_time_file_costs_no_refresh(tmp_path, server):
+    db = tmp_path / "db.json"
+    store = store_with(db, [server.serve("/feed", rss(relevant_item(1)))])
+    (tmp_path / "db.json.refreshed").mkdir()
+    report = await refresh(store, short_config())
+    assert report.new_articles == 1 and report.failed == 0
+    assert any(e.origin == "feed" for e in store.snapshot().events)
+
+
+def test_deeply_nested_or_oversized_json_import_is_a_usage_error(tmp_path):
+    db = tmp_path / "db.json"
+    for name, text in {
+        "deep": "[" * 100_000 + "]" * 100_000,
+        "digits": '[{"id": "x", "date": "2026", "title": "X", "n": ' + "9" * 5000 + "}]",
+    }.items():
+        path = tmp_path / f"{name}.json"
+        path.write_text(text, encoding="utf-8")
+        assert_clear(run(db, "import", str(path)), 2, "not valid JSON")
+    assert "nested too deeply" in run(db, "import", str(tmp_path / "deep.json")).output
+
+
+def test_the_sweep_leaves_other_files_temporary_files_alone(tmp_path):
+    db = tmp_path / "db.json"
+    store = Store.open(db)
+    others = [tmp_path / f".db.json.{kind}.abcd1234.tmp" for kind in ("bak", "visit.json", "old")]
+    own = tmp_path / ".db.json.abcd1234.tmp"
+    for path in [*others, own]:
+        path.write_text("half-written")
+    with store.transaction() as txn:
+        txn.update_meta(touched=True)
+    assert all(path.exists() for path in others)
+    assert not own.exists()
+
+
+def test_special_files_as_the_store_are_refused_with_their_path(tmp_path):
+    fifo = tmp_path / "fifo.json"
+    os.mkfifo(fifo)
+    locked = tmp_path / "locked.json"
+    Store.open(locked)
+    locked.chmod(0)
+    unreadable = [locked] if os.geteuid() != 0 else []  # root reads a mode-000 file
+    for path in (fifo, Path("/dev/zero"), tmp_path, *unreadable):
+        result = amity("list", db=path)
+        assert result.returncode == 3, (path, result.stderr)
+        assert str(path) in result.stderr and "Traceback" not in result.stderr
+    locked.chmod(0o600)
+
+
+def test_exports_never_overwrite_the_store_or_its_side_files(tmp_path):
+    db = tmp_path / "db.json"
+    Store.open(db)
+    before = db.read_bytes()
+    link = tmp_path / "link.json"
+    link.symlink_to(db)
+    for target in (db, link, tmp_path / "db.json.lock", tmp_path / "db.json.refreshed"):
+        assert_clear(run(db, "export", "-o", str(target)), 2, "store")
+        assert_clear(run(db, "feeds", "export", str(target)), 2, "store")
+    assert db.read_bytes() == before
+    assert_clear(run(db, "list"), 0)
+
+
+def test_a_symlinked_store_is_written_through(tmp_path):
+    real = tmp_path / "data" / "real.json"
+    real.parent.mkdir()
+    Store.open(real)
+    link = tmp_path / "link.json"
+    link.symlink_to(real)
+    events = tmp_path / "in.json"
+    events.write_text('[{"id": "mine", "date": "2026", "title": "Mine"}]', encoding="utf-8")
+    assert_clear(run(link, "import", str(events)), 0)
+    assert link.is_symlink()
+    assert "mine" in {e.id for e in Store(real).events()}

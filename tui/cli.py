@@ -26,6 +26,7 @@ from amity.store.curation import removed_ids
 from amity.store.exports import FORMATS, ExportContext
 from amity.store.exports import render as render_export
 from amity.store.storage import paused_gc
+from amity.store.text import describe_error
 
 from .curate_commands import register as register_curation
 from .filter_options import filter_options
@@ -108,7 +109,9 @@ pass_session = click.make_pass_decorator(Session)
 )
 @click.option(
     "--db",
-    type=click.Path(dir_okay=False, path_type=Path),
+    # Not checked here: a folder, device or unreadable file is the store's error (exit 3,
+    # named by the store), not a usage error.
+    type=click.Path(readable=False, path_type=Path),
     envvar="AMITY_DB",
     help="The store file (default: the user data folder). Also AMITY_DB.",
 )
@@ -229,8 +232,8 @@ def import_command(session: Session, file: Any) -> None:
     name = getattr(file, "name", "-")
     try:
         data = json.loads(file.read())
-    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
-        raise click.UsageError(f"{name}: not valid JSON ({exc})") from None
+    except (ValueError, RecursionError) as exc:  # a 5,000-digit number is a ValueError
+        raise click.UsageError(f"{name}: not valid JSON ({describe_error(exc)})") from None
     if isinstance(data, dict):
         fmt = data.get("amity", EXPORT_VERSION)
         if not isinstance(fmt, int) or isinstance(fmt, bool):

@@ -18,7 +18,7 @@ from typing import Any, TextIO
 
 import click
 import orjson
-from amity.store import clean_text
+from amity.store import Store, clean_text
 from amity.store.storage import atomic_write_bytes
 
 
@@ -146,7 +146,14 @@ def json_text(data: Any) -> str:
 
 def write_output(path: Path, text: str) -> None:
     """Write a file the user named, atomically; one that cannot be written is a usage error
-    (exit 2) naming it, and whatever was there is left whole."""
+    (exit 2) naming it, and whatever was there is left whole. The store and the files beside
+    it are refused: an export onto them would overwrite every event."""
+    context = click.get_current_context(silent=True)
+    session = context.find_root().obj if context is not None else None
+    if Store(getattr(session, "db_path", None)).owns(path):
+        raise click.UsageError(
+            f"{path}: that is the amity store or a file kept beside it; choose another file"
+        )
     try:
         atomic_write_bytes(path, text.encode("utf-8"))
     except OSError as exc:

@@ -11,7 +11,10 @@ import json
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from amity.store.storage import atomic_write_json
+from amity.store.database import VISIT_SUFFIX
+from amity.store.notices import warn
+from amity.store.storage import SIDE_FILE_BYTES, atomic_write_json, read_regular_file
+from amity.store.text import describe_error
 
 
 @dataclass
@@ -27,13 +30,13 @@ class Visits:
 
 def visit_path(store_path: Path) -> Path:
     """The state file beside a store file."""
-    return store_path.with_name(store_path.name + ".visit.json")
+    return store_path.with_name(store_path.name + VISIT_SUFFIX)
 
 
 def load_visits(path: Path) -> Visits:
     """Read the state file; a missing or unreadable one means a first visit."""
     try:
-        data = json.loads(path.read_text(encoding="utf-8"))
+        data = json.loads(read_regular_file(path, SIDE_FILE_BYTES))
         last = data.get("last_visit")
         unseen = data.get("unseen", [])
         sources = data.get("sources", {})
@@ -48,7 +51,10 @@ def load_visits(path: Path) -> Visits:
             else {},
             theme if isinstance(theme, str) else None,
         )
-    except (OSError, ValueError, AttributeError):
+    except FileNotFoundError:
+        return Visits()
+    except (OSError, ValueError, AttributeError, RecursionError) as exc:
+        warn(f"{path}: ignored, it will be rewritten ({describe_error(exc)})")
         return Visits()
 
 
