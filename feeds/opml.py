@@ -7,7 +7,7 @@ import email.utils
 from collections.abc import Iterable
 from xml.sax.saxutils import quoteattr
 
-from amity.store import Feed
+from amity.store import Feed, clean_text
 from amity.store.text import NAME_CHARS, clip
 from lxml import etree
 
