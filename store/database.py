@@ -11,8 +11,6 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from tinydb.table import Document, Table
-
 from .clock import utc_now
 from .config import ConfigError
 from .curated import CuratedUpdate, bundled_sets, plan_update
@@ -22,6 +20,7 @@ from .paths import default_db_path
 from .storage import (
     SCHEMA_VERSION,
     BufferedJSONStorage,
+    KeyedTable,
     StoreDB,
     StoreError,
     StoreLocked,
@@ -77,16 +76,16 @@ class Transaction:
     @property
     def meta(self) -> dict[str, Any]:
         """The meta record (a copy; change it with `update_meta`)."""
-        doc = self.db.table(META).get(doc_id="meta")
+        doc = self.db.table(META).record("meta")
         return dict(doc) if doc else {}
 
     def update_meta(self, **changes: Any) -> None:
         """Set keys of the meta record."""
-        self.db.table(META).upsert(Document({**self.meta, **changes}, doc_id="meta"))
+        self.db.table(META).put({"meta": {**self.meta, **changes}})
 
     def events(self) -> dict[str, Event]:
         """Every event, by id."""
-        return {doc.doc_id: Event.from_trusted(doc) for doc in self.db.table(EVENTS).all()}
+        return {key: Event.from_trusted(doc) for key, doc in self.db.table(EVENTS).by_key().items()}
 
     def put_events(self, events: Iterable[Event], *, by_person: bool = False) -> tuple[int, int]:
         """Insert or replace events by id in one pass; returns (new, updated). Unchanged events
@@ -94,7 +93,7 @@ class Transaction:
         (`by_person`, store/curation.py), their edits are kept (curation.keep_edits), sources
         they moved stay moved, and events they removed or merged away are not written."""
         table = self.db.table(EVENTS)
-        existing = {doc.doc_id: doc for doc in table.all()}
+        existing = table.by_key()
         now = utc_now()
         new, changed = [], []
         meta = self.meta
@@ -115,21 +114,21 @@ class Transaction:
                 new.append(record)
             elif dict(old) != record:
                 changed.append(record)
-        _upsert(table, {r["id"]: r for r in [*new, *changed]})
+        table.put({r["id"]: r for r in [*new, *changed]})
         return len(new), len(changed)
 
     def remove_events(self, ids: Iterable[str]) -> int:
         """Delete events by id, remembering curated ones so seeding never brings them back."""
         table = self.db.table(EVENTS)
-        ids = [i for i in ids if table.contains(doc_id=i)]
-        if not ids:
+        records = {i: doc for i in ids if (doc := table.record(i)) is not None}
+        if not records:
             return 0
-        curated = [i for i in ids if table.get(doc_id=i).get("origin") == "curated"]
-        table.remove(doc_ids=ids)
+        curated = [i for i, doc in records.items() if doc.get("origin") == "curated"]
+        table.remove_keys(records)
         if curated:
             deleted = sorted({*self.meta.get("deleted", []), *curated})
             self.update_meta(deleted=deleted)
-        return len(ids)
+        return len(records)
 
     def removed_ids(self) -> frozenset[str]:
         """Ids of events the person deleted or merged away: never brought back."""
@@ -137,45 +136,32 @@ class Transaction:
 
     def articles(self) -> dict[str, dict[str, Any]]:
         """Every stored feed article record, by article id (the feeds layer's bookkeeping)."""
-        return {doc.doc_id: dict(doc) for doc in self.db.table(ARTICLES).all()}
+        return {key: dict(doc) for key, doc in self.db.table(ARTICLES).by_key().items()}
 
     def put_articles(self, records: Mapping[str, Mapping[str, Any]]) -> None:
         """Insert or replace article records by id."""
-        _upsert(self.db.table(ARTICLES), records)
+        self.db.table(ARTICLES).put(records)
 
     def remove_articles(self, ids: Iterable[str]) -> None:
         """Delete article records by id (those no longer kept once the rules changed)."""
-        table = self.db.table(ARTICLES)
-        table.remove(doc_ids=[i for i in ids if table.contains(doc_id=i)])
+        self.db.table(ARTICLES).remove_keys(ids)
 
     def feeds(self) -> dict[str, Feed]:
         """Every subscribed feed, by URL."""
-        return {doc.doc_id: Feed.from_dict(dict(doc)) for doc in self.db.table(FEEDS).all()}
+        feeds = self.db.table(FEEDS).by_key()
+        return {url: Feed.from_dict(dict(doc)) for url, doc in feeds.items()}
 
     def put_feeds(self, feeds: Iterable[Feed]) -> None:
         """Insert or replace feeds by URL."""
-        _upsert(self.db.table(FEEDS), {f.url: f.to_dict() for f in feeds})
+        self.db.table(FEEDS).put({f.url: f.to_dict() for f in feeds})
 
     def remove_feed(self, url: str) -> bool:
         """Unsubscribe; False if the URL was not subscribed."""
-        table = self.db.table(FEEDS)
-        if not table.contains(doc_id=url):
-            return False
-        table.remove(doc_ids=[url])
-        return True
+        return bool(self.db.table(FEEDS).remove_keys([url]))
 
-    def table(self, name: str) -> Table:
+    def table(self, name: str) -> KeyedTable:
         """A raw table, for store-internal callers."""
         return self.db.table(name)
-
-
-def _upsert(table: Table, records: Mapping[str, Mapping[str, Any]]) -> None:
-    # TinyDB has no keyed upsert in bulk: drop the ids present, then insert all in one batch.
-    present = [key for key in records if table.contains(doc_id=key)]
-    if present:
-        table.remove(doc_ids=present)
-    if records:
-        table.insert_multiple(Document(dict(r), doc_id=k) for k, r in records.items())
 
 
 class Store:

@@ -17,14 +17,14 @@ import os
 import re
 import stat
 import tempfile
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator, Mapping
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 import orjson
 from tinydb import TinyDB
 from tinydb.storages import Storage
-from tinydb.table import Table
+from tinydb.table import Document, Table
 
 from .records import damage
 
@@ -237,12 +237,49 @@ class BufferedJSONStorage(Storage):
 
 
 class KeyedTable(Table):
-    """A table whose document ids are the records' own string keys (event id, feed URL)."""
+    """A table whose document ids are the records' own string keys (event id, feed URL).
+
+    TinyDB types document ids as int; the methods here take and give the string keys, so the
+    one place that says so is `_doc_id` (and `by_key` for the way back)."""
 
     document_id_class = str  # type: ignore[assignment]
+
+    def by_key(self) -> dict[str, Document]:
+        """Every record, by key."""
+        return cast(dict[str, Document], {doc.doc_id: doc for doc in self.all()})
+
+    def record(self, key: str) -> Document | None:
+        """The record stored under `key`, if any."""
+        return self.get(doc_id=_doc_id(key))
+
+    def has(self, key: str) -> bool:
+        """Whether a record is stored under `key`."""
+        return self.contains(doc_id=_doc_id(key))
+
+    def remove_keys(self, keys: Iterable[str]) -> list[str]:
+        """Delete the records stored under these keys; returns the keys that were present."""
+        present = [key for key in keys if self.has(key)]
+        if present:
+            self.remove(doc_ids=[_doc_id(key) for key in present])
+        return present
+
+    def put(self, records: Mapping[str, Mapping[str, Any]]) -> None:
+        """Insert or replace records by key in one batch."""
+        # TinyDB has no keyed upsert in bulk: drop the keys present, then insert all at once.
+        self.remove_keys(records)
+        if records:
+            self.insert_multiple(Document(dict(r), doc_id=_doc_id(k)) for k, r in records.items())
+
+
+def _doc_id(key: str) -> int:
+    return cast(int, key)  # a KeyedTable's document ids are strings (document_id_class)
 
 
 class StoreDB(TinyDB):
     """TinyDB with keyed tables."""
 
     table_class = KeyedTable
+
+    def table(self, name: str, **kwargs: Any) -> KeyedTable:
+        """The keyed table `name`."""
+        return cast(KeyedTable, super().table(name, **kwargs))
