@@ -27,7 +27,7 @@ ACCEPT = (
 def user_agent() -> str:
     """'amity/<version> (+<home page>)', so feed owners know who is asking."""
     try:
-        home = metadata("amity").get("Project-URL", "").split(",")[-1].strip()
+        home = (metadata("amity").get_all("Project-URL") or [""])[0].split(",")[-1].strip()
     except PackageNotFoundError:
         home = ""
     return f"amity/{__version__} (+{home or 'https://github.com/amity-timeline/amity'})"

@@ -136,7 +136,7 @@ def _json_feed(body: bytes) -> tuple[str, list[Mapping[str, Any]]]:
         raise ParseError(f"not valid JSON ({describe_error(exc)})") from None
     if not isinstance(data, dict) or not isinstance(data.get("items"), list):
         raise ParseError("JSON, but not a JSON Feed (no items list)")
-    entries = []
+    entries: list[Mapping[str, Any]] = []
     for item in data["items"]:
         if not isinstance(item, dict):
             continue

@@ -429,13 +429,11 @@ def _apply(
         charged = outcome.error.charged and not network_down
         failures = feed.failures + 1 if charged else feed.failures
         hint = retry_after(outcome.error.retry_after, now)
-        next_check = (
-            backoff_next_check(now, failures, config.refresh.max_backoff_hours)
-            if charged
-            else feed.next_check
-        )
-        if hint is not None and charged:
-            next_check = max(next_check, hinted_next_check(now, hint) or next_check)
+        next_check = feed.next_check
+        if charged:
+            next_check = backoff_next_check(now, failures, config.refresh.max_backoff_hours)
+            if hint is not None:
+                next_check = max(next_check, hinted_next_check(now, hint) or next_check)
         updated = replace(
             feed,
             status="error",

@@ -152,7 +152,7 @@ def _config_from(data: dict[str, Any], path: Path) -> Config:
     refresh = RefreshSettings()
     if "refresh" in data:
         refresh = _refresh(_table(data["refresh"], "[refresh]"))
-    languages = ()
+    languages: tuple[Language, ...] = ()
     if "languages" in data:
         entries = data["languages"]
         if not isinstance(entries, list):

@@ -48,7 +48,8 @@ class Language:
         """This language with `other`'s terms added (a config extending a built-in one)."""
         lists = {name: _union(getattr(self, name), getattr(other, name)) for name in _LISTS}
         groups = {name: _merge(getattr(self, name), getattr(other, name)) for name in _GROUPS}
-        return Language(self.code, **lists, **groups)
+        fields: dict[str, Any] = {**lists, **groups}
+        return Language(self.code, **fields)
 
 
 def language_from(data: Any, where: str) -> Language:
@@ -70,7 +71,8 @@ def language_from(data: Any, where: str) -> Language:
         groups[name] = tuple(
             (str(key), _terms(value, f"{where}: {name}.{key}")) for key, value in table.items()
         )
-    return Language(code.strip().lower(), **lists, **groups)
+    fields: dict[str, Any] = {**lists, **groups}
+    return Language(code.strip().lower(), **fields)
 
 
 @cache

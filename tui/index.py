@@ -86,10 +86,10 @@ class TimelineIndex:
         )
         prefix, year = "-", 0  # no date starts with "-"
         for position, event in enumerate(self.events):
-            topics = event.topics
-            mask = mask_of.get(topics)
+            tags = event.topics  # not `topics`: that is the config's list
+            mask = mask_of.get(tags)
             if mask is None:
-                mask = mask_of[topics] = self._mask(topics)
+                mask = mask_of[tags] = self._mask(tags)
             masks(mask)
             if not event.date.startswith(prefix):  # sorted by date: the year rarely changes
                 prefix = event.date[:4]

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from functools import partial
 from typing import TYPE_CHECKING, cast
 
@@ -78,9 +78,9 @@ class TimelineCommands(ListCommands):
                 )
         for topic in app.config.topics:
             state = "on" if topic.id in app.view_filter.topics else "off"
-            key = f" {topic.key}" if topic.key else ""
+            shortcut = f" {topic.key}" if topic.key else ""
             yield (
-                f"Toggle topic{key}: {topic.label} (now {state})",
+                f"Toggle topic{shortcut}: {topic.label} (now {state})",
                 "Show events with any selected topic",
                 partial(app.toggle_topic, topic.id),
             )
@@ -93,7 +93,9 @@ class TimelineCommands(ListCommands):
             )
 
 
-def choices_provider(choices: list[tuple[str, str, Callable[[], object]]]) -> type[ListCommands]:
+def choices_provider(
+    choices: Sequence[tuple[str, str, Callable[[], object]]],
+) -> type[ListCommands]:
     """A provider offering just these (name, help, callback) choices, e.g. which source."""
 
     class Choices(ListCommands):
