@@ -88,8 +88,8 @@ def feeds_add(ctx: click.Context, url: str, title: str, tags: tuple[str, ...]) -
     new_tags = [t for t in feed.tags if t not in old.tags]
     if new_tags:
         changes.append(f"tag{'s' if len(new_tags) > 1 else ''} {', '.join(new_tags)} added")
-    tags = f"; tags: {', '.join(feed.tags)}" if feed.tags else ""
-    say(f"updated {url}: {'; '.join(changes) or 'nothing new'}{tags}")
+    listed = f"; tags: {', '.join(feed.tags)}" if feed.tags else ""
+    say(f"updated {url}: {'; '.join(changes) or 'nothing new'}{listed}")
 
 
 @feeds_group.command("remove")
