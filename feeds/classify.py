@@ -88,7 +88,8 @@ def _rules(config: Config) -> _Rules:
     for language in all_languages(config.languages):
         code = language.code
         joint.update(language.joint)
-        people.update(tuple(p.upper().split(":", 1)) for p in language.people if ":" in p)
+        split = (p.upper().partition(":") for p in language.people if ":" in p)
+        people.update((side, name) for side, _, name in split)
         entries += [(t, Hit("marker", code, code, t)) for t in language.markers]
         entries += [(t, Hit("cue", "", code, t)) for t in language.cues]
         for what, groups, lang in (
