@@ -96,14 +96,34 @@ def _word_pattern(word: str) -> re.Pattern[str]:
     return re.compile(r"(?<!\w)" + re.escape(word), re.IGNORECASE)
 
 
+_NON_WORD = re.compile(r"[\W_]+")
+
+
+def _spaced(text: str) -> str:
+    # Case-folded words between single spaces, with a space before the first: " word" is then
+    # in the text exactly when a word starts with "word", and plain `in` (C speed) decides.
+    return " " + _NON_WORD.sub(" ", text.casefold()).strip() + " "
+
+
+def word_needles(words: Sequence[str]) -> list[str]:
+    """The one definition of a search, for `list --search` and the app: every needle must be
+    in `search_text(event)`. A word must start a word of the text ("rom" finds "Rome", not
+    "from"); a word in a script written without spaces (Japanese, Chinese) matches anywhere."""
+    needles = []
+    for word in words:
+        spaced = _spaced(word).strip()
+        if spaced:
+            wide = unicodedata.east_asian_width(spaced[0]) in "WF"
+            needles.append(spaced if wide else " " + spaced)
+    return needles
+
+
 def word_search(words: Sequence[str]) -> Callable[[str], bool]:
-    """The one definition of a search, for `list --search` and the app: every case-folded word
-    must start a word of the text (`search_text` gives an event's)."""
-    patterns = [(word, _word_pattern(word)) for word in words]
+    """`word_needles` as a test of one `search_text`."""
+    needles = word_needles(words)
 
     def matches(text: str) -> bool:
-        # `in` first: most texts lack the word and the C-speed test rejects them.
-        return all(word in text and pattern.search(text) for word, pattern in patterns)
+        return all(needle in text for needle in needles)
 
     return matches
 
@@ -117,10 +137,10 @@ def word_spans(text: str, words: Sequence[str]) -> list[tuple[int, int]]:
 
 
 def search_text(event: Event) -> str:
-    """The case-folded text a search looks in: title, summary, the person's note and source
-    titles."""
+    """The text a search looks in (title, summary, the person's note and source titles), as
+    `word_search` wants it: case-folded words between single spaces."""
     parts = [event.title, event.summary, event.note, *(source.title for source in event.sources)]
-    return "\n".join(parts).casefold()
+    return _spaced("\n".join(parts))
 
 
 def timeline_key(event: Event) -> str:

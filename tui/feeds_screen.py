@@ -55,7 +55,7 @@ def feeds_table(feeds: Sequence[Feed], now: dt.datetime) -> Table:
             Text(feed.status, STATUS_STYLE.get(feed.status, "")),
             name,
             Text(when(feed.last_ok, now)),
-            Text(when(feed.next_check, now) if feed.next_check else "next r"),
+            Text(when(feed.next_check, now) if feed.next_check else "next refresh"),
             Text(plain(feed.error or ""), "red"),
         )
     return table

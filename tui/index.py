@@ -10,7 +10,7 @@ from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
-from amity.store import Event, Topic, ordered, search_text, word_search
+from amity.store import Event, Topic, ordered, search_text, word_needles
 
 
 @dataclass(frozen=True, slots=True)
@@ -141,8 +141,9 @@ class TimelineIndex:
             self.milestones if query.milestones_only else range(len(self.events))
         )
         if query.words:
-            texts, search = self.texts, word_search(query.words)
-            candidates = [p for p in candidates if search(texts[p])]
+            texts = self.texts
+            for needle in word_needles(query.words):  # a plain `in` per word: C speed
+                candidates = [p for p in candidates if needle in texts[p]]
         events = self.events
         if query.kinds:
             candidates = [p for p in candidates if events[p].kind in query.kinds]
