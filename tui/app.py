@@ -35,6 +35,7 @@ from textual.worker import get_current_worker
 
 from . import layout
 from .actions import APP_KEYS, bindings
+from .curating import Curating
 from .detail import DetailPane
 from .feeds_screen import FeedsScreen
 from .goto import GoToDate
@@ -75,7 +76,7 @@ class SearchBar(Input):
         self.app.call_later(self.app.action_end_search)  # type: ignore[attr-defined]
 
 
-class AmityApp(App[None]):
+class AmityApp(Curating, App[None]):
     """Browse the years, filter by topic with one key, refresh in place."""
 
     CSS_PATH = Path(__file__).with_name("app.tcss")  # absolute: subclasses live elsewhere
@@ -241,7 +242,7 @@ class AmityApp(App[None]):
         return ("No events match.", hint[:1].upper() + hint[1:] + ".")
 
     def _show_header(self) -> None:
-        total = len(self.index)
+        total = len(self.index) - self.index.hidden_count
         left = f"{self.config.pair_label}  {total} event{'s' if total != 1 else ''}"
         if self.view_filter.narrows:
             left += f", {self.view.matched} shown"
@@ -336,6 +337,8 @@ class AmityApp(App[None]):
         """Esc: close the Keys panel if it is open, else clear the search."""
         if self.screen.query("HelpPanel").nodes:
             self.action_hide_help_panel()
+        elif self.cancel_pending():
+            pass
         else:
             self.action_end_search()
 
@@ -547,8 +550,8 @@ class AmityApp(App[None]):
         index.texts  # noqa: B018 - build the search texts here, off the UI thread
         return snapshot, index
 
-    def install(self, snapshot: Snapshot, index: TimelineIndex) -> None:
-        """Show a freshly read store, keeping the cursor's event and the filters."""
+    def install(self, snapshot: Snapshot, index: TimelineIndex, keep: str | None = None) -> None:
+        """Show a freshly read store, keeping the filters and the cursor's event (or `keep`)."""
         old = self.index
         for event in index.events:  # sources that arrived while the app was open
             position = old.position_of.get(event.id)
@@ -560,7 +563,7 @@ class AmityApp(App[None]):
         self.snapshot, self.index = snapshot, index
         self.marks = self._whats_new()
         self.checked_at = last_checked(self.store, snapshot)
-        self.apply()
+        self.apply(keep)
         if isinstance(self.screen, FeedsScreen):
             self.screen.show(snapshot.feeds, self.clock())
 

@@ -90,6 +90,7 @@ def describe(
         text.append("\n")
         text.append_text(marked(plain(event.summary), words))
         text.append("\n")
+    text.append_text(personal(event))
     text.append("\n")
     if not event.sources:
         text.append("No sources.", "dim")
@@ -110,6 +111,19 @@ def describe(
         link.stylize(Style(underline=True, dim=True, link=url), 3)
         parts += [line, link]
     return Group(*parts)
+
+
+def personal(event: Event) -> Text:
+    """What is the person's own: hidden state and their note (its lines kept)."""
+    text = Text(end="")
+    if event.hidden:
+        text.append("\n⊘ Hidden", "bold")
+        text.append(" from the timeline; h shows it again\n", "dim")
+    if event.note:
+        text.append("\nYour note", "bold")
+        text.append("  (i edits it)\n", "dim")
+        text.append("\n".join(plain(line) for line in event.note.split("\n")) + "\n")
+    return text
 
 
 class DetailPane(VerticalScroll, can_focus=True):

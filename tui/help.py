@@ -46,6 +46,8 @@ class HelpScreen(ModalScreen[None]):
             scroll.border_title = "amity — keys"
             scroll.border_subtitle = "↑ ↓ scroll · Esc, q or ? closes"
             yield Static(help_table())
-            legend = Text("\n★ milestone  · news  ● new since your last visit  ? date uncertain")
+            legend = Text(
+                "\n★ milestone  · news  ● new since your last visit  ? date uncertain  ⊘ hidden"
+            )
             legend.stylize("dim")
             yield Static(legend)

@@ -23,7 +23,7 @@ from .actions import MOVE_KEYS, bindings
 from .index import TimelineIndex, View
 from .layout import ROW_FIXED
 
-MILESTONE, NEW, MORE = "★", "●", "+"
+MILESTONE, NEW, MORE, HIDDEN = "★", "●", "+", "⊘"
 CURSOR, CURSOR_BLURRED = "▶", "▷"
 ORIGIN_MARKS = {"curated": "◆", "feed": "»", "user": "✎"}
 ORIGIN_NAMES = {"curated": "curated timeline", "feed": "from a feed", "user": "yours"}
@@ -357,7 +357,7 @@ class TimelineView(ScrollView, can_focus=True):
     def _event_row(self, event: Event, width: int, base: Style, cursor: bool) -> Strip:
         get = self.get_component_rich_style
         title_room = max(1, min(self.title_cap, width - ROW_FIXED, self._longest))
-        title = plain(event.title)
+        title = (HIDDEN + " " if event.hidden else "") + plain(event.title)
         if cell_len(title) > title_room:
             title = set_cell_size(title, title_room - 1) + "…"
         tag_room = width - ROW_FIXED - title_room - 1
@@ -365,7 +365,11 @@ class TimelineView(ScrollView, can_focus=True):
         tag_text = fit_tags(tags, tag_room) if tag_room >= TAG_MIN else ""
         marker = (CURSOR if self.has_focus else CURSOR_BLURRED) if cursor else " "
         date = event.date + ("?" if event.certainty == "partial" else "")
-        title_style = base + (get("timeline--milestone") if event.milestone else Style())
+        title_style = (
+            base
+            + (get("timeline--milestone") if event.milestone else Style())
+            + (Style(dim=True, strike=True) if event.hidden else Style())
+        )
         title_cells = lit(
             set_cell_size(title, title_room), self.words, title_style, get("timeline--match")
         )
