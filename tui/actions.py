@@ -77,7 +77,7 @@ MOVE_KEYS: tuple[Key, ...] = (
 
 # The person's curation (issue 13; actions in curating.py): every one also in help and palette.
 CURATION_KEYS: tuple[Key, ...] = (
-    Key("h", "hide", "Hide", "hide the entry (u undoes); on a hidden one, show it again"),
+    Key("h", "hide", "Hide", "hide the entry, u undoes; on a hidden one: show it"),
     Key("u", "undo_hide", "Undo hide", "show again what h just hid"),
     Key(
         "H",
@@ -87,11 +87,11 @@ CURATION_KEYS: tuple[Key, ...] = (
         state=lambda app: app.view_filter.show_hidden,
     ),
     Key("p", "promote", "Milestone / news", "make the entry a milestone, or news again"),
-    Key("e", "edit", "Edit", "edit the entry: title, dates, kind, topics, summary, …"),
-    Key("a", "add", "Add entry", "add an entry of your own (dated in the cursor's year)"),
+    Key("e", "edit", "Edit", "edit the entry: title, dates, kind, topics, summary"),
+    Key("a", "add", "Add entry", "add your own entry, dated in the cursor's year"),
     Key("i", "note", "Note", "write your private note on the entry"),
-    Key("M", "merge", "Merge", "merge: M on an entry, then M on the one to fold it into"),
-    Key("v", "move_source", "Move source", "move a source out to its own entry, or to another"),
+    Key("M", "merge", "Merge", "merge: M on an entry, M again on the one to keep"),
+    Key("v", "move_source", "Move source", "move a source to its own entry or to another"),
 )
 
 APP_KEYS: tuple[Key, ...] = (
