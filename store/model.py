@@ -8,7 +8,16 @@ from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field, replace
 from typing import Any
 
-from .text import clean_text, strip_controls
+from .text import (
+    NAME_CHARS,
+    NOTE_CHARS,
+    SUMMARY_CHARS,
+    TITLE_CHARS,
+    URL_CHARS,
+    clean_text,
+    clip,
+    strip_controls,
+)
 
 KINDS: tuple[str, ...] = (
     "summit",
@@ -24,6 +33,7 @@ KINDS: tuple[str, ...] = (
 ORIGINS: tuple[str, ...] = ("curated", "feed", "user")
 CERTAINTIES: tuple[str, ...] = ("verified", "partial")
 
+MAX_TERMS = 200  # identifying terms of one event
 _DATE_RE = re.compile(r"^(\d{4})(?:-(\d{2})(?:-(\d{2}))?)?$")
 _COUNTRY_RE = re.compile(r"^[A-Z]{2}$")
 
@@ -72,12 +82,24 @@ _URL_RE = re.compile(r"https?://[^\s/?#]+(?:[/?#]\S*)?", re.IGNORECASE)
 def _check_url(value: Any, field_name: str) -> str:
     # The whole value must be a URL: sources are opened in a browser and shown on screen, so
     # spaces, escape sequences and control characters after a valid prefix are refused too.
+    if isinstance(value, str) and len(value) > URL_CHARS:
+        raise _too_long(field_name, value, URL_CHARS)
     if not isinstance(value, str) or not _URL_RE.fullmatch(value) or strip_controls(value) != value:
-        raise ValidationError(field_name, f"expected an http(s) URL, got {value!r}")
+        raise ValidationError(field_name, f"expected an http(s) URL, got {_shown(value)}")
     return value
 
 
-def _text_field(data: Mapping[str, Any], name: str, *, required: bool) -> str:
+def _too_long(name: str, value: str, limit: int) -> ValidationError:
+    # Imported or typed text has the same limits as feed text: a 10 MB title froze the app.
+    return ValidationError(name, f"is {len(value):,} characters long; at most {limit:,} are kept")
+
+
+def _shown(value: Any) -> str:
+    # A bad value, quoted in the error without flooding the terminal.
+    return clip(repr(value), 80)
+
+
+def _text_field(data: Mapping[str, Any], name: str, *, required: bool, limit: int) -> str:
     value = data.get(name)
     if value is None:
         if required:
@@ -85,7 +107,11 @@ def _text_field(data: Mapping[str, Any], name: str, *, required: bool) -> str:
         return ""
     if not isinstance(value, str):
         raise ValidationError(name, f"expected text, got {type(value).__name__}")
+    if len(value) > limit * 4:  # refused before cleaning: no need to clean 10 MB to say so
+        raise _too_long(name, value, limit)
     value = clean_text(value)
+    if len(value) > limit:
+        raise _too_long(name, value, limit)
     if required and not value:
         raise ValidationError(name, "must not be empty")
     return value
@@ -107,8 +133,8 @@ class Source:
             raise ValidationError(field_name, f"expected an object, got {type(data).__name__}")
         try:
             url = _check_url(data.get("url"), "url")
-            title = _text_field(data, "title", required=False)
-            publisher = _text_field(data, "publisher", required=False)
+            title = _text_field(data, "title", required=False, limit=TITLE_CHARS)
+            publisher = _text_field(data, "publisher", required=False, limit=NAME_CHARS)
             published = data.get("published")
             if published is not None:
                 published = _check_published(published)
@@ -191,10 +217,11 @@ class Event:
             raise ValidationError("event", f"expected an object, got {type(data).__name__}")
         event_id = data.get("id")
         if not isinstance(event_id, str) or not re.match(
-            r"^[A-Za-z0-9][A-Za-z0-9._:-]*$", event_id
+            r"^[A-Za-z0-9][A-Za-z0-9._:-]{0,199}$", event_id
         ):
             raise ValidationError(
-                "id", f"expected a slug (letters, digits, - . _ :), got {event_id!r}"
+                "id",
+                f"expected a slug of up to 200 letters, digits, - . _ :, got {_shown(event_id)}",
             )
         date = parse_date(data.get("date"), "date")
         end_date = data.get("end_date")
@@ -202,8 +229,8 @@ class Event:
             end_date = parse_date(end_date, "end_date")
             if end_date < date[: len(end_date)]:
                 raise ValidationError("end_date", f"{end_date} is before the date {date}")
-        title = _text_field(data, "title", required=True)
-        summary = _text_field(data, "summary", required=False)
+        title = _text_field(data, "title", required=True, limit=TITLE_CHARS)
+        summary = _text_field(data, "summary", required=False, limit=SUMMARY_CHARS)
         kind = data.get("kind", "news")
         if kind not in KINDS:
             raise ValidationError(
@@ -245,11 +272,13 @@ class Event:
         added = data.get("added")
         if added is not None and not isinstance(added, str):
             raise ValidationError("added", f"expected an ISO timestamp, got {added!r}")
-        terms = tuple(
-            dict.fromkeys(
-                t for t in map(clean_text, _string_list(data.get("terms", []), "terms")) if t
-            )
-        )
+        raw_terms = _string_list(data.get("terms", []), "terms")
+        if len(raw_terms) > MAX_TERMS:
+            raise ValidationError("terms", f"lists {len(raw_terms):,} terms; at most {MAX_TERMS}")
+        for term in raw_terms:
+            if len(term) > NAME_CHARS:
+                raise _too_long("terms", term, NAME_CHARS)
+        terms = tuple(dict.fromkeys(t for t in map(clean_text, raw_terms) if t))
         note = _text_block(data, "note")
         hidden = data.get("hidden", False)
         if not isinstance(hidden, bool):
@@ -404,13 +433,15 @@ def _text_block(data: Mapping[str, Any], name: str) -> str:
         return ""
     if not isinstance(value, str):
         raise ValidationError(name, f"expected text, got {type(value).__name__}")
+    if len(value) > NOTE_CHARS:
+        raise _too_long(name, value, NOTE_CHARS)
     lines = (clean_text(line) for line in value.replace("\r\n", "\n").split("\n"))
     return "\n".join(lines).strip()
 
 
 def _string_list(value: Any, field_name: str) -> list[str]:
     if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
-        raise ValidationError(field_name, f"expected a list of strings, got {value!r}")
+        raise ValidationError(field_name, f"expected a list of strings, got {_shown(value)}")
     return value
 
 

@@ -10,6 +10,7 @@ from pathlib import Path
 
 from amity.feeds import refresh
 from amity.store import Feed, Store, last_checked, load_config
+from amity.store.text import SUMMARY_CHARS, TITLE_CHARS
 from amity.tui.cli import cli
 from amity.tui.visits import Visits, load_visits, visit_path
 from click.testing import CliRunner
@@ -214,3 +215,29 @@ def test_a_symlinked_store_is_written_through(tmp_path):
     assert_clear(run(link, "import", str(events)), 0)
     assert link.is_symlink()
     assert "mine" in {e.id for e in Store(real).events()}
+
+
+def test_imported_titles_and_summaries_have_length_limits(tmp_path):
+    db = tmp_path / "db.json"
+    Store.open(db)
+    before = db.read_bytes()
+    oversized = {
+        "title": {"title": "t" * 10_000_000},
+        "summary": {"title": "ok", "summary": "s " * (SUMMARY_CHARS // 2 + 1)},
+        "sources[0].title": {
+            "title": "ok",
+            "sources": [{"url": "https://a.example/", "title": "x" * 5000}],
+        },
+        "note": {"title": "ok", "note": "n" * 1_000_000},
+        "terms": {"title": "ok", "terms": ["ACSA"] * 10_000},
+    }
+    for name, fields in oversized.items():
+        path = tmp_path / "in.json"
+        path.write_text(json.dumps([{"id": "big", "date": "2026", **fields}]), encoding="utf-8")
+        result = run(db, "import", str(path))
+        assert_clear(result, 2, f"field '{name}'", "nothing was imported")
+        assert len(result.output) < 500  # the value is not echoed back whole
+    assert db.read_bytes() == before
+    fits = tmp_path / "fits.json"
+    fits.write_text(json.dumps([{"id": "fits", "date": "2026", "title": "t" * TITLE_CHARS}]))
+    assert_clear(run(db, "import", str(fits)), 0)
