@@ -5,6 +5,7 @@ from __future__ import annotations
 import contextlib
 import os
 import threading
+import time
 from collections.abc import Iterable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -16,6 +17,7 @@ from .config import ConfigError
 from .curated import CuratedUpdate, bundled_sets, plan_update
 from .curation import keep_edits, removed_ids, without_moved
 from .model import Event
+from .notices import warn
 from .paths import default_db_path
 from .storage import (
     SCHEMA_VERSION,
@@ -271,23 +273,18 @@ class Store:
     def writer_lock(self) -> Iterator[None]:
         """Hold the writer lock (for side files written beside the store without a transaction);
         raises StoreLocked past the timeout."""
-        import filelock
-
         try:
-            self._lock.acquire()
-        except filelock.Timeout:
-            raise StoreLocked(
-                f"{self.path}: another amity process is writing the store "
-                f"(lock {self._lock.lock_file} held for over {self.lock_timeout:g} s)"
-            ) from None
+            self._wait_for_lock()
         except OSError as exc:  # e.g. a folder that cannot be created or written
             raise StoreError(
                 f"{self.path}: cannot take the writer lock {self._lock.lock_file}: "
                 f"{exc.strerror or exc}"
             ) from None
+        heartbeat = _Heartbeat(self._lock.lock_file)
         try:
             yield
         finally:
+            heartbeat.stop()
             self._lock.release()
 
     @contextmanager
@@ -308,6 +305,34 @@ class Store:
                 raise StoreError(
                     f"{self.path}: cannot write the store: {exc.strerror or exc}"
                 ) from None
+
+    def _wait_for_lock(self) -> None:
+        # A writer waits as long as the holder shows it is alive and working (its heartbeat
+        # touches the lock file): a refresh of a large store may hold the lock longer than the
+        # timeout, and the work of a waiting import or refresh must not be thrown away. The
+        # timeout counts from the holder's last sign of life, so a stopped or stuck holder
+        # (or another program holding the file) still ends the wait.
+        import filelock
+
+        lock, patience = self._lock, self.lock_timeout
+        started = time.monotonic()
+        told = False
+        while True:
+            quiet = min(time.monotonic() - started, _silence(lock.lock_file))
+            try:
+                lock.acquire(timeout=max(0.0, min(patience - quiet, HEARTBEAT * 2)))
+                return
+            except filelock.Timeout:
+                pass
+            quiet = min(time.monotonic() - started, _silence(lock.lock_file))
+            if quiet >= patience:
+                raise StoreLocked(
+                    f"{self.path}: another amity process is writing the store "
+                    f"(lock {lock.lock_file} held for over {patience:g} s without a sign of life)"
+                ) from None
+            if not told and time.monotonic() - started >= patience:
+                warn(f"{self.path}: waiting for another amity process that is writing the store")
+                told = True
 
     def own_files(self) -> tuple[Path, ...]:
         """The store file and the files kept beside it (lock, check time, visit state)."""
@@ -346,6 +371,40 @@ class Store:
         """Merge events by id in one write; returns (new, updated)."""
         with self.transaction() as txn:
             return txn.put_events(events)
+
+
+HEARTBEAT = 0.25  # seconds between the lock holder's signs of life
+
+
+class _Heartbeat:
+    """While a writer holds the lock, touch the lock file every HEARTBEAT seconds: waiting
+    writers see the holder is alive and working (see Store._wait_for_lock)."""
+
+    def __init__(self, path: str) -> None:
+        self._path = path
+        self._stopped = threading.Event()
+        self._beat()
+        threading.Thread(target=self._run, name="amity-lock-heartbeat", daemon=True).start()
+
+    def _run(self) -> None:
+        while not self._stopped.wait(HEARTBEAT):
+            self._beat()
+
+    def _beat(self) -> None:
+        with contextlib.suppress(OSError):
+            os.utime(self._path)
+
+    def stop(self) -> None:
+        """No more beats (the lock is about to be released)."""
+        self._stopped.set()
+
+
+def _silence(lock_file: str) -> float:
+    """Seconds since the lock file was last touched (a holder's heartbeat); 0 if unknown."""
+    try:
+        return max(0.0, time.time() - os.stat(lock_file).st_mtime)
+    except OSError:
+        return 0.0
 
 
 def _lock_timeout_from_env() -> float:

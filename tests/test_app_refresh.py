@@ -142,3 +142,24 @@ async def test_quitting_during_a_refresh_keeps_what_finished_and_does_not_wait(
     finally:
         release.set()
         server.shutdown()
+
+
+async def test_r_while_another_program_holds_the_store_reports_and_carries_on(
+    store: Store,
+) -> None:
+    import filelock
+
+    locked = Store(store.path, lock_timeout=0.3)
+    app = AmityApp(locked, Config(), clock=lambda: dt.datetime(2026, 2, 1, tzinfo=dt.UTC))
+    messages: list[str] = []
+    notify = app.notify
+    app.notify = lambda message, **kwargs: messages.append(message) or notify(message, **kwargs)
+    # Held by something that shows no sign of life (not an amity writer): the wait ends.
+    with filelock.FileLock(str(store.path) + ".lock"):
+        async with app.run_test(size=(120, 40)) as pilot:
+            await pilot.press("r")
+            await app.workers.wait_for_complete()
+            await pilot.pause()
+            assert app.is_running and app.store_error is None and not app.refreshing
+            assert any("another amity process is writing" in m for m in messages), messages
+            await pilot.press("j")  # still browsing

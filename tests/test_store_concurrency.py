@@ -169,3 +169,34 @@ def _article(key: str):
     from tinydb.table import Document
 
     return Document({"url": f"https://example.org/{key}"}, doc_id=key)
+
+
+HOLDER = """
+import sys, time
+from amity.store import Store
+from storegen import synthetic_event
+store = Store(sys.argv[1])
+with store.transaction() as txn:
+    txn.put_events([synthetic_event(1, prefix="holder")])
+    print("held", flush=True)
+    time.sleep(float(sys.argv[2]))  # a long refresh of a large store, working under the lock
+"""
+
+
+def test_a_writer_waits_for_a_live_holder_past_the_lock_timeout(tmp_path: Path) -> None:
+    path = tmp_path / "amity.json"
+    Store.open(path)
+    env = {**os.environ, "PYTHONPATH": str(Path(__file__).parent)}
+    holder = subprocess.Popen(
+        [sys.executable, "-c", HOLDER, str(path), "3"], stdout=subprocess.PIPE, text=True, env=env
+    )
+    assert holder.stdout is not None and holder.stdout.readline().strip() == "held"
+    importing = export_file(tmp_path / "in.json", synthetic_events(3, "waiter"))
+    # The holder keeps the lock three times the waiter's timeout, but shows it is alive.
+    result = amity("import", str(importing), db=path, env={"AMITY_LOCK_TIMEOUT": "1"})
+    holder.wait(timeout=60)
+    holder.stdout.close()
+    assert result.returncode == 0, result.stderr
+    assert "waiting for another amity process" in result.stderr
+    ids = {e.id for e in Store(path).events()}
+    assert "holder-0000001" in ids and {f"waiter-{i:07d}" for i in range(3)} <= ids

@@ -19,6 +19,7 @@ from amity.store import (
     Snapshot,
     Store,
     StoreError,
+    StoreLocked,
     last_checked,
     sidecar_path,
     strip_controls,
@@ -606,6 +607,9 @@ class AmityApp(Curating, App[None]):
             loaded = self._load()
         except asyncio.CancelledError:
             return  # the app is gone; what finished is saved
+        except StoreLocked as exc:  # another process holds the store: say so and carry on
+            self.call_from_thread(self._refresh_done, None, f"refresh not saved: {exc}")
+            return
         except StoreError as exc:
             self.call_from_thread(self.fail_store, str(exc))
             return
