@@ -46,3 +46,12 @@ def test_help_screen(app: AmityApp, snap_compare) -> None:
 
 def test_empty_state_no_events_match(app: AmityApp, snap_compare) -> None:
     assert snap_compare(app, press=["m", "slash", *"zzqx", "enter"], terminal_size=(80, 24))
+
+
+def test_small_terminal_60x20_keeps_the_basics(app: AmityApp, snap_compare) -> None:
+    # Titles before the sidebar, the cursor marked, ? Help and q Quit in the footer.
+    assert snap_compare(app, press=["j"], terminal_size=(60, 20))
+
+
+def test_feeds_screen(app: AmityApp, snap_compare) -> None:
+    assert snap_compare(app, press=["F"], terminal_size=(100, 30))
