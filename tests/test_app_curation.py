@@ -205,11 +205,15 @@ async def test_M_then_M_merges_after_a_confirmation(store: Store) -> None:
         assert title(app) == ACSA
 
 
-async def test_esc_cancels_a_pending_merge(store: Store) -> None:
+async def test_esc_clears_a_search_first_then_cancels_a_pending_merge(store: Store) -> None:
     app = make_app(store)
     async with app.run_test(size=SIZE) as pilot:
         await go_to(app, pilot, IN_FORCE)
-        await pilot.press("M", "escape")
+        await pilot.press("M", "slash", *keys("ACSA"), "enter", "escape")
+        await pilot.pause()
+        assert app.pending is not None and not app.view_filter.search
+        await pilot.press("escape")
+        assert app.pending is None
         await go_to(app, pilot, ACSA)
         await pilot.press("M")  # starts a new merge instead of finishing the cancelled one
         await pilot.pause()

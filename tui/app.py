@@ -77,7 +77,7 @@ class SearchBar(Input):
         self.app.call_later(self.app.action_end_search)  # type: ignore[attr-defined]
 
 
-class AmityApp(Curating, App[None]):
+class AmityApp(Curating):
     """Browse the years, filter by topic with one key, refresh in place."""
 
     CSS_PATH = Path(__file__).with_name("app.tcss")  # absolute: subclasses live elsewhere
@@ -335,12 +335,11 @@ class AmityApp(Curating, App[None]):
         self.query_one(SearchBar).focus()
 
     def action_escape(self) -> None:
-        """Esc: close the Keys panel if it is open, else clear the search."""
+        """Esc: close the Keys panel if it is open, else clear the search, else drop a merge or
+        move waiting for its target (the search may be how the person is finding it)."""
         if self.screen.query("HelpPanel").nodes:
             self.action_hide_help_panel()
-        elif self.cancel_pending():
-            pass
-        else:
+        elif self.view_filter.search or not self.cancel_pending():
             self.action_end_search()
 
     def action_end_search(self) -> None:

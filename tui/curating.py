@@ -8,20 +8,25 @@ then re-reads the store and puts the cursor where the person expects it.
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Callable
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
-from amity.store import Event, StoreError, ValidationError, curation, utc_now
+from amity.store import (
+    Config,
+    Event,
+    Snapshot,
+    Store,
+    StoreError,
+    ValidationError,
+    curation,
+    utc_now,
+)
+from textual.app import App
 
 from .forms import Confirm, EventForm, NoteForm, SourceChoice
-from .timeline import plain
-
-if TYPE_CHECKING:
-    from .app import AmityApp
-
-    Base = AmityApp
-else:
-    Base = object
+from .index import TimelineIndex, View, ViewFilter
+from .timeline import TimelineView, plain
 
 # A write: the transaction's work, and which event the cursor should land on afterwards.
 Change = Callable[[Any], Any]
@@ -30,8 +35,30 @@ CURATION_ACTIONS = frozenset(
 )
 
 
-class Curating(Base):
-    """Curation for AmityApp (see the module docstring)."""
+class Curating(App[None]):
+    """The curation half of AmityApp, which provides what is declared here."""
+
+    store: Store
+    config: Config
+    index: TimelineIndex
+    view: View
+    view_filter: ViewFilter
+    clock: Callable[[], dt.datetime]
+
+    @property
+    def timeline(self) -> TimelineView:
+        """The timeline widget (AmityApp's)."""
+        raise NotImplementedError
+
+    def install(self, snapshot: Snapshot, index: TimelineIndex, keep: str | None = None) -> None:
+        """Show a freshly read store (AmityApp's)."""
+        raise NotImplementedError
+
+    def _load(self) -> tuple[Snapshot, TimelineIndex]:
+        raise NotImplementedError
+
+    def _set_query(self, **changes: Any) -> None:
+        raise NotImplementedError
 
     last_hidden: tuple[str, ...] = ()
     # A merge or a move waiting for its target: (what, event id, source URL or "").
@@ -41,7 +68,7 @@ class Curating(Base):
         """Curation keys act on the timeline only: not under a form, the help or the palette."""
         if action in CURATION_ACTIONS and len(self.screen_stack) > 1:
             return False
-        return super().check_action(action, parameters)  # type: ignore[misc]
+        return super().check_action(action, parameters)
 
     # -- writing -----------------------------------------------------------------------------
 
@@ -64,8 +91,9 @@ class Curating(Base):
 
         self.run_worker(work, thread=True, group="curate")
 
-    def _saved(self, loaded: Any, keep: str | None, done: str) -> None:
-        self.install(*loaded, keep=keep)
+    def _saved(self, loaded: tuple[Snapshot, TimelineIndex], keep: str | None, done: str) -> None:
+        snapshot, index = loaded
+        self.install(snapshot, index, keep=keep)
         self.notify(done, markup=False)
 
     def _not_saved(self, message: str) -> None:

@@ -37,7 +37,8 @@ FORM_CSS = """
     width: 90%; max-width: 90; height: auto; max-height: 95%;
     border: round $accent; background: $surface; padding: 0 1;
 }}
-{name} Label.field {{ margin-top: 1; color: $text-muted; }}
+{name} Label.field {{ color: $text-muted; }}
+{name} Input, {name} Select, {name} SelectionList, {name} TextArea {{ background: $boost; }}
 {name} Label.error {{ color: $error; text-style: bold; display: none; }}
 {name} Label.error.shown {{ display: block; }}
 {name} SelectionList {{ height: auto; max-height: 9; }}
@@ -162,15 +163,19 @@ class EventForm(Form):
             scroll.border_title = self.heading
             scroll.border_subtitle = "Tab next field · ctrl+s saves · Esc cancels"
             yield Label("", id="error-form", classes="error")
-            yield from _field("Title", "title", Input(event.title if event else ""))
+            yield from _field("Title", "title", Input(event.title if event else "", compact=True))
             yield from _field(
-                "Date (YYYY, YYYY-MM or YYYY-MM-DD)", "date", Input(self.date, placeholder="2026")
+                "Date (YYYY, YYYY-MM or YYYY-MM-DD)",
+                "date",
+                Input(self.date, placeholder="2026", compact=True),
             )
             end = (event.end_date if event else None) or ""
-            yield from _field("End date (optional)", "end_date", Input(end))
+            yield from _field("End date (optional)", "end_date", Input(end, compact=True))
             kind = event.kind if event else "news"
             yield from _field(
-                "Kind", "kind", Select([(k, k) for k in KINDS], allow_blank=False, value=kind)
+                "Kind",
+                "kind",
+                Select([(k, k) for k in KINDS], allow_blank=False, value=kind, compact=True),
             )
             chosen = set(event.topics) if event else set()
             yield from _field(
@@ -181,19 +186,27 @@ class EventForm(Form):
                 ),
             )
             yield from _field(
-                "Summary, in your own words", "summary", Input(event.summary if event else "")
+                "Summary, in your own words",
+                "summary",
+                Input(event.summary if event else "", compact=True),
             )
             certainty = event.certainty if event else "verified"
             yield from _field(
                 "Certainty",
                 "certainty",
-                Select([(c, c) for c in CERTAINTIES], allow_blank=False, value=certainty),
+                Select(
+                    [(c, c) for c in CERTAINTIES], allow_blank=False, value=certainty, compact=True
+                ),
             )
             yield from _field(
-                "", "milestone", Checkbox("Milestone", event.milestone if event else False)
+                "",
+                "milestone",
+                Checkbox("Milestone", event.milestone if event else False, compact=True),
             )
             if event is None:
-                yield from _field("Sources (URLs, separated by spaces)", "sources", Input(""))
+                yield from _field(
+                    "Sources (URLs, separated by spaces)", "sources", Input("", compact=True)
+                )
             yield from self.buttons()
 
     def on_mount(self) -> None:
@@ -246,7 +259,9 @@ class NoteForm(Form):
             scroll.border_subtitle = "ctrl+s saves · Esc cancels · empty clears"
             yield Static(Content(self.event.title))
             yield Label("", id="error-form", classes="error")
-            yield from _field("Your note (only you see it)", "note", TextArea(self.event.note))
+            yield from _field(
+                "Your note (only you see it)", "note", TextArea(self.event.note, compact=True)
+            )
             yield from self.buttons()
 
     def on_mount(self) -> None:
