@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from . import view as views
 from .clock import utc_now
 from .config import ConfigError
 from .curated import CuratedUpdate, bundled_sets, plan_update
@@ -182,6 +183,7 @@ class Store:
         # The document ensure_ready just read, kept for the first snapshot if the file is still
         # the same one: reading 100k events twice doubled the start-up of `amity list`.
         self._preloaded: tuple[tuple[int, int, int], dict[str, Any]] | None = None
+        self._view: views.View | None = None
         # What opening this store updated to a newer curated dataset, for a one-time notice.
         self.curated_updates: tuple[CuratedUpdate, ...] = ()
 
@@ -212,6 +214,9 @@ class Store:
     def ensure_ready(self) -> None:
         """Create a missing store; apply a newer curated dataset once; refuse unusable files."""
         signature = self.signature()
+        view = self.view()
+        if view is not None and not _needs_seeding({META: {"meta": view.meta}}):
+            return  # the view was made from this very file, after it was checked
         try:
             with paused_gc():
                 data = load_document(self.path)
@@ -219,9 +224,25 @@ class Store:
             data = None
         if data is not None and not _needs_seeding(data):
             self._preloaded = (signature, data)
+            if self.signature() == signature:  # the file read is the one the view names
+                views.write(self.path, data, signature)
             return
         with self.transaction() as txn:
             self.curated_updates = tuple(seed(txn))
+
+    def view(self) -> views.View | None:
+        """The read-only view of the store file as it is now (see view.py), or None when there
+        is none; a damaged one is reported on stderr and left to be made again."""
+        signature = self.signature()
+        cached = self._view
+        if cached is not None and cached.signature == signature:
+            return cached
+        try:
+            self._view = views.read(self.path, signature)
+        except views.ViewDamaged as exc:
+            views.discard(self.path, exc)
+            self._view = None
+        return self._view
 
     def signature(self) -> tuple[int, int, int]:
         """(mtime_ns, size, inode) of the file: changes whenever any process writes it."""
@@ -247,6 +268,10 @@ class Store:
 
     def head(self) -> Head:
         """The feeds and the meta record as one read saw them, without building any event."""
+        view = self.view()
+        if view is not None:
+            feeds = tuple(Feed.from_dict(doc) for doc in view.feeds)
+            return Head(feeds, dict(view.meta), view.signature)
         signature = self.signature()
         data = self._document(signature, keep=True)
         feeds = tuple(Feed.from_dict(doc) for doc in data.get(FEEDS, {}).values())
@@ -299,12 +324,15 @@ class Store:
             txn = self._read_transaction()
             storage = txn.storage
             yield txn
+            written = storage.dirty
             try:
                 storage.flush()
             except OSError as exc:  # disk full, read-only folder: the old file is still whole
                 raise StoreError(
                     f"{self.path}: cannot write the store: {exc.strerror or exc}"
                 ) from None
+            if written:  # still under the lock: no other write can come between
+                views.write(self.path, storage.read(), self.signature())
 
     def _wait_for_lock(self) -> None:
         # A writer waits as long as the holder shows it is alive and working (its heartbeat

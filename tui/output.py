@@ -5,9 +5,7 @@ Kept free of Rich and Textual so that `amity list` under cron starts in a few te
 
 from __future__ import annotations
 
-import json
 import os
-import re
 import shutil
 import sys
 import textwrap
@@ -17,8 +15,8 @@ from pathlib import Path
 from typing import Any, TextIO
 
 import click
-import orjson
 from amity.store import Store, clean_text
+from amity.store.jsontext import compact_json
 from amity.store.storage import atomic_write_bytes
 
 
@@ -117,22 +115,6 @@ def _wrapped(text: str, width: int) -> list[str]:
     return textwrap.wrap(text, max(1, width), break_long_words=True) or [""]
 
 
-# json escapes C0 controls but writes DEL, C1 controls (U+009B is a CSI) and bidi/format
-# characters raw; outside strings JSON is pure ASCII, so escaping these keeps the data exact.
-_RAW_IN_JSON = re.compile(
-    "[\x7f-\x9f\xad\u0600-\u0605\u061c\u06dd\u070f\u180e\u200b\u200c\u200e\u200f"
-    "\u2028-\u202e\u2060-\u2064\u2066-\u206f\ufeff\ufff9-\ufffb\U000e0001\U000e0020-\U000e007f]"
-)
-
-
-def _escape(match: re.Match[str]) -> str:
-    code = ord(match.group())
-    if code > 0xFFFF:  # a surrogate pair, as JSON spells characters beyond the BMP
-        code -= 0x10000
-        return f"\\u{0xD800 + (code >> 10):04x}\\u{0xDC00 + (code & 0x3FF):04x}"
-    return f"\\u{code:04x}"
-
-
 def print_json(data: Any, out: TextIO | None = None) -> None:
     """JSON for scripts, with every control or format character escaped (never raw)."""
     out = out or sys.stdout
@@ -164,23 +146,11 @@ def _layout(data: Any, indent: str = "") -> str:
     # One list item per line (and one key per line at the top) stays readable and streams.
     inner = indent + "  "
     if isinstance(data, list) and data:
-        return "[\n" + ",\n".join(inner + _compact(i) for i in data) + f"\n{indent}]"
+        return "[\n" + ",\n".join(inner + compact_json(i) for i in data) + f"\n{indent}]"
     if isinstance(data, dict) and data and not indent:
-        keys = [f"{inner}{_compact(k)}: {_layout(v, inner)}" for k, v in data.items()]
+        keys = [f"{inner}{compact_json(k)}: {_layout(v, inner)}" for k, v in data.items()]
         return "{\n" + ",\n".join(keys) + "\n}"
-    return _compact(data)
-
-
-def _compact(value: Any) -> str:
-    # orjson encodes 100k events in 0.05 s (json's encoder took 0.7 s). Only text that is not
-    # ASCII can hold a character to escape, so the regex runs on those items alone.
-    try:
-        text = orjson.dumps(value).decode()
-    except TypeError:  # what orjson refuses (non-str keys, ints over 64 bits): json's rules
-        text = json.dumps(value, ensure_ascii=False, separators=(",", ":"))
-    if text.isascii():
-        return text
-    return _RAW_IN_JSON.sub(_escape, text)
+    return compact_json(data)
 
 
 def say(message: str) -> None:

@@ -1,0 +1,251 @@
+"""A read-only view of the store, kept beside it (`<store>.view`), for readers that would
+otherwise parse the whole store file: `amity list --json`, the app's first paint, a refresh's
+plan, `Store.open`.
+
+It holds the events in timeline order (newest first) as the very JSON lines `list --json`
+prints, the columns that filtering and the app's index need, and the feeds and meta records.
+It is valid only while the store file's signature (mtime, size, inode) is the one it was made
+from; TinyDB's file stays the store of record. Every write of the store makes it again from the
+document in hand; a reader that finds it missing or stale reads the store as before and writes
+it again, and one that finds it damaged says so and does the same.
+
+Layout: a magic line, a header line (JSON: signature, meta, feeds, and where each part is with
+its length and CRC-32), then the parts: one JSON list per column, the lines' start offsets
+(native 64-bit integers) and the lines joined by ",\\n".
+"""
+
+from __future__ import annotations
+
+import contextlib
+import sys
+import zlib
+from array import array
+from collections import namedtuple
+from collections.abc import Iterator, Sequence
+from pathlib import Path
+from typing import Any, BinaryIO
+
+import orjson
+
+from .jsontext import compact_json
+from .model import Event
+from .query import timeline_key
+from .storage import atomic_write_bytes
+
+SUFFIX = ".view"
+MAGIC = b"amity-view 1\n"
+COLUMNS = ("id", "date", "end_date", "kind", "topics", "milestone", "origin", "hidden", "added")
+SEPARATOR = b",\n"
+INDENT = b"  "
+_CHUNK = 1 << 20
+
+# What filtering looks at of one event, without building it (see `Filter.matches`).
+Row = namedtuple("Row", COLUMNS)  # type: ignore[misc]
+
+
+class ViewDamaged(Exception):
+    """The view file cannot be trusted; it is ignored and made again from the store."""
+
+
+def view_path(store_path: Path) -> Path:
+    """Where the view of the store at `store_path` lives."""
+    return store_path.with_name(store_path.name + SUFFIX)
+
+
+class View:
+    """One read of the view file: the header in memory, every other part read on first use
+    and checked against its CRC-32."""
+
+    def __init__(self, path: Path, header: dict[str, Any], start: int) -> None:
+        self.path = path
+        self.signature: tuple[int, int, int] = tuple(header["signature"])
+        self.meta: dict[str, Any] = header["meta"]
+        self.feeds: list[dict[str, Any]] = header["feeds"]
+        self.longest_title: int = header["longest_title"]
+        self.count: int = header["count"]
+        self._parts: dict[str, list[int]] = header["parts"]
+        self._start = start
+        self._columns: dict[str, list[Any]] = {}
+        self._offsets: array[int] | None = None
+
+    def __len__(self) -> int:
+        return self.count
+
+    def _read(self, name: str, handle: BinaryIO | None = None) -> bytes:
+        at, length, crc = self._parts[name]
+        if handle is None:
+            with self.path.open("rb") as own:
+                return self._read(name, own)
+        handle.seek(self._start + at)
+        raw = handle.read(length)
+        if len(raw) != length or zlib.crc32(raw) != crc:
+            raise ViewDamaged(f"{self.path}: its {name} do not match their checksum")
+        return raw
+
+    def column(self, name: str) -> list[Any]:
+        """One column (see COLUMNS), newest first."""
+        if name not in self._columns:
+            try:
+                values = orjson.loads(self._read(name))
+            except orjson.JSONDecodeError:
+                raise ViewDamaged(f"{self.path}: its {name} do not parse") from None
+            if not isinstance(values, list) or len(values) != self.count:
+                raise ViewDamaged(f"{self.path}: its {name} are not one per event")
+            self._columns[name] = values
+        return self._columns[name]
+
+    @property
+    def offsets(self) -> array[int]:
+        """Where each event's line starts in the lines part."""
+        if self._offsets is None:
+            offsets = array("q")
+            offsets.frombytes(self._read("offsets"))
+            if len(offsets) != self.count:
+                raise ViewDamaged(f"{self.path}: its offsets are not one per event")
+            self._offsets = offsets
+        return self._offsets
+
+    def rows(self) -> Iterator[Row]:
+        """Every event's filtering columns, newest first."""
+        return map(Row._make, zip(*(self.column(name) for name in COLUMNS), strict=True))
+
+    def copy_lines(self, out: BinaryIO, before: bytes = b"", after: bytes = b"") -> None:
+        """Write every line, newest first, joined by ',\\n' as `list --json` prints them, between
+        `before` and `after`: checked whole before the first byte goes out, then streamed (never
+        all in memory)."""
+        at, length, crc = self._parts["lines"]
+        with self.path.open("rb") as handle:
+            running = 0
+            for chunk in self._chunks(handle, at, length):
+                running = zlib.crc32(chunk, running)
+            if running != crc:
+                raise ViewDamaged(f"{self.path}: its lines do not match their checksum")
+            out.write(before)
+            for chunk in self._chunks(handle, at, length):
+                out.write(chunk)
+            out.write(after)
+
+    def _chunks(self, handle: BinaryIO, at: int, length: int) -> Iterator[bytes]:
+        handle.seek(self._start + at)
+        while length:
+            chunk = handle.read(min(length, _CHUNK))
+            if not chunk:
+                raise ViewDamaged(f"{self.path}: its lines are cut short")
+            length -= len(chunk)
+            yield chunk
+
+    def lines(self, positions: Sequence[int]) -> list[bytes]:
+        """The lines (with their indent) of the events at `positions`."""
+        with self.path.open("rb") as handle:
+            return [self._line(handle, p, indent=True) for p in positions]
+
+    def _line(self, handle: BinaryIO, position: int, *, indent: bool) -> bytes:
+        offsets = self.offsets
+        at, length, _crc = self._parts["lines"]
+        start = offsets[position] + (0 if indent else len(INDENT))
+        stop = offsets[position + 1] - len(SEPARATOR) if position + 1 < self.count else length
+        if not 0 <= start < stop <= length:
+            raise ViewDamaged(f"{self.path}: event {position} is out of place")
+        handle.seek(self._start + at + start)
+        return handle.read(stop - start)
+
+    def event(self, handle: BinaryIO, position: int) -> Event:
+        """The event at `position`, read from an open handle on the view file (its line is
+        checked to be the event the columns index there)."""
+        try:
+            record = orjson.loads(self._line(handle, position, indent=False))
+        except orjson.JSONDecodeError:
+            raise ViewDamaged(f"{self.path}: event {position} does not parse") from None
+        if not isinstance(record, dict) or record.get("id") != self.column("id")[position]:
+            raise ViewDamaged(f"{self.path}: event {position} is not the one indexed")
+        record["added"] = self.column("added")[position]
+        return Event.from_trusted(record)
+
+
+def render(document: dict[str, Any], signature: tuple[int, int, int]) -> bytes:
+    """The view file's bytes for a store document whose file has `signature`."""
+    events = sorted(
+        (Event.from_trusted(r) for r in document.get("events", {}).values()),
+        key=timeline_key,
+        reverse=True,
+    )
+    lines = [INDENT + compact_json(e.to_dict()).encode() for e in events]
+    offsets, at = array("q"), 0
+    for line in lines:
+        offsets.append(at)
+        at += len(line) + len(SEPARATOR)
+    parts = {name: orjson.dumps([getattr(e, name) for e in events]) for name in COLUMNS}
+    parts["offsets"] = offsets.tobytes()
+    parts["lines"] = SEPARATOR.join(lines)
+    where, at = {}, 0
+    for name, raw in parts.items():
+        where[name] = [at, len(raw), zlib.crc32(raw)]
+        at += len(raw)
+    header = {
+        "signature": list(signature),
+        "byteorder": sys.byteorder,
+        "meta": document.get("meta", {}).get("meta", {}),
+        "feeds": list(document.get("feeds", {}).values()),
+        "count": len(events),
+        "longest_title": max((len(e.title) for e in events), default=0),
+        "parts": where,
+    }
+    return b"".join([MAGIC, orjson.dumps(header), b"\n", *parts.values()])
+
+
+def write(store_path: Path, document: dict[str, Any], signature: tuple[int, int, int]) -> None:
+    """Make the view of `document` (the store file's content at `signature`). A view that
+    cannot be written is only a slower next read: the store itself is already saved."""
+    if signature == (0, 0, 0):
+        return
+    with contextlib.suppress(OSError):
+        atomic_write_bytes(view_path(store_path), render(document, signature))
+
+
+def read(store_path: Path, signature: tuple[int, int, int]) -> View | None:
+    """The view of the store file with `signature`, or None when there is none or it was made
+    from another version of the file. Raises ViewDamaged when it cannot be trusted."""
+    path = view_path(store_path)
+    try:
+        handle = path.open("rb")
+    except OSError:
+        return None
+    with handle:
+        if handle.readline(len(MAGIC)) != MAGIC:
+            raise ViewDamaged(f"{path}: not an amity view")
+        try:
+            header = orjson.loads(handle.readline())
+            if tuple(header["signature"]) != signature or header["byteorder"] != sys.byteorder:
+                return None
+            _check_header(header)
+            return View(path, header, handle.tell())
+        except (orjson.JSONDecodeError, KeyError, TypeError, ValueError) as exc:
+            raise ViewDamaged(f"{path}: cannot read the view ({type(exc).__name__})") from None
+
+
+_NUMBERS = ("count", "longest_title")
+_PARTS = (*COLUMNS, "offsets", "lines")
+
+
+def _check_header(header: dict[str, Any]) -> None:
+    parts = header["parts"]
+    if not (
+        isinstance(header["meta"], dict)
+        and isinstance(header["feeds"], list)
+        and all(isinstance(feed, dict) for feed in header["feeds"])
+        and all(type(header[name]) is int and header[name] >= 0 for name in _NUMBERS)
+        and isinstance(parts, dict)
+        and all(
+            isinstance(parts[name], list)
+            and len(parts[name]) == 3
+            and all(type(n) is int and n >= 0 for n in parts[name])
+            for name in _PARTS
+        )
+    ):
+        raise TypeError("header")
+
+
+def discard(store_path: Path, error: ViewDamaged) -> None:
+    """Say that a damaged view is ignored, and remove it: the next open makes it again."""
+    sys.stderr.write(f"amity: {error}; ignored, and made again from the store\n")
+    view_path(store_path).unlink(missing_ok=True)

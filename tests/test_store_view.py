@@ -1,0 +1,125 @@
+"""The view beside the store (`<store>.view`) gives exactly what reading the store gives: the
+same `list --json` bytes for every filter, the same events, the same feeds and meta; it is
+never used once the store changed, and a damaged one is reported and made again."""
+
+from __future__ import annotations
+
+import pytest
+from amity.store import Event, Filter, Source, Store, ordered
+from amity.store.view import read, view_path
+from amity.tui.output import json_text
+from storegen import amity, make_store, synthetic_events
+
+FILTERS = {
+    (): Filter(),
+    ("--topic", "defense"): Filter(topics=frozenset({"defense"})),
+    ("--kind", "summit", "--since", "2001", "--until", "2010-06"): Filter(
+        kinds=frozenset({"summit"}), since="2001", until="2010-06"
+    ),
+    ("--milestones",): Filter(milestones_only=True),
+    ("--search", "item 12"): Filter(search="item 12"),
+    ("--search", "日伊"): Filter(search="日伊"),
+    ("--hidden",): Filter(hidden=True),
+}
+
+
+def plain_json(store: Store, query: Filter, oldest_first: bool = False) -> str:
+    """What `list --json` prints when it reads the store file itself."""
+    events = ordered(query.apply(store.events()), newest_first=not oldest_first)
+    return json_text([event.to_dict() for event in events])
+
+
+@pytest.fixture(scope="module")
+def store(tmp_path_factory: pytest.TempPathFactory) -> Store:
+    path = tmp_path_factory.mktemp("view") / "db.json"
+    store = make_store(path, 600)
+    odd = [
+        Event(
+            id="odd-ja",
+            date="2024-07",
+            title="日伊首脳会談\u202e 東京で",  # Japanese, with a bidi override to escape
+            summary="Line one\nline two\x7f",
+            topics=("defense",),
+            sources=(Source(url="https://example.jp/a", title="日伊"),),
+            note="private",
+        ),
+        Event(id="odd-hidden", date="2023", title="Hidden one", hidden=True),
+        *(e.with_changes(hidden=True) for e in synthetic_events(5, prefix="hid")),
+    ]
+    store.put_events(odd)
+    return store
+
+
+@pytest.mark.parametrize("args", list(FILTERS), ids=lambda a: " ".join(a) or "all")
+@pytest.mark.parametrize("oldest", [False, True], ids=["newest", "oldest"])
+def test_list_json_from_the_view_is_byte_identical(store, args, oldest):
+    assert read(store.path, store.signature()) is not None  # the view is there to be used
+    extra = ["--oldest-first"] if oldest else []
+
+    proc = amity("list", "--json", *args, *extra, db=store.path)
+
+    assert proc.returncode == 0, proc.stderr
+    assert proc.stderr == ""
+    assert proc.stdout == plain_json(Store(store.path), FILTERS[args], oldest)
+
+
+def test_the_view_holds_the_same_events_feeds_and_meta(store):
+    view = read(store.path, store.signature())
+    snapshot = Store(store.path).snapshot()
+    with view.path.open("rb") as handle:
+        from_view = [view.event(handle, p) for p in range(len(view))]
+    assert from_view == ordered(snapshot.events)
+    assert [e.added for e in from_view] == [e.added for e in ordered(snapshot.events)]
+    assert Store.open(store.path).head().feeds == snapshot.feeds
+    assert Store.open(store.path).head().meta == snapshot.meta
+
+
+def test_a_write_makes_the_view_again_and_a_stale_one_is_never_used(tmp_path):
+    store = make_store(tmp_path / "db.json", 50)
+    before = read(store.path, store.signature())
+    assert before is not None and len(before) == 50 + len(store.events()) - 50
+
+    store.put_events(synthetic_events(3, prefix="new"))
+
+    assert read(store.path, before.signature) is None  # made from another file
+    after = read(store.path, store.signature())
+    assert after is not None and "new-0000002" in after.column("id")
+    proc = amity("list", "--json", "--search", "item 2", db=store.path)
+    assert proc.stdout == plain_json(store, Filter(search="item 2"))
+
+
+def test_a_store_changed_behind_the_views_back_is_read_itself(tmp_path):
+    store = make_store(tmp_path / "db.json", 20)
+    view = view_path(store.path).read_bytes()
+    other = make_store(tmp_path / "other.json", 30)
+    store.path.write_bytes(other.path.read_bytes())  # an editor, a restore from backup
+    view_path(store.path).write_bytes(view)
+
+    proc = amity("list", "--json", db=store.path)
+
+    assert proc.returncode == 0 and proc.stderr == ""
+    assert proc.stdout == plain_json(Store(store.path), Filter())
+    assert len(read(store.path, store.signature())) == len(Store(store.path).events())
+
+
+@pytest.mark.parametrize(
+    "damage",
+    [
+        lambda raw: raw[: len(raw) // 2],  # cut short
+        lambda raw: raw[:-40] + bytes(b ^ 0x20 for b in raw[-40:]),  # the last lines changed
+        lambda raw: b"not a view at all\n",
+        lambda raw: raw.replace(b'"count":', b'"count":"x","c":', 1),
+    ],
+    ids=["truncated", "flipped", "garbage", "bad-header"],
+)
+def test_a_damaged_view_is_reported_ignored_and_made_again(tmp_path, damage):
+    store = make_store(tmp_path / "db.json", 40)
+    path = view_path(store.path)
+    path.write_bytes(damage(path.read_bytes()))
+
+    proc = amity("list", "--json", db=store.path)
+
+    assert proc.returncode == 0
+    assert str(path) in proc.stderr and "made again" in proc.stderr
+    assert proc.stdout == plain_json(Store(store.path), Filter())
+    assert amity("list", "--json", db=store.path).stderr == ""  # made again, trusted again
