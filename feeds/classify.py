@@ -10,17 +10,18 @@ Statute, the Holy See, a heatwave, fashion in Tokyo). Every verdict says why.
 from __future__ import annotations
 
 import hashlib
-from collections import Counter
-from collections.abc import Iterable
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import cache
-from typing import Any
+from typing import Any, TypeVar
 
 from amity.store import Config
 from amity.store.languages import all_languages
 from amity.store.model import KINDS
 
 from .matcher import Hit, Matcher, normalise
+
+T = TypeVar("T")
 
 # Raise when the rules below change, so stored articles are judged again (see rules_fingerprint).
 RULES_VERSION = 1
@@ -79,7 +80,26 @@ class _Rules:
     topics: tuple[str, ...]
 
 
-@cache
+def per_config(build: Callable[[Config], T]) -> Callable[[Config], T]:
+    """Cache `build(config)` by the config object's identity, then by value: hashing a whole
+    Config (every language's terms) on every article cost more than judging the article."""
+    by_value = cache(build)
+    last: dict[int, tuple[Config, T]] = {}
+
+    def get(config: Config) -> T:
+        known = last.get(id(config))
+        if known is not None and known[0] is config:
+            return known[1]
+        value = by_value(config)
+        if len(last) > 8:
+            last.clear()
+        last[id(config)] = (config, value)
+        return value
+
+    return get
+
+
+@per_config
 def _rules(config: Config) -> _Rules:
     entries: list[tuple[str, Hit]] = []
     topics = config.topic_ids
@@ -121,36 +141,74 @@ def rules_fingerprint(config: Config) -> str:
     return hashlib.sha1(text.encode("utf-8")).hexdigest()[:16]
 
 
+class _Evidence:
+    """The hits of one part of an article (title or lead) sorted by what they signal, in one
+    pass (a refresh judges every article, so this is the hot loop)."""
+
+    __slots__ = ("against", "cues", "entities", "entity_terms", "kinds", "sides", "terms", "topics")
+
+    def __init__(self, hits: list[Hit], lang: str) -> None:
+        self.sides: set[str] = set()
+        self.terms: dict[str, None] = {}  # side terms, in order
+        self.cues: dict[str, None] = {}
+        self.entities: dict[str, str] = {}  # entity id -> the term that named it
+        self.topics: dict[str, set[str]] = {}
+        self.kinds: set[str] = set()
+        self.against: list[Hit] = []
+        for hit in hits:
+            what = hit.what
+            if what == "marker" or (lang and hit.lang != "*" and hit.lang != lang):
+                continue
+            if what == "side":
+                self.sides.add(hit.key)
+                self.terms[hit.term] = None
+            elif what == "cue":
+                self.cues[hit.term] = None
+            elif what == "entity":
+                self.entities.setdefault(hit.key, hit.term)
+            elif what == "topic":
+                self.topics.setdefault(hit.key, set()).add(hit.term)
+            elif what == "kind":
+                self.kinds.add(hit.key)
+            else:
+                self.against.append(hit)
+
+
+def entities_in(text: str, config: Config) -> frozenset[str]:
+    """The language-independent ids of who and what `text` names (meloni, acsa, cavour)."""
+    hits = _rules(config).matcher.find(normalise(text))
+    return frozenset(h.key for h in hits if h.what == "entity")
+
+
 def judge(title: str, summary: str, config: Config) -> Verdict:
     """Weigh the evidence of one article (its title and lead)."""
     rules = _rules(config)
-    title_text, lead_text = normalise(title), normalise(summary)
-    title_hits, lead_hits = rules.matcher.find(title_text), rules.matcher.find(lead_text)
-    lang = _language(title_hits + lead_hits)
-    if lang:
-        title_hits = [h for h in title_hits if h.lang in ("*", lang)]
-        lead_hits = [h for h in lead_hits if h.lang in ("*", lang)]
-    in_title = {h.key for h in title_hits if h.what == "side"}
-    in_lead = {h.key for h in lead_hits if h.what == "side"}
-    sides = [code for code in rules.pair if code in in_title | in_lead]
-    entities = frozenset(h.key for h in (*title_hits, *lead_hits) if h.what == "entity")
-    topics = _weights(title_hits, lead_hits, "topic")
-    kind = _kind(title_hits) or _kind(lead_hits) or "news"
-    side_terms = _terms(h for h in (*title_hits, *lead_hits) if h.what == "side")
-    if len(sides) < len(rules.pair):
-        rule = "one side only" if sides else "neither side named"
-        return Verdict(False, rule, lang, 0.0, side_terms, (), topics, kind, entities)
+    title_hits = rules.matcher.find(normalise(title))
+    lead_hits = rules.matcher.find(normalise(summary))
+    sides = {h.key: h.term for h in (*title_hits, *lead_hits) if h.what == "side"}
+    if not all(code in sides for code in rules.pair):
+        # Most articles of a general feed stop here, before any other weighing.
+        named = any(code in sides for code in rules.pair)
+        rule = "one side only" if named else "neither side named"
+        return Verdict(False, rule, "", 0.0, tuple(dict.fromkeys(sides.values())))
+    lang = _language(title_hits, lead_hits)
+    head, lead = _Evidence(title_hits, lang), _Evidence(lead_hits, lang)
+    entities = frozenset((*head.entities, *lead.entities))
+    side_terms = tuple({**head.terms, **lead.terms})
+    topics = _weights(head, lead)
+    kind = _kind(head.kinds) or _kind(lead.kinds) or "news"
     score, reasons, terms = 0.0, [], list(side_terms)
-    if all(code in in_title for code in rules.pair):
+    both_in_title = all(code in head.sides for code in rules.pair)
+    if both_in_title:
         score += BOTH_IN_TITLE
         reasons.append("both sides in the title")
-    elif in_title:
+    elif head.sides:
         score += ONE_IN_TITLE
         reasons.append("both sides in title and lead")
     else:
         reasons.append("both sides in the lead")
-    title_cues = _terms(h for h in title_hits if h.what == "cue")
-    lead_cues = _terms(h for h in lead_hits if h.what == "cue" and h.term not in title_cues)
+    title_cues = list(head.cues)
+    lead_cues = [cue for cue in lead.cues if cue not in head.cues]
     cue_score = CUE_TITLE * min(len(title_cues), CUES_COUNTED)
     cue_score += CUE_LEAD * min(len(lead_cues), CUES_COUNTED)
     if cue_score:
@@ -163,21 +221,19 @@ def judge(title: str, summary: str, config: Config) -> Verdict:
         reasons.append("people of both sides")
     joint = sorted(entities & rules.joint)
     if joint:
-        named_first = any(h.key in joint for h in title_hits if h.what == "entity")
+        named_first = any(key in head.entities for key in joint)
         score += JOINT if named_first else JOINT / 2
         reasons.append("joint programme or treaty")
-        terms += [h.term for h in (*title_hits, *lead_hits) if h.key in joint]
-    against, against_terms = _against(title_hits, lead_hits)
-    third = [h for h in title_hits if h.what == "against" and h.key in ("others", "holy-see")]
-    if third and not all(code in in_title for code in rules.pair):
+        terms += [(head.entities.get(key) or lead.entities[key]) for key in joint]
+    against, against_terms = _against(head.against, lead.against)
+    if not both_in_title and any(h.key in ("others", "holy-see") for h in head.against):
         against += OTHER_PAIR
-    score -= against
-    score = round(score, 2)
+    score = round(score - against, 2)
     relevant = score >= KEEP_AT
     if relevant:
         rule = ", ".join(reasons)
     else:
-        kinds = sorted({h.key for h in (*title_hits, *lead_hits) if h.what == "against"})
+        kinds = sorted({h.key for h in (*head.against, *lead.against)})
         rule = "looks like " + "/".join(kinds) if against else "no sign of the relationship"
         rule += f" (score {score:g} < {KEEP_AT:g})"
     return Verdict(
@@ -193,30 +249,29 @@ def judge(title: str, summary: str, config: Config) -> Verdict:
     )
 
 
-def _language(hits: list[Hit]) -> str:
-    counts = Counter(h.key for h in {h for h in hits if h.what == "marker"})
+def _language(*parts: list[Hit]) -> str:
+    markers: dict[str, set[str]] = {}
+    for hits in parts:
+        for hit in hits:
+            if hit.what == "marker":
+                markers.setdefault(hit.key, set()).add(hit.term)
     # Most distinct markers wins; a tie goes to the first in alphabetical order (deterministic).
-    return min(counts, key=lambda code: (-counts[code], code)) if counts else ""
+    return min(markers, key=lambda code: (-len(markers[code]), code)) if markers else ""
 
 
-def _terms(hits: Iterable[Hit]) -> tuple[str, ...]:
-    return tuple(dict.fromkeys(h.term for h in hits))
-
-
-def _weights(title_hits: list[Hit], lead_hits: list[Hit], what: str) -> dict[str, int]:
+def _weights(head: _Evidence, lead: _Evidence) -> dict[str, int]:
     # A keyword in the title weighs 2; in the lead 1, or 2 for a phrase ("economic security",
     # "space dialogue", 経済安全保障), which is specific enough to stand alone.
-    weights: Counter[str] = Counter()
-    for key, _term in {(h.key, h.term) for h in title_hits if h.what == what}:
-        weights[key] += 2
-    for key, term in {(h.key, h.term) for h in lead_hits if h.what == what}:
-        weights[key] += 2 if " " in term or (len(term) >= 4 and not term.isascii()) else 1
-    return dict(weights)
+    weights: dict[str, int] = {key: 2 * len(terms) for key, terms in head.topics.items()}
+    for key, terms in lead.topics.items():
+        for term in terms:
+            phrase = " " in term or (len(term) >= 4 and not term.isascii())
+            weights[key] = weights.get(key, 0) + (2 if phrase else 1)
+    return weights
 
 
-def _kind(hits: list[Hit]) -> str:
-    found = {h.key for h in hits if h.what == "kind"}
-    return next((kind for kind in KINDS if kind in found), "")
+def _kind(found: set[str]) -> str:
+    return next((kind for kind in KINDS if kind in found), "") if found else ""
 
 
 def _against(title_hits: list[Hit], lead_hits: list[Hit]) -> tuple[float, tuple[str, ...]]:
@@ -226,8 +281,6 @@ def _against(title_hits: list[Hit], lead_hits: list[Hit]) -> tuple[float, tuple[
     others: set[str] = set()
     for hits, value in ((title_hits, AGAINST_TITLE), (lead_hits, AGAINST_LEAD)):
         for hit in hits:
-            if hit.what != "against":
-                continue
             terms.append(hit.term)
             if hit.key == "others":
                 others.add(hit.term)

@@ -20,13 +20,12 @@ import re
 from collections import Counter
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field, replace
-from functools import cache
 from typing import Any
 
 from amity.store import Config, Event, Source
 
 from .articles import Article
-from .classify import Verdict, judge
+from .classify import Verdict, entities_in, judge, per_config
 from .matcher import normalise
 
 WINDOW_DAYS = 3  # an article may preview its happening or report it days later
@@ -385,11 +384,10 @@ class Timeline:
             return profile
         text = " ".join((event.title, *event.terms))
         title_words = set(self._words(text))
-        verdict = judge(text, event.summary, self.config)
         profile = _Profile(
             title_words,
             title_words | self._words(event.summary),
-            set(verdict.entities),
+            set(entities_in(f"{text} {event.summary}", self.config)),
             Counter(),
             {s.url for s in event.sources},
         )
@@ -522,8 +520,9 @@ class _Wording:
                 stem = vocabulary[word] = self._stem(word)
             if stem is not None:
                 words.add(stem)
-        for run in _SPACELESS.findall(folded):
-            words.update(run[i : i + 2] for i in range(len(run) - 1))
+        if not folded.isascii():
+            for run in _SPACELESS.findall(folded):
+                words.update(run[i : i + 2] for i in range(len(run) - 1))
         return frozenset(words - self._noise)
 
     def _stem(self, word: str) -> str | None:
@@ -554,7 +553,7 @@ def _alias_words(config: Config) -> frozenset[str]:
     return frozenset(words)
 
 
-@cache
+@per_config
 def _wording(config: Config) -> _Wording:
     return _Wording(config)
 

@@ -32,6 +32,8 @@ class Hit(NamedTuple):
 
 def normalise(text: str) -> str:
     """Text as terms are compared: NFKC (full-width letters and digits made plain), case-folded."""
+    if text.isascii():  # NFKC leaves ASCII as it is
+        return text.lower()
     return unicodedata.normalize("NFKC", text).casefold()
 
 
@@ -75,21 +77,23 @@ class Matcher:
         self._seen: dict[str, tuple[Hit, ...]] = {}
 
     def find(self, text: str) -> list[Hit]:
-        """Every hit in normalised `text` (a term found twice counts twice)."""
+        """Every term in normalised `text`, once per distinct word (phrases once per place)."""
         found: list[Hit] = []
         seen, phrases = self._seen, self._phrases
         tokens = _WORD.findall(text)
-        for index, token in enumerate(tokens):
+        distinct = dict.fromkeys(tokens)
+        for token in distinct:
             hits = seen.get(token)
             if hits is None:
                 hits = seen[token] = self._word_hits(token)
             if hits:
                 found.extend(hits)
-            if token in phrases:
-                for rest, hit in phrases[token]:
+        if not phrases.keys().isdisjoint(distinct):
+            for index, token in enumerate(tokens):
+                for rest, hit in phrases.get(token, ()):
                     if tuple(tokens[index + 1 : index + 1 + len(rest)]) == rest:
                         found.append(hit)
-        if self._substrings and _HAS_SPACELESS.search(text):
+        if self._substrings and not text.isascii() and _HAS_SPACELESS.search(text):
             present = [(term, hits) for term, hits in self._substrings if term in text]
             names = {term for term, _hits in present}
             for term, hits in present:
