@@ -51,6 +51,7 @@ più tra fra dopo prima oggi ieri anno governo ministro premier
 _STOPWORDS = frozenset(_STOPWORD_TEXT.split())
 _SUFFIXES = ("ing", "ed", "es", "s")
 _TITLE_KEY = re.compile(r"[\W_]+")
+_ENTITY = "\x00"  # prefix of entity keys among the words of the postings
 
 
 @dataclass(frozen=True, slots=True)
@@ -129,6 +130,10 @@ class Timeline:
         self._articles_of: dict[str, list[str]] | None = None
         self._titles_by_day: dict[str, dict[str, str]] | None = None
         self._profiles: dict[str, _Profile] = {}
+        # Per day, each word and entity to the events of that day known by it: an article is
+        # compared only with the events it shares something with (nothing shared cannot reach
+        # MATCH_SCORE), not with every event of the week.
+        self._postings: dict[str, dict[str, set[str]]] = {}
         self._rebuilt: dict[str, Event] = {}
 
     def reapply(self) -> None:
@@ -150,6 +155,7 @@ class Timeline:
                 )
         self._by_day = self._articles_of = self._titles_by_day = None
         self._profiles.clear()
+        self._postings.clear()
         order = sorted(
             (r for r in self.articles.values() if r.get("event") not in touched),
             key=lambda r: (r.get("first_seen", ""), r.get("published", ""), r["id"]),
@@ -284,12 +290,10 @@ class Timeline:
         verdict = facts.verdict
         best, best_score = None, MATCH_SCORE
         day = _ordinal(article.day)
-        for event, late in self._near(day):
-            if late and (
-                event.origin == "feed" or not verdict.entities & self._profile(event).entities
-            ):
+        for event, profile, late in self._candidates(day, facts):
+            if late and (event.origin == "feed" or not verdict.entities & profile.entities):
                 continue
-            score = self._score(event, article, facts)
+            score = _score(event, profile, facts)
             if score >= best_score:
                 best, best_score = event, score
         if best is not None:
@@ -318,32 +322,14 @@ class Timeline:
             self.new_events += 1
         self._put(event)
         profile = self._profile(event)
-        self._learn(profile, article, facts)
+        self._learn(event, profile, facts)
+        self._post(event, profile.all_words, profile.entities)
         self._put(_changed(event, topics=self._event_topics(profile)))
         return event.id
 
-    def _score(self, event: Event, article: Article, facts: Facts) -> float:
-        profile = self._profile(event)
-        verdict = facts.verdict
-        shared = len(verdict.entities & profile.entities)
-        score = max(
-            _overlap(facts.title_words, profile.title_words),
-            _overlap(facts.all_words, profile.all_words),
-        )
-        score += ENTITY_SCORE * min(shared, ENTITIES_COUNTED)
-        if verdict.kind != "news" and verdict.kind == event.kind:
-            score += SAME_KIND_BONUS
-        elif event.origin == "feed" and {verdict.kind, event.kind} <= _SPECIFIC_KINDS:
-            # A phone call is not the summit of the day before. (A curated entry's kind is an
-            # editor's choice that reports word differently: "visit" reported as talks.)
-            score -= OTHER_KIND_PENALTY
-        if event.origin != "feed" and shared:
-            score += CURATED_BONUS
-        return score
-
     def _join(self, event: Event, article: Article, facts: Facts) -> None:
         profile = self._profile(event)
-        self._learn(profile, article, facts)
+        self._learn(event, profile, facts)
         sources = event.sources
         if article.url not in profile.urls:
             sources = (*sources, _source(article))
@@ -363,7 +349,8 @@ class Timeline:
             event = _changed(event, sources=sources)
         self._put(event)
 
-    def _learn(self, profile: _Profile, article: Article, facts: Facts) -> None:
+    def _learn(self, event: Event | None, profile: _Profile, facts: Facts) -> None:
+        # An event is also known by the words of every article it gathered.
         profile.title_words |= facts.title_words
         profile.all_words |= facts.all_words
         profile.entities |= facts.verdict.entities
@@ -371,6 +358,15 @@ class Timeline:
         profile.reports += 1
         if facts.verdict.lang:
             profile.langs.add(facts.verdict.lang)
+        if event is not None:
+            self._post(event, facts.all_words, facts.verdict.entities)
+
+    def _post(self, event: Event, words: Iterable[str], entities: Iterable[str]) -> None:
+        postings = self._postings.get(event.date)
+        if postings is None:  # that day is indexed in full when an article first needs it
+            return
+        for key in (*words, *(_ENTITY + e for e in entities)):
+            postings.setdefault(key, set()).add(event.id)
 
     def _event_topics(self, profile: _Profile) -> tuple[str, ...]:
         # Topics from the evidence of every report of the event, in every language: a topic
@@ -399,25 +395,41 @@ class Timeline:
             record = self.articles.get(key)
             if record is not None and record.get("event") == event.id:
                 facts = _facts(record.get("title", ""), record.get("summary", ""), self.config)
-                profile.title_words |= facts.title_words
-                profile.all_words |= facts.all_words
-                profile.entities |= facts.verdict.entities
-                profile.topics.update(facts.verdict.topic_ids)
-                profile.reports += 1
-                if facts.verdict.lang:
-                    profile.langs.add(facts.verdict.lang)
+                self._learn(None, profile, facts)
         self._profiles[event.id] = profile
         return profile
 
-    def _near(self, day: int) -> list[tuple[Event, bool]]:
-        # Events dated around `day`, each with whether it lies beyond the usual window.
+    def _candidates(self, day: int, facts: Facts) -> list[tuple[Event, _Profile, bool]]:
+        # Events dated around `day` that share a word or an entity with the article, each with
+        # whether it lies beyond the usual window (only curated milestones reach that far).
+        keys = [*facts.all_words, *(_ENTITY + e for e in facts.verdict.entities)]
         by_day = self._days()
-        return [
-            (self.events[event_id], day - ordinal > WINDOW_DAYS)
-            for ordinal in range(day - LATE_DAYS, day + WINDOW_DAYS + 1)
-            for event_id in by_day.get(_day(ordinal), ())
-            if event_id in self.events
-        ]
+        found: list[tuple[Event, _Profile, bool]] = []
+        for ordinal in range(day - LATE_DAYS, day + WINDOW_DAYS + 1):
+            date = _day(ordinal)
+            if not by_day.get(date):
+                continue
+            postings = self._postings_on(date)
+            ids: set[str] = set()
+            for key in keys:
+                ids.update(postings.get(key, ()))
+            late = day - ordinal > WINDOW_DAYS
+            for event_id in sorted(ids):
+                event = self.events.get(event_id)
+                if event is not None and event.date == date:
+                    found.append((event, self._profile(event), late))
+        return found
+
+    def _postings_on(self, date: str) -> dict[str, set[str]]:
+        postings = self._postings.get(date)
+        if postings is None:
+            postings = self._postings[date] = {}
+            for event_id in self._days().get(date, ()):
+                event = self.events.get(event_id)
+                if event is not None and event.date == date:
+                    profile = self._profile(event)
+                    self._post(event, profile.all_words, profile.entities)
+        return postings
 
     def _put(self, event: Event) -> None:
         before = self.events.get(event.id) or self._rebuilt.get(event.id)
@@ -439,6 +451,9 @@ class Timeline:
             ids = by_day.setdefault(event.date, [])
             if event.id not in ids:
                 ids.append(event.id)
+                profile = self._profiles.get(event.id)
+                if profile is not None:  # moved to another day: known there by the same words
+                    self._post(event, profile.all_words, profile.entities)
 
     # -- indexes, built on first need (one pass, no tokenising) --------------------------------
 
@@ -558,6 +573,25 @@ def _wording(config: Config) -> _Wording:
     return _Wording(config)
 
 
+def _score(event: Event, profile: _Profile, facts: Facts) -> float:
+    verdict = facts.verdict
+    shared = len(verdict.entities & profile.entities)
+    score = max(
+        _overlap(facts.title_words, profile.title_words),
+        _overlap(facts.all_words, profile.all_words),
+    )
+    score += ENTITY_SCORE * min(shared, ENTITIES_COUNTED)
+    if verdict.kind != "news" and verdict.kind == event.kind:
+        score += SAME_KIND_BONUS
+    elif event.origin == "feed" and {verdict.kind, event.kind} <= _SPECIFIC_KINDS:
+        # A phone call is not the summit of the day before. (A curated entry's kind is an
+        # editor's choice that reports word differently: "visit" reported as talks.)
+        score -= OTHER_KIND_PENALTY
+    if event.origin != "feed" and shared:
+        score += CURATED_BONUS
+    return score
+
+
 def _ordinal(day: str) -> int:
     return dt.date.fromisoformat(day).toordinal()
 
@@ -569,9 +603,10 @@ def _day(ordinal: int) -> str:
 def _overlap(a: frozenset[str], b: set[str]) -> float:
     # Shared words over the smaller set, damped so that two or three words in common between
     # short texts are not enough on their own.
-    if not a or not b:
+    size_a, size_b = len(a), len(b)
+    if not size_a or not size_b:
         return 0.0
-    return len(a & b) / (min(len(a), len(b)) + 2)
+    return len(a & b) / ((size_a if size_a < size_b else size_b) + 2)
 
 
 def _source(article: Article) -> Source:
