@@ -408,3 +408,13 @@ async def test_a_feed_title_whose_escape_a_parser_dropped_shows_no_residue(store
     )
     (article,) = parse_feed(body, "https://x.example/").articles
     assert article.title == "Japan and Italy red talks"
+
+
+def test_only_the_detail_title_is_bold() -> None:
+    from amity.tui.detail import describe
+
+    event = Event(id="e", date="2024-06-14", title="Action Plan", summary="A plan for 2024–2027.")
+    text = describe(event, Config().topics)
+    summary = text.plain.index("A plan")
+    assert not any(span.style == "bold" and span.start <= summary < span.end for span in text.spans)
+    assert not text.style  # no base style that would cover every line

@@ -45,7 +45,9 @@ def readable_moment(value: str) -> str:
 
 def marked(text: str, words: Sequence[str], style: str = "") -> Text:
     """Plain text with the search words lit where they match."""
-    out = Text(text, style)
+    out = Text(text)
+    if style:  # a span, not the Text's base style, which would cover all appended later
+        out.stylize(style, 0, len(text))
     for start, end in word_spans(text, words):
         out.stylize(HIGHLIGHT, start, end)
     return out
@@ -99,7 +101,8 @@ def describe(
     text.append("  (o opens, y copies a URL; here 1–9 open source N)", "dim")
     parts: list[RenderableType] = [text]
     for number, source in enumerate(event.sources, 1):
-        line = Text(f"{number}. ", "bold")
+        line = Text()
+        line.append(f"{number}. ", "bold")
         line.append_text(marked(plain(source.title) or plain(source.url), words))
         extra = [plain(source.publisher)] if source.publisher else []
         if source.published:
