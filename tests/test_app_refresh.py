@@ -163,3 +163,32 @@ async def test_r_while_another_program_holds_the_store_reports_and_carries_on(
             assert app.is_running and app.store_error is None and not app.refreshing
             assert any("another amity process is writing" in m for m in messages), messages
             await pilot.press("j")  # still browsing
+
+
+async def test_polls_during_a_slow_reload_wait_for_it_instead_of_cancelling_it(
+    store: Store,
+) -> None:
+    import threading
+
+    from amity.store import Event
+
+    app = AmityApp(store, Config(), clock=lambda: dt.datetime(2026, 2, 1, tzinfo=dt.UTC))
+    gate, loads = threading.Event(), []
+    load = app._load
+
+    def slow_load():  # a reload of 100k events takes longer than the 2 s poll interval
+        loads.append(1)
+        gate.wait(30)
+        return load()
+
+    app._load = slow_load
+    async with app.run_test(size=(120, 40)) as pilot:
+        Store(store.path).put_events([Event(id="outside", date="2026-01-20", title="Outside")])
+        for _ in range(3):  # the first poll starts the reload; the next two come while it runs
+            app.check_store()
+            await pilot.pause()
+        gate.set()
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        assert len(loads) == 1
+        assert "outside" in app.index.position_of

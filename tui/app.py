@@ -109,6 +109,7 @@ class AmityApp(Curating):
         self.marks = self._whats_new()
         self.store_error: str | None = None
         self.refreshing = False
+        self.reloading = False  # a live reload of another process's write is under way
         self.progress = (0, 0)
         self.last_report: RefreshReport | None = None
         self.title = f"amity — {config.pair_label}"
@@ -529,20 +530,32 @@ class AmityApp(Curating):
             self._checked_mtime = checked
             self.checked_at = last_checked(self.store, self.snapshot)
             self._show_header()
-        if self.refreshing or self.store.signature() == self.snapshot.signature:
+        if self.refreshing or self.reloading:
+            return  # a reload in progress is never cancelled by the next poll
+        if self.store.signature() == self.snapshot.signature:
             return
+        self.reloading = True
         self.run_worker(self._reload, thread=True, exclusive=True, group="reload")
 
     def _reload(self) -> None:
+        # At 100k events a reload takes longer than the poll interval: polls that come while
+        # it runs wait for it (cancelling it threw every reload away, the CPU busy forever).
+        loaded = None
         try:
-            snapshot, index = self._load()
+            loaded = self._load()
         except StoreError as exc:
             self.call_from_thread(self.fail_store, str(exc))
-            return
         except FileNotFoundError:
-            return  # the file is being replaced or was removed; keep showing what we have
-        if not get_current_worker().is_cancelled:  # a newer reload (exclusive) replaced this one
-            self.call_from_thread(self.install, snapshot, index)
+            pass  # the file is being replaced or was removed; keep showing what we have
+        finally:
+            if loaded is None or get_current_worker().is_cancelled:  # quitting, say
+                self.reloading = False
+            else:
+                self.call_from_thread(self._reloaded, *loaded)
+
+    def _reloaded(self, snapshot: Snapshot, index: TimelineIndex) -> None:
+        self.reloading = False  # on the UI thread, like the poll: no reload starts in between
+        self.install(snapshot, index)
 
     def _load(self) -> tuple[Snapshot, TimelineIndex]:
         snapshot = self.store.snapshot()
