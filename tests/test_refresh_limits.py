@@ -14,7 +14,7 @@ import pytest
 from amity.feeds import refresh
 from amity.feeds.articles import html_to_text
 from amity.feeds.cluster import Timeline
-from amity.feeds.parse import MAX_ENTRIES
+from amity.feeds.parse import MAX_ENTRIES, first_entries
 from amity.feeds.politeness import retry_after
 from amity.store import Event, Store, clean_text
 from amity.store.text import ERROR_CHARS, NAME_CHARS, URL_CHARS
@@ -244,3 +244,11 @@ async def test_a_deeply_nested_json_feed_is_a_clear_error_in_words(server, tmp_p
     report = await refresh(store_with(tmp_path / "db.json", [url]), short_config())
     assert report.feeds[0].status == "error"
     assert report.feeds[0].error == "not valid JSON (nested too deeply)"
+
+
+def test_entries_past_the_cap_are_cut_before_the_parser_sees_them():
+    body = rss(*(relevant_item(n) for n in range(MAX_ENTRIES * 3)))
+    kept = first_entries(body, MAX_ENTRIES)
+    assert kept.count(b"<item>") == MAX_ENTRIES and len(kept) < len(body) / 2
+    assert kept.endswith(b"</channel></rss>")
+    assert first_entries(rss(relevant_item(1)), MAX_ENTRIES) == rss(relevant_item(1))
