@@ -240,9 +240,13 @@ class Store:
         try:
             self._view = views.read(self.path, signature)
         except views.ViewDamaged as exc:
-            views.discard(self.path, exc)
-            self._view = None
+            self.discard_view(exc)
         return self._view
+
+    def discard_view(self, error: views.ViewDamaged) -> None:
+        """Say that the view is damaged and remove it; the next open makes it again."""
+        views.discard(self.path, error)
+        self._view = None
 
     def signature(self) -> tuple[int, int, int]:
         """(mtime_ns, size, inode) of the file: changes whenever any process writes it."""
@@ -253,7 +257,18 @@ class Store:
         return (st.st_mtime_ns, st.st_size, st.st_ino)
 
     def snapshot(self) -> Snapshot:
-        """Read the whole store once, without a lock (writes are atomic replaces)."""
+        """Read the whole store once, without a lock (writes are atomic replaces): from its view
+        when that was made from this very file (no articles parsed, the events built batch by
+        batch instead of after the whole document), else from the file itself."""
+        view = self.view()
+        if view is not None:
+            try:
+                with paused_gc():
+                    events = tuple(view.events())
+                feeds = tuple(Feed.from_dict(doc) for doc in view.feeds)
+                return Snapshot(events, feeds, dict(view.meta), view.signature)
+            except views.ViewDamaged as exc:
+                self.discard_view(exc)
         signature = self.signature()
         with paused_gc():
             data = self._document(signature, keep=False)

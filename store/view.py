@@ -134,6 +134,34 @@ class View:
             length -= len(chunk)
             yield chunk
 
+    def events(self, batch: int = 4096) -> Iterator[Event]:
+        """Every event, newest first, read in batches (never all the lines in memory at once)
+        and checked against the lines' CRC-32: ViewDamaged is raised, at the latest after the
+        last event, when they differ."""
+        at, length, crc = self._parts["lines"]
+        offsets, added, ids = self.offsets, self.column("added"), self.column("id")
+        running = 0
+        with self.path.open("rb") as handle:
+            handle.seek(self._start + at)
+            for first in range(0, self.count, batch):
+                last = min(first + batch, self.count)
+                stop = offsets[last] if last < self.count else length
+                raw = handle.read(stop - offsets[first])
+                running = zlib.crc32(raw, running)
+                try:
+                    records = orjson.loads(b"[" + raw.removesuffix(SEPARATOR) + b"]")
+                except orjson.JSONDecodeError:
+                    raise ViewDamaged(f"{self.path}: its lines do not parse") from None
+                if len(records) != last - first:
+                    raise ViewDamaged(f"{self.path}: its lines are not one per event")
+                for position, record in enumerate(records, first):
+                    if not isinstance(record, dict) or record.get("id") != ids[position]:
+                        raise ViewDamaged(f"{self.path}: event {position} is not the one indexed")
+                    record["added"] = added[position]
+                    yield Event.from_trusted(record)
+        if running != crc:
+            raise ViewDamaged(f"{self.path}: its lines do not match their checksum")
+
     def lines(self, positions: Sequence[int]) -> list[bytes]:
         """The lines (with their indent) of the events at `positions`."""
         with self.path.open("rb") as handle:

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import pytest
 from amity.store import Event, Filter, Source, Store, ordered
+from amity.store.storage import load_document
 from amity.store.view import read, view_path
 from amity.tui.output import json_text
 from storegen import amity, make_store, synthetic_events
@@ -64,14 +65,18 @@ def test_list_json_from_the_view_is_byte_identical(store, args, oldest):
 
 
 def test_the_view_holds_the_same_events_feeds_and_meta(store):
+    document = load_document(store.path)  # the store file itself
+    plain = ordered(Event.from_trusted(r) for r in document["events"].values())
     view = read(store.path, store.signature())
-    snapshot = Store(store.path).snapshot()
     with view.path.open("rb") as handle:
-        from_view = [view.event(handle, p) for p in range(len(view))]
-    assert from_view == ordered(snapshot.events)
-    assert [e.added for e in from_view] == [e.added for e in ordered(snapshot.events)]
-    assert Store.open(store.path).head().feeds == snapshot.feeds
-    assert Store.open(store.path).head().meta == snapshot.meta
+        one_by_one = [view.event(handle, p) for p in range(len(view))]
+    snapshot = Store(store.path).snapshot()  # from the view, batch by batch
+
+    for events in (one_by_one, list(snapshot.events)):
+        assert events == plain
+        assert [e.added for e in events] == [e.added for e in plain]
+    assert [f.to_dict() for f in snapshot.feeds] == list(document["feeds"].values())
+    assert snapshot.meta == document["meta"]["meta"] == Store.open(store.path).head().meta
 
 
 def test_a_write_makes_the_view_again_and_a_stale_one_is_never_used(tmp_path):

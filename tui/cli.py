@@ -29,7 +29,7 @@ from amity.store.exports import FORMATS, ExportContext
 from amity.store.exports import render as render_export
 from amity.store.storage import paused_gc
 from amity.store.text import describe_error
-from amity.store.view import ViewDamaged, discard
+from amity.store.view import ViewDamaged
 
 from .curate_commands import register as register_curation
 from .filter_options import filter_options
@@ -225,7 +225,7 @@ def _print_view_json(store: Store, query: Filter, oldest_first: bool) -> bool:
             sys.stdout.flush()
             out.write(b"[\n" + b",\n".join(lines) + b"\n]\n")
     except ViewDamaged as exc:
-        discard(store.path, exc)
+        store.discard_view(exc)
         return False
     return True
 
