@@ -151,6 +151,7 @@ class Server:
     def __init__(self, routes: dict[str, Handler]) -> None:
         self.routes = routes
         self.port = 0
+        self._tasks: set[asyncio.Task[None]] = set()  # asyncio holds connection tasks weakly
         self._loop = asyncio.new_event_loop()
         self._ready = threading.Event()
         self._thread = threading.Thread(target=self._run, daemon=True)
@@ -161,14 +162,7 @@ class Server:
         return self
 
     def __exit__(self, *_exc: object) -> None:
-        async def stop() -> None:
-            tasks = asyncio.all_tasks() - {asyncio.current_task()}
-            for task in tasks:
-                task.cancel()
-            await asyncio.gather(*tasks, return_exceptions=True)
-            self._loop.stop()
-
-        asyncio.run_coroutine_threadsafe(stop(), self._loop)
+        self._loop.call_soon_threadsafe(self._loop.stop)
         self._thread.join(5)
 
     def url(self, path: str) -> str:
@@ -182,8 +176,17 @@ class Server:
         self.port = server.sockets[0].getsockname()[1]
         self._ready.set()
         self._loop.run_forever()
+        pending = asyncio.all_tasks(self._loop)  # the hanging and dripping answers
+        for task in pending:
+            task.cancel()
+        self._loop.run_until_complete(asyncio.gather(*pending, return_exceptions=True))
+        self._loop.close()
 
     async def _handle(self, reader: asyncio.StreamReader, writer: Writer) -> None:
+        task = asyncio.current_task()
+        if task is not None:
+            self._tasks.add(task)
+            task.add_done_callback(self._tasks.discard)
         try:
             head = await reader.readuntil(b"\r\n\r\n")
             path = head.split(b" ", 2)[1].decode("latin-1")
