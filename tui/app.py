@@ -7,7 +7,7 @@ import datetime as dt
 import os
 import sys
 import webbrowser
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import replace
 from functools import partial
 from pathlib import Path
@@ -103,7 +103,6 @@ class AmityApp(Curating):
         self.view: View = self.index.view(self.view_filter)
         self.visit_file = visit_path(store.path)
         self.visits = load_visits(self.visit_file)
-        self.initial = self.index.position_of  # what was stored when the app opened
         self.seen: set[str] = set()
         self.source_base = dict(self.visits.sources)  # sources an event had when last seen
         self.marks = self._whats_new()
@@ -373,25 +372,27 @@ class AmityApp(Curating):
     # -- selection and detail ----------------------------------------------------------------
 
     def _whats_new(self) -> dict[str, str]:
-        # Once per load, not per row: ● new since the last visit (or arrived while open),
-        # + an event seen before that has new sources since.
-        last, unseen, initial, base = (
-            self.visits.last_visit,
-            self.visits.unseen,
-            self.initial,
-            self.source_base,
-        )
-        marks = {}
-        for event in self.index.events:
-            if (
-                event.id not in initial
-                or event.id in unseen
-                or (last is not None and (event.added or "") > last)
-            ):
-                marks[event.id] = NEW
-            elif len(event.sources) > base.get(event.id, len(event.sources)):
-                marks[event.id] = MORE
+        # Once, when the app opens (reloads carry the marks over: see install): ● new since
+        # the last visit, + seen then but with new sources since.
+        index, last = self.index, self.visits.last_visit
+        ids, events = index.position_of, index.events
+        marks = dict.fromkeys(self.visits.unseen & ids.keys(), NEW)
+        if last is not None:
+            marks.update((e.id, NEW) for e in events if (e.added or "") > last)
+        for event_id, count in self.source_base.items():
+            position = ids.get(event_id)
+            grown = position is not None and len(events[position].sources) > count
+            if grown and event_id not in marks:
+                marks[event_id] = MORE
         return marks
+
+    def _recent(self, index: TimelineIndex) -> Iterator[Event]:
+        """The events of the past year or so, newest first: the ones that gain sources."""
+        since = str(self.clock().year - 1)
+        for event in index.events:  # newest first: stop at the first older one
+            if event.date < since:
+                return
+            yield event
 
     def mark_of(self, event: Event) -> str:
         """● new, + new sources, or blank; a mark goes once the cursor has been on the event."""
@@ -565,16 +566,21 @@ class AmityApp(Curating):
 
     def install(self, snapshot: Snapshot, index: TimelineIndex, keep: str | None = None) -> None:
         """Show a freshly read store, keeping the filters and the cursor's event (or `keep`)."""
-        old = self.index
-        for event in index.events:  # sources that arrived while the app was open
+        old, ids = self.index, index.position_of
+        # The marks carry over; what arrived since is new, and recent events that gained
+        # sources are marked + (a set difference and the past year: cheap at 100k events).
+        marks = {event_id: mark for event_id, mark in self.marks.items() if event_id in ids}
+        marks.update(dict.fromkeys(ids.keys() - old.position_of.keys(), NEW))
+        for event in self._recent(index):
             position = old.position_of.get(event.id)
-            if position is not None and event.id not in self.source_base:
-                before = len(old.events[position].sources)
-                if len(event.sources) > before:
-                    self.source_base[event.id] = before
-                    self.seen.discard(event.id)
-        self.snapshot, self.index = snapshot, index
-        self.marks = self._whats_new()
+            if position is None:
+                continue
+            before = len(old.events[position].sources)
+            if len(event.sources) > before:
+                self.source_base.setdefault(event.id, before)
+                self.seen.discard(event.id)
+                marks.setdefault(event.id, MORE)
+        self.snapshot, self.index, self.marks = snapshot, index, marks
         self.checked_at = last_checked(self.store, snapshot)
         self.apply(keep)
         if isinstance(self.screen, FeedsScreen):
@@ -663,11 +669,9 @@ class AmityApp(Curating):
         the past year's events have now, and the theme."""
         now = self.clock()
         unseen = {id for id, mark in self.marks.items() if mark == NEW and id not in self.seen}
-        since = str(now.year - 1)
         sources = {
             e.id: self.source_base[e.id] if self.mark_of(e) == MORE else len(e.sources)
-            for e in self.index.events
-            if e.date >= since
+            for e in self._recent(self.index)
         }
         save_visits(self.visit_file, Visits(stamp(now), unseen, sources, self.theme))
 
