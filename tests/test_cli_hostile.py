@@ -241,3 +241,13 @@ def test_imported_titles_and_summaries_have_length_limits(tmp_path):
     fits = tmp_path / "fits.json"
     fits.write_text(json.dumps([{"id": "fits", "date": "2026", "title": "t" * TITLE_CHARS}]))
     assert_clear(run(db, "import", str(fits)), 0)
+
+
+def test_add_and_edit_share_the_length_limits(tmp_path):
+    db = tmp_path / "db.json"
+    long_title = "t" * (TITLE_CHARS + 1)
+    assert_clear(run(db, "add", "--date", "2026", "--title", long_title), 2, "title")
+    assert_clear(run(db, "add", "--date", "2026", "--title", "Mine"), 0)
+    [mine] = [e for e in Store(db).events() if e.origin == "user"]
+    assert_clear(run(db, "edit", mine.id, "--title", long_title), 2, "title")
+    assert [e.title for e in Store(db).events() if e.id == mine.id] == ["Mine"]
