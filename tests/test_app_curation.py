@@ -298,3 +298,32 @@ async def test_an_edit_from_another_process_while_the_app_edits_keeps_both(store
         await settle(app, pilot)
         event = stored(store, ACSA)
         assert event.note == "from cron" and not event.milestone
+
+
+async def test_z_mutes_entries_like_this_one(store: Store) -> None:
+    from amity.store import Event, Source
+    from amity.store.mutes import mute_rules
+
+    look_alike = Event(
+        id="feed-000000000001",
+        date="2025-09-10",
+        title="Italy beat Japan at volleyball in Rome",
+        origin="feed",
+        sources=(Source(url="https://news.example/volley", title="Volleyball"),),
+    )
+    store.put_events([look_alike])
+    app = make_app(store)
+    async with app.run_test(size=SIZE) as pilot:
+        await go_to(app, pilot, look_alike.title)
+        await pilot.press("z")
+        await pilot.pause()
+        form = app.screen
+        await pilot.press("ctrl+s")
+        await pilot.pause()
+        assert form.errors() == {"phrase": "must not be empty"}
+        await pilot.press(*keys("volleyball"), "ctrl+s")
+        await settle(app, pilot)
+        assert stored(store, look_alike.title).hidden
+        assert [r.phrase for r in mute_rules(store.snapshot().meta)] == ["volleyball"]
+        assert look_alike.title not in [e.title for e in shown(app)]
+        assert title(app) != look_alike.title

@@ -92,6 +92,7 @@ CURATION_KEYS: tuple[Key, ...] = (
     Key("i", "note", "Note", "write your private note on the entry"),
     Key("M", "merge", "Merge", "merge: M on an entry, M again on the one to keep"),
     Key("v", "move_source", "Move source", "move a source to its own entry or to another"),
+    Key("z", "mute", "Mute", "mute entries like this: a phrase, any feed or one"),
 )
 
 APP_KEYS: tuple[Key, ...] = (

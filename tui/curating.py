@@ -22,16 +22,20 @@ from amity.store import (
     curation,
     utc_now,
 )
+from amity.store.mutes import add_mute, check_phrase
 from textual.app import App
 
-from .forms import Confirm, EventForm, NoteForm, SourceChoice
+from .forms import Confirm, EventForm, MuteForm, NoteForm, SourceChoice
 from .index import TimelineIndex, View, ViewFilter
 from .timeline import TimelineView, plain
 
 # A write: the transaction's work, and which event the cursor should land on afterwards.
 Change = Callable[[Any], Any]
 CURATION_ACTIONS = frozenset(
-    {"hide", "undo_hide", "show_hidden", "promote", "edit", "add", "note", "merge", "move_source"}
+    {
+        *("hide", "undo_hide", "show_hidden", "promote", "edit", "add", "note", "merge"),
+        *("move_source", "mute"),
+    }
 )
 
 
@@ -43,6 +47,7 @@ class Curating(App[None]):
     index: TimelineIndex
     view: View
     view_filter: ViewFilter
+    snapshot: Snapshot
     clock: Callable[[], dt.datetime]
 
     @property
@@ -315,6 +320,35 @@ class Curating(App[None]):
             return curation.move_source(txn, url, to_id, from_id=from_id)
 
         self.curate(change, lambda moved: moved[1].id, "Source moved")
+
+    # -- mute ----------------------------------------------------------------------------------
+
+    def action_mute(self) -> None:
+        """Mute events like the selected one: a phrase (and a feed); matching feed entries are
+        hidden now and dropped by later refreshes (`amity mute list|remove` manages them)."""
+        event = self._current()
+        if event is None:
+            return
+        feeds = [(f.title or f.url, f.url) for f in self.snapshot.feeds]
+
+        def check(values: dict[str, Any]) -> None:
+            check_phrase(values["phrase"])
+
+        def saved(rule: tuple[str, str | None] | None) -> None:
+            if rule is None:
+                return
+            phrase, feed = rule
+            keep = event.id if self.view_filter.show_hidden else self._neighbour()
+
+            def change(txn: Any) -> Any:
+                return add_mute(txn, phrase, feed)
+
+            def where(done: Any) -> str | None:
+                return keep if event.id in done.hid else event.id
+
+            self.curate(change, where, f"Muted “{plain(phrase)}”")
+
+        self.push_screen(MuteForm(event, feeds, check), saved)
 
     def cancel_pending(self) -> bool:
         """Esc: drop a merge or move waiting for its target; True if there was one."""

@@ -325,6 +325,54 @@ class SourceChoice(Form):
             self.action_cancel()
 
 
+class MuteForm(Form):
+    """A mute rule: a word or phrase, for every feed or one. Returns (phrase, feed or None)."""
+
+    DEFAULT_CSS = FORM_CSS.format(name="MuteForm")
+
+    def __init__(self, event: Event, feeds: Sequence[tuple[str, str]], check: Check) -> None:
+        super().__init__()
+        self.event = event
+        self.feeds = tuple(feeds)  # (label, url)
+        self.check = check
+
+    def compose(self) -> ComposeResult:
+        """The phrase, the feed, and the buttons."""
+        with VerticalScroll() as scroll:
+            scroll.border_title = "Mute events like this"
+            scroll.border_subtitle = "ctrl+s saves · Esc cancels"
+            yield Static(Content(self.event.title))
+            yield Label("", id="error-form", classes="error")
+            yield from _field(
+                "A word or phrase (whole words, any case): feed entries with it are hidden now"
+                " and dropped by later refreshes",
+                "phrase",
+                Input("", compact=True),
+            )
+            yield from _field(
+                "From",
+                "feed",
+                Select(
+                    [("any feed", ""), *((Content(label), url) for label, url in self.feeds)],
+                    allow_blank=False,
+                    value="",
+                    compact=True,
+                ),
+            )
+            yield from self.buttons()
+
+    def on_mount(self) -> None:
+        """Start in the phrase."""
+        self.query_one("#field-phrase", Input).focus()
+
+    def action_save(self) -> None:
+        """Check the phrase; close with (phrase, feed URL or None)."""
+        phrase = self.query_one("#field-phrase", Input).value
+        feed = str(self.query_one("#field-feed", Select).value) or None
+        if self.checked(self.check, {"phrase": phrase}):
+            self.dismiss((phrase, feed))
+
+
 class Confirm(Form):
     """A yes/no question: y or Enter says yes, n or Esc no."""
 
