@@ -228,6 +228,15 @@ async def test_origin_is_marked_and_filterable_and_certainty_only_where_it_means
         await pilot.pause()
         assert {e.origin for e in shown_events(app)} == {"feed"}
         assert "filtered: from a feed" in screen_text(app)
+        await pilot.press("x", "f", *"kind: anniversary")  # feed events are news: none left
+        await pilot.pause(0.3)
+        await pilot.press("enter", "f", *"origin: from a feed")
+        await pilot.pause(0.3)
+        await pilot.press("enter")
+        await pilot.pause()
+        assert "f changes the kind, origin and outlet filters; x clears every filter." in (
+            screen_text(app)
+        )
         await pilot.press("x")
         assert len(shown_events(app)) == len(app.index)
 

@@ -239,8 +239,12 @@ class AmityApp(Curating):
             ways.append("m shows more than milestones")
         if self.view_filter.words:
             ways.append("Esc clears the search")
-        hint = "; ".join(ways)
-        return ("No events match.", hint[:1].upper() + hint[1:] + ".")
+        chosen = self.view_filter
+        if chosen.kinds or chosen.origins or chosen.outlets:
+            ways.append("f changes the kind, origin and outlet filters")
+        ways.append("x clears every filter")
+        # Not capitalised: each way starts with its key, and "M" or "F" is another key.
+        return ("No events match.", "; ".join(ways) + ".")
 
     def _show_header(self) -> None:
         total = len(self.index) - self.index.hidden_count
