@@ -347,7 +347,7 @@ class Store:
                     f"{self.path}: cannot write the store: {exc.strerror or exc}"
                 ) from None
             if written:  # still under the lock: no other write can come between
-                views.write(self.path, storage.read(), self.signature())
+                views.write(self.path, storage.read(), self.signature(), txn.signature)
 
     def _wait_for_lock(self) -> None:
         # A writer waits as long as the holder shows it is alive and working (its heartbeat

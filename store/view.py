@@ -17,6 +17,7 @@ its length and CRC-32), then the parts: one JSON list per column, the lines' sta
 from __future__ import annotations
 
 import contextlib
+import hashlib
 import sys
 import zlib
 from array import array
@@ -30,7 +31,7 @@ import orjson
 from .jsontext import compact_json
 from .model import Event
 from .query import timeline_key
-from .storage import atomic_write_bytes
+from .storage import atomic_write_bytes, paused_gc
 
 SUFFIX = ".view"
 MAGIC = b"amity-view 1\n"
@@ -81,6 +82,10 @@ class View:
         if len(raw) != length or zlib.crc32(raw) != crc:
             raise ViewDamaged(f"{self.path}: its {name} do not match their checksum")
         return raw
+
+    def part(self, name: str) -> bytes:
+        """One part's bytes, checked."""
+        return self._read(name)
 
     def column(self, name: str) -> list[Any]:
         """One column (see COLUMNS), newest first."""
@@ -190,19 +195,52 @@ class View:
         return Event.from_trusted(record)
 
 
-def render(document: dict[str, Any], signature: tuple[int, int, int]) -> bytes:
-    """The view file's bytes for a store document whose file has `signature`."""
-    events = sorted(
-        (Event.from_trusted(r) for r in document.get("events", {}).values()),
-        key=timeline_key,
-        reverse=True,
-    )
-    lines = [INDENT + compact_json(e.to_dict()).encode() for e in events]
+def render(
+    document: dict[str, Any], signature: tuple[int, int, int], previous: View | None = None
+) -> bytes:
+    """The view file's bytes for a store document whose file has `signature`. The lines and
+    columns of events whose stored record is unchanged since `previous` (the view of the file
+    this document was read from) are taken from it: only what changed is built again."""
+    with paused_gc():
+        return _render(document, signature, previous)
+
+
+def _render(
+    document: dict[str, Any], signature: tuple[int, int, int], previous: View | None
+) -> bytes:
+    records = document.get("events", {})
+    digests = {key: _digest(record) for key, record in records.items()}
+    old = _Old.of(previous, digests) if previous is not None else None
+    reused = old.positions if old is not None else {}
+    # (sort key, position in the previous view or -1, the event built again or None)
+    entries: list[tuple[str, int, Event | None]] = []
+    for key, record in records.items():
+        position = reused.get(key, -1)
+        if position >= 0:
+            assert old is not None
+            entries.append((old.dates[position] + "\0" + key, position, None))
+        else:
+            event = Event.from_trusted(record)
+            entries.append((timeline_key(event), -1, event))
+    entries.sort(key=lambda entry: entry[0], reverse=True)
+    lines = [
+        old.line(position) if event is None else _line(event)  # type: ignore[union-attr]
+        for _key, position, event in entries
+    ]
     offsets, at = array("q"), 0
     for line in lines:
         offsets.append(at)
         at += len(line) + len(SEPARATOR)
-    parts = {name: orjson.dumps([getattr(e, name) for e in events]) for name in COLUMNS}
+    parts = {}
+    for name in (*COLUMNS, "title_length"):
+        column = old.column(name) if old is not None else []
+        parts[name] = orjson.dumps(
+            [
+                column[position] if event is None else _value(event, name)
+                for _key, position, event in entries
+            ]
+        )
+    parts["digests"] = b"".join(digests[key.rsplit("\0", 1)[1]] for key, _p, _e in entries)
     parts["offsets"] = offsets.tobytes()
     parts["lines"] = SEPARATOR.join(lines)
     where, at = {}, 0
@@ -214,20 +252,89 @@ def render(document: dict[str, Any], signature: tuple[int, int, int]) -> bytes:
         "byteorder": sys.byteorder,
         "meta": document.get("meta", {}).get("meta", {}),
         "feeds": list(document.get("feeds", {}).values()),
-        "count": len(events),
-        "longest_title": max((len(e.title) for e in events), default=0),
+        "count": len(entries),
+        "longest_title": max(orjson.loads(parts["title_length"]), default=0),
         "parts": where,
     }
     return b"".join([MAGIC, orjson.dumps(header), b"\n", *parts.values()])
 
 
-def write(store_path: Path, document: dict[str, Any], signature: tuple[int, int, int]) -> None:
-    """Make the view of `document` (the store file's content at `signature`). A view that
-    cannot be written is only a slower next read: the store itself is already saved."""
+def _line(event: Event) -> bytes:
+    return INDENT + compact_json(event.to_dict()).encode()
+
+
+def _value(event: Event, name: str) -> Any:
+    return len(event.title) if name == "title_length" else getattr(event, name)
+
+
+_NO_DIGEST = b"\0" * 8
+
+
+def _digest(record: Any) -> bytes:
+    # What tells an unchanged stored record from a changed one between two writes.
+    try:
+        return hashlib.blake2b(orjson.dumps(record), digest_size=8).digest()
+    except TypeError:  # what orjson refuses: never taken as unchanged
+        return _NO_DIGEST
+
+
+class _Old:
+    """What a write takes from the previous view: the events whose records did not change."""
+
+    def __init__(self, previous: View, positions: dict[str, int], block: bytes) -> None:
+        self.view, self.positions, self.block = previous, positions, block
+        self.dates: list[str] = previous.column("date")
+        self.column = previous.column
+
+    @classmethod
+    def of(cls, previous: View, digests: dict[str, bytes]) -> _Old | None:
+        """None when `previous` cannot be trusted (then everything is built again)."""
+        try:
+            old_digests = previous.part("digests")
+            ids = previous.column("id")
+            if len(old_digests) != 8 * len(ids):
+                return None
+            previous.column("title_length")
+            block = previous.part("lines")
+            previous.offsets  # noqa: B018 - read and checked here, not mid-write
+        except ViewDamaged:
+            return None
+        positions = {
+            key: position
+            for position, key in enumerate(ids)
+            if digests.get(key) == old_digests[position * 8 : position * 8 + 8] != _NO_DIGEST
+        }
+        return cls(previous, positions, block)
+
+    def line(self, position: int) -> bytes:
+        """The line of the event at `position` in the previous view."""
+        offsets = self.view.offsets
+        start = offsets[position]
+        stop = (
+            offsets[position + 1] - len(SEPARATOR)
+            if position + 1 < len(offsets)
+            else len(self.block)
+        )
+        return self.block[start:stop]
+
+
+def write(
+    store_path: Path,
+    document: dict[str, Any],
+    signature: tuple[int, int, int],
+    read_from: tuple[int, int, int] | None = None,
+) -> None:
+    """Make the view of `document` (the store file's content at `signature`), reusing the view
+    of the file it was read from (`read_from`) for what did not change. A view that cannot be
+    written is only a slower next read: the store itself is already saved."""
     if signature == (0, 0, 0):
         return
+    previous = None
+    if read_from is not None:
+        with contextlib.suppress(ViewDamaged):
+            previous = read(store_path, read_from)
     with contextlib.suppress(OSError):
-        atomic_write_bytes(view_path(store_path), render(document, signature))
+        atomic_write_bytes(view_path(store_path), render(document, signature, previous))
 
 
 def read(store_path: Path, signature: tuple[int, int, int]) -> View | None:
@@ -252,7 +359,7 @@ def read(store_path: Path, signature: tuple[int, int, int]) -> View | None:
 
 
 _NUMBERS = ("count", "longest_title")
-_PARTS = (*COLUMNS, "offsets", "lines")
+_PARTS = (*COLUMNS, "title_length", "digests", "offsets", "lines")
 
 
 def _check_header(header: dict[str, Any]) -> None:

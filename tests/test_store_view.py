@@ -7,7 +7,7 @@ from __future__ import annotations
 import pytest
 from amity.store import Event, Filter, Source, Store, ordered
 from amity.store.storage import load_document
-from amity.store.view import read, view_path
+from amity.store.view import read, render, view_path
 from amity.tui.output import json_text
 from storegen import amity, make_store, synthetic_events
 
@@ -128,3 +128,18 @@ def test_a_damaged_view_is_reported_ignored_and_made_again(tmp_path, damage):
     assert str(path) in proc.stderr and "made again" in proc.stderr
     assert proc.stdout == plain_json(Store(store.path), Filter())
     assert amity("list", "--json", db=store.path).stderr == ""  # made again, trusted again
+
+
+def test_a_view_updated_write_by_write_is_the_view_made_afresh(tmp_path):
+    store = make_store(tmp_path / "db.json", 300)
+    changed = [e.with_changes(title=f"Changed {e.id}") for e in synthetic_events(5)]
+    store.put_events([*changed, *synthetic_events(5, prefix="more")])
+    with store.transaction() as txn:
+        txn.remove_events(["syn-0000010", "syn-0000011", "more-0000001"])
+        # Changed in place, as TinyDB's own update does: still seen as changed.
+        txn.table("events").update({"summary": "edited in place"}, doc_ids=["syn-0000020"])
+
+    made_afresh = render(load_document(store.path), store.signature())
+
+    assert view_path(store.path).read_bytes() == made_afresh
+    assert amity("list", "--json", db=store.path).stdout == plain_json(store, Filter())
