@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from typing import Any
 from urllib.parse import quote
 
-from amity.store import clean_text
+from amity.store import clean_text, format_iso, parse_iso
 
 # Query parameters that track the click, not the article.
 _TRACKING = re.compile(r"^(utm_\w+|fbclid|gclid|mc_cid|mc_eid|ocid|cmpid|ref_src|_ga)$", re.I)
@@ -157,12 +157,11 @@ def utc_date(value: Any, now: dt.datetime) -> str | None:
     if not value:
         return None
     if isinstance(value, dt.datetime):
-        moment = value
+        moment: dt.datetime | None = value
     else:
-        try:
-            moment = dt.datetime.fromisoformat(str(value).strip().replace("Z", "+00:00"))
-        except ValueError:
-            return None
+        moment = parse_iso(str(value).strip())
+    if moment is None:
+        return None
     if moment.tzinfo is None:
         moment = moment.replace(tzinfo=dt.UTC)
     try:
@@ -171,4 +170,4 @@ def utc_date(value: Any, now: dt.datetime) -> str | None:
         return None
     if not _EARLIEST <= moment <= now + dt.timedelta(days=2):
         return None
-    return moment.replace(microsecond=0).isoformat().replace("+00:00", "Z")
+    return format_iso(moment)

@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urljoin
 
+from amity.store import format_iso
 from amity.store.text import NAME_CHARS, TITLE_CHARS, URL_CHARS, describe_error, shorten
 
 from .articles import (
@@ -175,7 +176,7 @@ def _json_feed(body: bytes) -> tuple[str, list[Mapping[str, Any]]]:
 def _articles(
     entries: Iterable[Mapping[str, Any]], base_url: str, publisher: str, now: dt.datetime
 ) -> tuple[list[Article], int]:
-    first_seen = now.replace(microsecond=0).isoformat().replace("+00:00", "Z")
+    first_seen = format_iso(now)
     articles: dict[str, Article] = {}
     skipped = 0
     for entry in entries:

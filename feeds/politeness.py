@@ -6,18 +6,13 @@ import datetime as dt
 import email.utils
 import re
 
-from amity.store import parse_iso
+from amity.store import format_iso, parse_iso
 
 MAX_HINT = dt.timedelta(hours=24)
 BACKOFF_BASE = dt.timedelta(minutes=15)
 _MAX_AGE = re.compile(r"(?:^|,)\s*(?:s-)?max-age\s*=\s*\"?(\d+)", re.I | re.A)
 # ASCII digits only: str.isdigit() also accepts "²" and "①", which float() then refuses.
 _SECONDS = re.compile(r"\d+", re.A)
-
-
-def iso(moment: dt.datetime) -> str:
-    """UTC ISO seconds, as the store writes times."""
-    return moment.astimezone(dt.UTC).replace(microsecond=0).isoformat().replace("+00:00", "Z")
 
 
 def max_age(cache_control: str | None) -> float | None:
@@ -49,13 +44,13 @@ def hinted_next_check(now: dt.datetime, *seconds: float | None) -> str | None:
     if not hints:
         return None
     # Capped before it becomes a timedelta: a header may name more seconds than one can hold.
-    return iso(now + dt.timedelta(seconds=min(max(hints), MAX_HINT.total_seconds())))
+    return format_iso(now + dt.timedelta(seconds=min(max(hints), MAX_HINT.total_seconds())))
 
 
 def backoff_next_check(now: dt.datetime, failures: int, max_hours: float) -> str:
     """After `failures` failures in a row: 15 min, 30 min, 1 h, ... capped at `max_hours`."""
     delay = BACKOFF_BASE * (2 ** min(max(failures - 1, 0), 20))
-    return iso(now + min(delay, dt.timedelta(hours=max_hours)))
+    return format_iso(now + min(delay, dt.timedelta(hours=max_hours)))
 
 
 def due(next_check: str | None, now: dt.datetime) -> bool:

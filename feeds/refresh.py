@@ -15,7 +15,7 @@ from dataclasses import dataclass, replace
 from typing import Any
 
 import httpx
-from amity.store import Config, Event, Feed, Store, Transaction
+from amity.store import Config, Event, Feed, Store, Transaction, format_iso
 from amity.store.checked import record_check
 from amity.store.mutes import MuteRule, mute_rules
 from amity.store.text import ERROR_CHARS, clip, describe_error
@@ -25,7 +25,7 @@ from .cluster import Facts, Timeline, facts_for
 from .fetch import Fetched, FetchError, Limiter, fetch, make_client
 from .mute import unmuted
 from .parse import ParsedFeed, ParseError, load_parser, parse_feed
-from .politeness import backoff_next_check, due, hinted_next_check, iso, max_age, retry_after
+from .politeness import backoff_next_check, due, hinted_next_check, max_age, retry_after
 from .report import FeedResult, RefreshReport
 
 Progress = Callable[[int, int, str], None]
@@ -274,7 +274,7 @@ def _save(
     Clustering is CPU work that grows with the store (13-18 s at 120k events), so it is
     worked out on an unlocked read and the writer lock is held only to write the result; if
     another process wrote the store in between, it is worked out again."""
-    stamp = iso(now)
+    stamp = format_iso(now)
     unchanged = _unchanged(store, config, outcomes, now, stamp)
     if unchanged is not None:
         if complete:

@@ -6,7 +6,7 @@ Never imports textual or httpx.
 from typing import Any
 
 from .checked import last_checked, sidecar_path
-from .clock import parse_iso, utc_now
+from .clock import format_iso, parse_iso, utc_now
 from .config import Config, ConfigError, Country, RefreshSettings, load_config
 from .database import Snapshot, Store, Transaction
 from .model import KINDS, ORIGINS, Event, Source, ValidationError, parse_date, parse_events
@@ -55,6 +55,7 @@ __all__ = [
     "ValidationError",
     "__version__",
     "clean_text",
+    "format_iso",
     "last_checked",
     "load_config",
     "ordered",

@@ -5,13 +5,14 @@ from __future__ import annotations
 import datetime as dt
 
 
-def utc_now() -> str:
-    """The current time as a UTC ISO timestamp (seconds precision)."""
-    return dt.datetime.now(dt.UTC).replace(microsecond=0).isoformat().replace("+00:00", "Z")
+def format_iso(moment: dt.datetime) -> str:
+    """A moment in the store's form: UTC ISO 8601 to the second, with a Z."""
+    return moment.astimezone(dt.UTC).replace(microsecond=0).isoformat().replace("+00:00", "Z")
 
 
 def parse_iso(value: str | None) -> dt.datetime | None:
-    """A stored UTC ISO time as an aware datetime, or None if absent or malformed."""
+    """An ISO time as an aware datetime (UTC when it names no zone), or None if absent or
+    malformed."""
     if not value:
         return None
     try:
@@ -19,3 +20,8 @@ def parse_iso(value: str | None) -> dt.datetime | None:
     except ValueError:
         return None
     return moment if moment.tzinfo else moment.replace(tzinfo=dt.UTC)
+
+
+def utc_now() -> str:
+    """The current time in the store's form."""
+    return format_iso(dt.datetime.now(dt.UTC))

@@ -8,6 +8,7 @@ from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field, replace
 from typing import Any
 
+from .clock import parse_iso
 from .text import (
     NAME_CHARS,
     NOTE_CHARS,
@@ -158,8 +159,8 @@ def _check_published(value: Any) -> str:
     try:
         if len(value) <= 10:
             parse_date(value, "published")
-        else:
-            dt.datetime.fromisoformat(value.replace("Z", "+00:00"))
+        elif parse_iso(value) is None:
+            raise ValueError(value)
     except (ValidationError, ValueError):
         raise ValidationError("published", f"expected an ISO date, got {value!r}") from None
     return value

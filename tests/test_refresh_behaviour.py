@@ -13,8 +13,7 @@ import zlib
 import pytest
 from amity.feeds import refresh
 from amity.feeds.cluster import event_id_for
-from amity.feeds.politeness import parse_iso
-from amity.store import Store
+from amity.store import Store, parse_iso
 from feedserver import (
     FeedServer,
     Gate,

@@ -8,7 +8,7 @@ import json
 import socket
 
 from amity.feeds import last_checked, refresh, sidecar_path
-from amity.feeds.politeness import parse_iso
+from amity.store import parse_iso
 from feedserver import relevant_item, rss, short_config, store_with
 
 LONG_AGO = "2020-01-01T00:00:00Z"

@@ -20,6 +20,8 @@ from amity.store import (
     Store,
     StoreError,
     StoreLocked,
+    clean_text,
+    format_iso,
     last_checked,
     sidecar_path,
     strip_controls,
@@ -45,7 +47,7 @@ from .help import HelpScreen
 from .index import TimelineIndex, View, ViewFilter
 from .palette import FilterCommands, TimelineCommands, choices_provider
 from .sidebar import TopicList
-from .timeline import MORE, NEW, DensityStrip, TimelineView, plain
+from .timeline import MORE, NEW, DensityStrip, TimelineView
 from .visits import Visits, load_visits, save_visits, visit_path
 
 if TYPE_CHECKING:
@@ -58,12 +60,6 @@ Clock = Callable[[], dt.datetime]
 def utc_clock() -> dt.datetime:
     """The real clock (tests inject a fixed one)."""
     return dt.datetime.now(dt.UTC)
-
-
-def stamp(moment: dt.datetime) -> str:
-    """A datetime in the store's timestamp form (UTC, seconds, Z)."""
-    utc = moment.astimezone(dt.UTC).replace(microsecond=0, tzinfo=None)
-    return utc.isoformat() + "Z"
 
 
 class SearchBar(Input):
@@ -477,8 +473,8 @@ class AmityApp(Curating):
             return
         choices = [
             (
-                f"{n}. {plain(s.title) or plain(s.url)}",
-                plain(s.url),
+                f"{n}. {clean_text(s.title) or clean_text(s.url)}",
+                clean_text(s.url),
                 partial(act, strip_controls(s.url)),
             )
             for n, s in enumerate(event.sources, 1)
@@ -654,7 +650,7 @@ class AmityApp(Curating):
         self.refreshing = False
         self._show_header()
         if report is None:
-            self.notify(plain(error or "refresh failed"), severity="error", markup=False)
+            self.notify(clean_text(error or "refresh failed"), severity="error", markup=False)
             return
         self.last_report = report
         if loaded is not None:
@@ -677,7 +673,7 @@ class AmityApp(Curating):
             e.id: self.source_base[e.id] if self.mark_of(e) == MORE else len(e.sources)
             for e in self._recent(self.index)
         }
-        save_visits(self.visit_file, Visits(stamp(now), unseen, sources, self.theme))
+        save_visits(self.visit_file, Visits(format_iso(now), unseen, sources, self.theme))
 
 
 def run_app(store: Store, config: Config) -> int:
@@ -685,12 +681,12 @@ def run_app(store: Store, config: Config) -> int:
     try:
         snapshot = store.snapshot()
     except (StoreError, FileNotFoundError) as exc:
-        sys.stderr.write(f"amity: {plain(str(exc))}\n")
+        sys.stderr.write(f"amity: {clean_text(str(exc))}\n")
         return 3
     app = AmityApp(store, config, snapshot=snapshot)
     app.run()
     if app.store_error:
-        sys.stderr.write(f"amity: {plain(app.store_error)}\n")
+        sys.stderr.write(f"amity: {clean_text(app.store_error)}\n")
         return 3
     app.record_visit()
     return app.return_code or 0

@@ -19,6 +19,7 @@ from amity.store import (
     Store,
     StoreError,
     ValidationError,
+    clean_text,
     curation,
     utc_now,
 )
@@ -27,7 +28,7 @@ from textual.app import App
 
 from .forms import Confirm, EventForm, MuteForm, NoteForm, SourceChoice
 from .index import TimelineIndex, View, ViewFilter
-from .timeline import TimelineView, plain
+from .timeline import TimelineView
 
 # A write: the transaction's work, and which event the cursor should land on afterwards.
 Change = Callable[[Any], Any]
@@ -102,7 +103,7 @@ class Curating(App[None]):
         self.notify(done, markup=False)
 
     def _not_saved(self, message: str) -> None:
-        self.notify(f"Not saved: {plain(message)}", severity="error", markup=False)
+        self.notify(f"Not saved: {clean_text(message)}", severity="error", markup=False)
 
     def _current(self) -> Event | None:
         event = self.timeline.current
@@ -127,7 +128,7 @@ class Curating(App[None]):
         if event is None:
             return
         if event.hidden:
-            self._set_hidden((event.id,), False, f"Shown again: {plain(event.title)}")
+            self._set_hidden((event.id,), False, f"Shown again: {clean_text(event.title)}")
             return
         keep = event.id if self.view_filter.show_hidden else self._neighbour()
         self.last_hidden = (event.id,)
@@ -135,7 +136,7 @@ class Curating(App[None]):
         def change(txn: Any) -> None:
             curation.set_hidden(txn, [event.id], True)
 
-        self.curate(change, lambda _: keep, f"Hidden: {plain(event.title)} — u undoes it")
+        self.curate(change, lambda _: keep, f"Hidden: {clean_text(event.title)} — u undoes it")
 
     def _set_hidden(self, ids: tuple[str, ...], hidden: bool, done: str) -> None:
         def change(txn: Any) -> None:
@@ -170,7 +171,7 @@ class Curating(App[None]):
         def change(txn: Any) -> None:
             curation.edit(txn, event.id, {"milestone": value}, self.config.topic_ids)
 
-        self.curate(change, lambda _: event.id, f"{said}: {plain(event.title)}")
+        self.curate(change, lambda _: event.id, f"{said}: {clean_text(event.title)}")
 
     def action_edit(self) -> None:
         """Edit the selected entry's fields in a form."""
@@ -220,7 +221,7 @@ class Curating(App[None]):
             def change(txn: Any) -> Event:
                 return curation.add(txn, fields, sources, topic_ids, countries)
 
-            self.curate(change, lambda event: event.id, f"Added: {plain(fields['title'])}")
+            self.curate(change, lambda event: event.id, f"Added: {clean_text(fields['title'])}")
 
         self.push_screen(EventForm("New entry", self.config.topics, check, date=year), saved)
 
@@ -256,7 +257,7 @@ class Curating(App[None]):
         if self.pending is None or self.pending[0] != "merge":
             self.pending = ("merge", event.id, "")
             self.notify(
-                f"Merging “{plain(event.title)}”: go to the entry to fold it into and press M"
+                f"Merging “{clean_text(event.title)}”: go to the entry to fold it into and press M"
                 " (Esc cancels).",
                 markup=False,
                 timeout=10,
@@ -271,7 +272,7 @@ class Curating(App[None]):
         if absorbed is None:
             return
         question = (
-            f"Fold “{plain(absorbed.title)}” into “{plain(event.title)}”?\n"
+            f"Fold “{clean_text(absorbed.title)}” into “{clean_text(event.title)}”?\n"
             "Its sources and note move over; it leaves the timeline for good."
         )
 
@@ -281,7 +282,7 @@ class Curating(App[None]):
                 def change(txn: Any) -> None:
                     curation.merge(txn, absorbed_id, event.id)
 
-                self.curate(change, lambda _: event.id, f"Merged into {plain(event.title)}")
+                self.curate(change, lambda _: event.id, f"Merged into {clean_text(event.title)}")
 
         self.push_screen(Confirm(question), answered)
 

@@ -6,7 +6,7 @@ import datetime as dt
 from collections.abc import Sequence
 from typing import ClassVar
 
-from amity.store import Event, Topic, parse_iso, word_spans
+from amity.store import Event, Topic, clean_text, parse_iso, word_spans
 from rich.console import Group, RenderableType
 from rich.style import Style
 from rich.text import Text
@@ -16,7 +16,7 @@ from textual.containers import VerticalScroll
 from textual.message import Message
 from textual.widgets import Static
 
-from .timeline import ORIGIN_MARKS, ORIGIN_NAMES, plain
+from .timeline import ORIGIN_MARKS, ORIGIN_NAMES
 
 HIGHLIGHT = "bold reverse"
 
@@ -30,7 +30,7 @@ def readable_date(value: str) -> str:
             return dt.date.fromisoformat(value + "-01").strftime("%B %Y")
     except ValueError:
         pass
-    return plain(value)
+    return clean_text(value)
 
 
 def readable_moment(value: str) -> str:
@@ -39,7 +39,7 @@ def readable_moment(value: str) -> str:
         return readable_date(value)
     moment = parse_iso(value)
     if moment is None:
-        return plain(value)
+        return clean_text(value)
     return moment.astimezone(dt.UTC).strftime("%-d %b %Y %H:%M UTC")
 
 
@@ -61,7 +61,7 @@ def describe(
     if event is None:
         return Text("Nothing selected.", "dim")
     labels = {topic.id: topic.label for topic in topics}
-    text = marked(plain(event.title), words, "bold")
+    text = marked(clean_text(event.title), words, "bold")
     text.append("\n")
     when = readable_date(event.date)
     if event.end_date:
@@ -86,11 +86,13 @@ def describe(
         text.append(", ".join(event.countries) + "\n")
     if event.why:
         text.append("Why kept: ", "dim")
-        terms = ", ".join(plain(str(t)) for t in event.why.get("terms", ())[:8])
-        text.append(plain(str(event.why.get("rule", ""))) + (f" ({terms})" if terms else "") + "\n")
+        terms = ", ".join(clean_text(str(t)) for t in event.why.get("terms", ())[:8])
+        text.append(
+            clean_text(str(event.why.get("rule", ""))) + (f" ({terms})" if terms else "") + "\n"
+        )
     if event.summary:
         text.append("\n")
-        text.append_text(marked(plain(event.summary), words))
+        text.append_text(marked(clean_text(event.summary), words))
         text.append("\n")
     text.append_text(personal(event))
     text.append("\n")
@@ -103,13 +105,13 @@ def describe(
     for number, source in enumerate(event.sources, 1):
         line = Text()
         line.append(f"{number}. ", "bold")
-        line.append_text(marked(plain(source.title) or plain(source.url), words))
-        extra = [plain(source.publisher)] if source.publisher else []
+        line.append_text(marked(clean_text(source.title) or clean_text(source.url), words))
+        extra = [clean_text(source.publisher)] if source.publisher else []
         if source.published:
             extra.append(readable_moment(source.published))
         if extra:
             line.append(" — " + ", ".join(extra), "dim")
-        url = plain(source.url)
+        url = clean_text(source.url)
         link = Text("   " + url, no_wrap=True, overflow="ellipsis", end="\n")
         link.stylize(Style(underline=True, dim=True, link=url), 3)
         parts += [line, link]
@@ -125,7 +127,7 @@ def personal(event: Event) -> Text:
     if event.note:
         text.append("\nYour note", "bold")
         text.append("  (i edits it)\n", "dim")
-        text.append("\n".join(plain(line) for line in event.note.split("\n")) + "\n")
+        text.append("\n".join(clean_text(line) for line in event.note.split("\n")) + "\n")
     return text
 
 

@@ -16,8 +16,9 @@ from amity.feeds.articles import Article, canonical_url, is_web_url
 from amity.feeds.classify import Verdict, judge
 from amity.feeds.fetch import FetchError, fetch, make_client
 from amity.feeds.parse import ParseError, parse_feed
+from amity.store import clean_text
 
-from .output import print_json, safe, say, table
+from .output import print_json, say, table
 
 
 @click.command("explain")
@@ -97,12 +98,12 @@ def _show(rows: list[dict[str, Any]], as_json: bool) -> None:
         return
     if len(rows) == 1:
         row = rows[0]
-        say(f"{'kept' if row['kept'] else 'dropped'}: {safe(row['rule'])}")
+        say(f"{'kept' if row['kept'] else 'dropped'}: {clean_text(row['rule'])}")
         for key in ("title", "url", "lang", "score", "terms", "against", "topics", "event"):
             value = row.get(key)
             if value not in (None, "", []):
                 shown = ", ".join(map(str, value)) if isinstance(value, list) else str(value)
-                print(f"{key}: {safe(shown)}")
+                print(f"{key}: {clean_text(shown)}")
         return
     table(
         ["kept", "score", "rule", "title"],

@@ -13,9 +13,9 @@ from typing import Any
 import click
 from amity.feeds import NotSubscribed, RefreshReport, refresh
 from amity.feeds.articles import is_web_url
-from amity.store import Feed
+from amity.store import Feed, clean_text
 
-from .output import print_json, safe, say, table, write_output
+from .output import print_json, say, table, write_output
 
 
 def register(cli: click.Group) -> None:
@@ -68,12 +68,14 @@ def feeds_add(ctx: click.Context, url: str, title: str, tags: tuple[str, ...]) -
     The title is what the feed's sources show as their publisher."""
     if not is_web_url(url):
         raise click.BadParameter(f"expected an http(s) URL, got {url!r}", param_hint="URL")
-    if any(not safe(tag) for tag in tags):
+    if any(not clean_text(tag) for tag in tags):
         raise click.BadParameter("a tag must not be empty", param_hint="--tag")
     store = _session(ctx).store()
     with store.transaction() as txn:
         old = txn.feeds().get(url)
-        feed = Feed(url=url, title=safe(title), tags=tuple(dict.fromkeys(safe(t) for t in tags)))
+        feed = Feed(
+            url=url, title=clean_text(title), tags=tuple(dict.fromkeys(clean_text(t) for t in tags))
+        )
         if old is not None:  # tags are added to the feed's own, never replace them
             feed = dataclasses.replace(
                 old,
@@ -214,7 +216,7 @@ class _ProgressBar:
 
     def __call__(self, done: int, total: int, url: str) -> None:
         filled = self.width * done // max(total, 1)
-        line = f"[{'#' * filled}{'.' * (self.width - filled)}] {done}/{total} {safe(url)}"
+        line = f"[{'#' * filled}{'.' * (self.width - filled)}] {done}/{total} {clean_text(url)}"
         sys.stderr.write("\r\x1b[2K" + line[:100])
         sys.stderr.flush()
 

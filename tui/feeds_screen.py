@@ -6,7 +6,7 @@ import datetime as dt
 from collections.abc import Sequence
 from typing import ClassVar
 
-from amity.store import Feed, parse_iso
+from amity.store import Feed, clean_text, parse_iso
 from rich.table import Table
 from rich.text import Text
 from textual.app import ComposeResult
@@ -15,8 +15,6 @@ from textual.containers import VerticalScroll
 from textual.screen import ModalScreen
 from textual.widgets import Static
 
-from .timeline import plain
-
 STATUS_STYLE = {"ok": "green", "not-modified": "green", "error": "bold red", "skipped": "yellow"}
 
 
@@ -24,7 +22,7 @@ def when(stamp: str | None, now: dt.datetime) -> str:
     """A stored UTC time for people: '5 min ago', 'in 2 h', or the date when far away."""
     moment = parse_iso(stamp)
     if moment is None:
-        return "never" if not stamp else plain(stamp)
+        return "never" if not stamp else clean_text(stamp)
     seconds = int((moment - now).total_seconds())
     span = abs(seconds)
     if span < 60:
@@ -48,15 +46,15 @@ def feeds_table(feeds: Sequence[Feed], now: dt.datetime) -> Table:
     table.add_column("Next check", no_wrap=True)
     table.add_column("Error", ratio=3)
     for feed in sorted(feeds, key=lambda f: (f.status != "error", f.title or f.url)):
-        name = Text(plain(feed.title) or plain(feed.url))
+        name = Text(clean_text(feed.title) or clean_text(feed.url))
         if feed.title:
-            name.append("\n" + plain(feed.url), "dim")
+            name.append("\n" + clean_text(feed.url), "dim")
         table.add_row(
             Text(feed.status, STATUS_STYLE.get(feed.status, "")),
             name,
             Text(when(feed.last_ok, now)),
             Text(when(feed.next_check, now) if feed.next_check else "next refresh"),
-            Text(plain(feed.error or ""), "red"),
+            Text(clean_text(feed.error or ""), "red"),
         )
     return table
 

@@ -6,25 +6,22 @@ import datetime as dt
 from collections.abc import Sequence
 from typing import ClassVar
 
-from amity.store import Feed, Topic
+from amity.store import Feed, Topic, clean_text, parse_iso
 from rich.cells import cell_len
 from rich.text import Text
 from textual.widget import Widget
 
 from .index import ViewFilter
-from .timeline import ORIGIN_NAMES, plain
+from .timeline import ORIGIN_NAMES
 
 
 def ago(stamp: str | None, now: dt.datetime) -> str:
     """'refreshed 5 min ago' style text for an ISO timestamp (None: never)."""
     if not stamp:
         return "never refreshed"
-    try:
-        when = dt.datetime.fromisoformat(stamp.replace("Z", "+00:00"))
-    except ValueError:
-        return "refreshed " + plain(stamp)
-    if when.tzinfo is None:
-        when = when.replace(tzinfo=dt.UTC)
+    when = parse_iso(stamp)
+    if when is None:
+        return "refreshed " + clean_text(stamp)
     seconds = max(0, int((now - when).total_seconds()))
     if seconds < 60:
         return "refreshed just now"
@@ -63,9 +60,9 @@ def describe_filter(query: ViewFilter, topics: tuple[Topic, ...]) -> str:
         parts.append("milestones")
     parts += sorted(query.kinds)
     parts += [ORIGIN_NAMES.get(o, o) for o in sorted(query.origins)]
-    parts += [plain(outlet) for outlet in sorted(query.outlets)]
+    parts += [clean_text(outlet) for outlet in sorted(query.outlets)]
     if query.words:
-        parts.append("“" + plain(query.search.strip()) + "”")
+        parts.append("“" + clean_text(query.search.strip()) + "”")
     return " + ".join(parts)
 
 

@@ -20,11 +20,6 @@ from amity.store.jsontext import compact_json
 from amity.store.storage import atomic_write_bytes
 
 
-def safe(text: str) -> str:
-    """Data made printable: no escape sequences, no control characters, one line."""
-    return clean_text(text)
-
-
 def display_width(text: str) -> int:
     """Columns the text takes in a terminal (wide East Asian characters count two)."""
     if text.isascii():
@@ -64,7 +59,7 @@ def table(
     With `wrap`, a long flex cell continues on the next lines instead of being cut.
     """
     out = out or sys.stdout
-    rows = [[safe(cell) for cell in row] for row in rows]
+    rows = [[clean_text(cell) for cell in row] for row in rows]
     widths = [
         max([display_width(h), *(display_width(r[i]) for r in rows)]) for i, h in enumerate(headers)
     ]
@@ -155,4 +150,4 @@ def _layout(data: Any, indent: str = "") -> str:
 
 def say(message: str) -> None:
     """Narration for people, on stderr (never mixed into --json output)."""
-    sys.stderr.write(safe(message) + "\n")
+    sys.stderr.write(clean_text(message) + "\n")

@@ -6,13 +6,13 @@ from collections.abc import Callable, Iterator, Sequence
 from functools import partial
 from typing import TYPE_CHECKING, cast
 
-from amity.store import KINDS, ORIGINS
+from amity.store import KINDS, ORIGINS, clean_text
 from textual.command import DiscoveryHit, Hit, Hits, Provider
 from textual.content import Content
 from textual.fuzzy import Matcher
 
 from .actions import APP_KEYS
-from .timeline import ORIGIN_NAMES, plain
+from .timeline import ORIGIN_NAMES
 
 if TYPE_CHECKING:
     from .app import AmityApp
@@ -56,7 +56,7 @@ class FilterCommands(ListCommands):
             for value in values:
                 state = "on" if value in getattr(chosen, field) else "off"
                 yield (
-                    f"{label}: {plain(names.get(value, value))} (now {state})",
+                    f"{label}: {clean_text(names.get(value, value))} (now {state})",
                     f"Show only events of any chosen {field[:-1]}",
                     partial(app.toggle_filter, field, value),
                 )

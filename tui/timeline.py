@@ -6,7 +6,7 @@ import math
 from collections.abc import Callable
 from typing import ClassVar
 
-from amity.store import Event, Topic, strip_controls, word_spans
+from amity.store import Event, Topic, clean_text, word_spans
 from rich.cells import cell_len, set_cell_size
 from rich.segment import Segment
 from rich.style import Style
@@ -47,11 +47,6 @@ def fit_tags(tags: list[str], room: int) -> str:
             break
         text = candidate
     return text if cell_len(text) <= room else ""
-
-
-def plain(text: str) -> str:
-    """Untrusted text as one safe line (no controls, no escapes, no newlines)."""
-    return " ".join(strip_controls(text).split())
 
 
 def lit(text: str, words: tuple[str, ...], style: Style, match: Style) -> list[Segment]:
@@ -357,7 +352,7 @@ class TimelineView(ScrollView, can_focus=True):
     def _event_row(self, event: Event, width: int, base: Style, cursor: bool) -> Strip:
         get = self.get_component_rich_style
         title_room = max(1, min(self.title_cap, width - ROW_FIXED, self._longest))
-        title = (HIDDEN + " " if event.hidden else "") + plain(event.title)
+        title = (HIDDEN + " " if event.hidden else "") + clean_text(event.title)
         if cell_len(title) > title_room:
             title = set_cell_size(title, title_room - 1) + "…"
         tag_room = width - ROW_FIXED - title_room - 1

@@ -7,7 +7,8 @@ import io
 from collections.abc import Sequence
 
 from ..model import Event
-from .shared import ExportContext, plain
+from ..text import clean_text
+from .shared import ExportContext
 
 HEADER = (
     "id",
@@ -29,7 +30,7 @@ _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
 def cell(text: str) -> str:
     """Plain text that a spreadsheet shows as text, never evaluates."""
-    text = plain(text)
+    text = clean_text(text)
     return "'" + text if text.startswith(_FORMULA_START) else text
 
 

@@ -15,7 +15,8 @@ from icalendar import Calendar
 from icalendar import Event as CalendarEvent
 
 from ..model import Event
-from .shared import ExportContext, date_label, period, plain, source_label
+from ..text import clean_text
+from .shared import ExportContext, date_label, period, source_label
 
 _PRECISION = {4: "the year", 7: "the month"}
 
@@ -26,7 +27,7 @@ def uid(event: Event) -> str:
 
 
 def _description(event: Event, context: ExportContext) -> str:
-    lines = [plain(event.summary)] if event.summary else []
+    lines = [clean_text(event.summary)] if event.summary else []
     if len(event.date) in _PRECISION:
         lines.append(f"Date known only to {_PRECISION[len(event.date)]}: {date_label(event)}.")
     lines.extend(f"{source_label(s)}: {s.url}" for s in event.sources)
@@ -38,7 +39,7 @@ def _entry(event: Event, context: ExportContext) -> CalendarEvent:
     entry = CalendarEvent()
     entry.add("uid", uid(event))
     entry.add("dtstamp", context.generated)
-    entry.add("summary", ("★ " if event.milestone else "") + plain(event.title))
+    entry.add("summary", ("★ " if event.milestone else "") + clean_text(event.title))
     first, _ = period(event.date)
     _, last = period(event.end_date or event.date)
     entry.add("dtstart", first)
@@ -57,7 +58,7 @@ def render(events: Sequence[Event], context: ExportContext) -> str:
     cal.add("prodid", "-//amity//amity timeline//EN")
     cal.add("version", "2.0")
     cal.add("calscale", "GREGORIAN")
-    cal.add("x-wr-calname", plain(context.title))
+    cal.add("x-wr-calname", clean_text(context.title))
     for event in events:
         cal.add_component(_entry(event, context))
     return cal.to_ical().decode("utf-8")

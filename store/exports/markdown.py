@@ -6,7 +6,8 @@ import re
 from collections.abc import Sequence
 
 from ..model import Event
-from .shared import LEGEND, ExportContext, by_year, date_label, plain, source_label
+from ..text import clean_text
+from .shared import LEGEND, ExportContext, by_year, date_label, source_label
 
 # Every character CommonMark (or GitHub's dialect) could read as markup or raw HTML; a backslash
 # makes each one literal, so a feed's "<script>" or "[/b]" stays text.
@@ -19,7 +20,7 @@ _URL_UNSAFE = {"<": "%3C", ">": "%3E", "\\": "%5C", " ": "%20"}
 
 def escape(text: str) -> str:
     """Plain text made literal in Markdown."""
-    return _MARKUP.sub(r"\\\1", plain(text))
+    return _MARKUP.sub(r"\\\1", clean_text(text))
 
 
 def _note_line(line: str) -> str:

@@ -25,7 +25,7 @@ class ExportContext:
 
     def topics(self, event: Event) -> list[str]:
         """The event's topics as their labels (the id when the config no longer has one)."""
-        return [plain(self.topic_labels.get(topic, topic)) for topic in event.topics]
+        return [clean_text(self.topic_labels.get(topic, topic)) for topic in event.topics]
 
     def note(self, event: Event) -> list[str]:
         """The event's note as plain lines, or nothing unless notes were asked for."""
@@ -35,14 +35,9 @@ class ExportContext:
         return [line for line in lines if line]
 
 
-def plain(text: str) -> str:
-    """One line of text with every control character and escape sequence removed."""
-    return clean_text(text)
-
-
 def source_label(source: Source) -> str:
     """What a link to the source says: its title, else its publisher, else its address."""
-    return plain(source.title) or plain(source.publisher) or source.url
+    return clean_text(source.title) or clean_text(source.publisher) or source.url
 
 
 def period(value: str) -> tuple[dt.date, dt.date]:

@@ -12,7 +12,8 @@ from html import escape
 from typing import Any
 
 from ..model import Event
-from .shared import ExportContext, date_label, plain, source_label
+from ..text import clean_text
+from .shared import ExportContext, date_label, source_label
 
 
 def date_object(value: str) -> dict[str, int]:
@@ -22,7 +23,7 @@ def date_object(value: str) -> dict[str, int]:
 
 
 def _html(text: str) -> str:
-    return escape(plain(text), quote=True)
+    return escape(clean_text(text), quote=True)
 
 
 def _text(event: Event, context: ExportContext) -> str:

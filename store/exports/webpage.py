@@ -14,7 +14,8 @@ from collections.abc import Sequence
 from html import escape
 
 from ..model import Event
-from .shared import LEGEND, ExportContext, by_year, date_label, plain, source_label
+from ..text import clean_text
+from .shared import LEGEND, ExportContext, by_year, date_label, source_label
 
 STYLE = """
 :root { --ink: #1d232b; --muted: #5b6673; --line: #c9d1da; --accent: #b0302a; --bg: #fbfaf7;
@@ -95,7 +96,7 @@ POLICY = f"default-src 'none'; style-src {_digest(STYLE)}; script-src {_digest(S
 
 def h(text: str) -> str:
     """Untrusted text as HTML: plain, then every markup character escaped (quotes too)."""
-    return escape(plain(text), quote=True)
+    return escape(clean_text(text), quote=True)
 
 
 def _event(event: Event, context: ExportContext) -> str:
@@ -126,7 +127,11 @@ def _event(event: Event, context: ExportContext) -> str:
 
 
 def _publisher(publisher: str, title: str) -> str:
-    return f" — {h(publisher)}" if publisher and title and plain(publisher) != plain(title) else ""
+    return (
+        f" — {h(publisher)}"
+        if publisher and title and clean_text(publisher) != clean_text(title)
+        else ""
+    )
 
 
 def _topic_filters(events: Sequence[Event], context: ExportContext) -> str:
