@@ -15,8 +15,6 @@ if "httpx" not in sys.modules and "httpx._main" not in sys.modules:
     finally:
         del sys.modules["httpx._main"]
 
-from amity.store.checked import last_checked, sidecar_path
-
 from .parse import ParsedFeed, ParseError, parse_feed
 from .refresh import NotSubscribed, refresh, select_feeds
 from .report import FeedResult, RefreshReport
@@ -30,12 +28,10 @@ __all__ = [
     "ParseError",
     "ParsedFeed",
     "RefreshReport",
-    "last_checked",
     "parse_feed",
     "read_opml",
     "refresh",
     "select_feeds",
-    "sidecar_path",
     "write_opml",
 ]
 

@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Literal, get_args
 
-RESULT_STATUSES: tuple[str, ...] = ("ok", "not-modified", "skipped", "error")
+ResultStatus = Literal["ok", "not-modified", "skipped", "error"]
+RESULT_STATUSES: tuple[ResultStatus, ...] = get_args(ResultStatus)
 
 
 @dataclass(frozen=True, slots=True)
@@ -13,7 +14,7 @@ class FeedResult:
     """The outcome for one feed: `status` is ok, not-modified, skipped or error."""
 
     url: str
-    status: str
+    status: ResultStatus
     error: str | None = None
     new: int = 0
     updated: int = 0

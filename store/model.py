@@ -205,11 +205,6 @@ class Event:
         """How precisely the date is known: 'year', 'month' or 'day'."""
         return date_precision(self.date)
 
-    @property
-    def sort_key(self) -> tuple[str, str]:
-        """Chronological order; ties broken by id so the order is stable."""
-        return (self.date, self.id)
-
     @classmethod
     def from_dict(cls, data: Any, topic_ids: Iterable[str] | None = None) -> Event:
         """Build a validated event from its JSON form; unknown topics are refused when

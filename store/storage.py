@@ -35,8 +35,6 @@ SIDE_FILE_BYTES = 16 * 1024 * 1024  # the small state files beside the store, at
 class StoreError(Exception):
     """The store cannot be used (exit code 3); the message names the file."""
 
-    exit_code = 3
-
 
 class StoreDamaged(StoreError):
     """The file exists but is not a store amity can read; it is left untouched."""

@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass, field, fields
-from typing import Any
+from typing import Any, Literal
 
-FEED_STATUSES: tuple[str, ...] = ("new", "ok", "not-modified", "skipped", "error")
+# What the last fetch of a feed came to; "new" until the first one.
+FeedStatus = Literal["new", "ok", "not-modified", "skipped", "error"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -15,7 +16,7 @@ class Feed:
     url: str
     title: str = ""
     tags: tuple[str, ...] = ()
-    status: str = "new"
+    status: FeedStatus = "new"
     error: str | None = None
     etag: str | None = None
     last_modified: str | None = None

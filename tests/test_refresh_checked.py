@@ -7,8 +7,8 @@ import datetime as dt
 import json
 import socket
 
-from amity.feeds import last_checked, refresh, sidecar_path
-from amity.store import parse_iso
+from amity.feeds import refresh
+from amity.store import last_checked, parse_iso, sidecar_path
 from feedserver import relevant_item, rss, short_config, store_with
 
 LONG_AGO = "2020-01-01T00:00:00Z"

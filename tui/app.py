@@ -106,7 +106,6 @@ class AmityApp(Curating):
         self.refreshing = False
         self.reloading = False  # a live reload of another process's write is under way
         self.progress = (0, 0)
-        self.last_report: RefreshReport | None = None
         self.title = f"amity — {config.pair_label}"
         for topic in config.topics:  # keys 1-9; the footer names them together
             if not topic.key:
@@ -652,7 +651,6 @@ class AmityApp(Curating):
         if report is None:
             self.notify(clean_text(error or "refresh failed"), severity="error", markup=False)
             return
-        self.last_report = report
         if loaded is not None:
             self.install(*loaded)
         failed = report.failed
