@@ -5,8 +5,6 @@ from __future__ import annotations
 
 import asyncio
 import datetime as dt
-import sys
-import threading
 import time
 from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import Executor, ThreadPoolExecutor
@@ -35,34 +33,6 @@ class NotSubscribed(ValueError):
     """A refresh was asked for a feed that is not subscribed (raised before any fetch)."""
 
 
-class _ShortSwitches:
-    """While parses run beside the event loop, a thread holding the GIL keeps it for up to the
-    switch interval (5 ms by default) before the loop may send the next request or read the next
-    answer; this shortens it while any refresh runs. The interval is process-wide and the app
-    refreshes in worker threads, so overlapping refreshes share one change: the first one in
-    saves the interval, the last one out restores it."""
-
-    def __init__(self, seconds: float) -> None:
-        self._seconds = seconds
-        self._lock = threading.Lock()
-        self._users = 0
-        self._saved = 0.0
-
-    def __enter__(self) -> None:
-        with self._lock:
-            if self._users == 0:
-                self._saved = sys.getswitchinterval()
-                sys.setswitchinterval(min(self._saved, self._seconds))
-            self._users += 1
-
-    def __exit__(self, *_exc: object) -> None:
-        with self._lock:
-            self._users -= 1
-            if self._users == 0:
-                sys.setswitchinterval(self._saved)
-
-
-_SHORT_SWITCHES = _ShortSwitches(0.0005)
 DEADLINE_GRACE = 1.0  # seconds past the deadline before the whole refresh stops waiting
 
 
@@ -180,14 +150,14 @@ def _parse_thread() -> Iterator[Executor]:
     # One thread parses every body in turn: parses are mostly Python holding the GIL, so more
     # threads would only fight the event loop (and each other) for it. Measured at 200 feeds
     # on 2 cores: 1.67-1.80 s with the default pool and 5 ms switches, 1.50-1.59 s with one
-    # thread and 1 ms, ~1.50 s with 0.5 ms and decompression moved here too.
-    with _SHORT_SWITCHES:
-        parser = ThreadPoolExecutor(1, thread_name_prefix="amity-parse")
-        parser.submit(load_parser)
-        try:
-            yield parser
-        finally:
-            parser.shutdown(wait=False, cancel_futures=True)
+    # thread and 1 ms, ~1.50 s with 0.5 ms (the interval amity's main() sets: tui/tuning.py)
+    # and decompression moved here too.
+    parser = ThreadPoolExecutor(1, thread_name_prefix="amity-parse")
+    parser.submit(load_parser)
+    try:
+        yield parser
+    finally:
+        parser.shutdown(wait=False, cancel_futures=True)
 
 
 async def _one(

@@ -481,9 +481,9 @@ async def test_absurd_server_hints_are_capped_and_lose_nothing(server, tmp_path)
     assert 23.9 < in_hours(feed_state(store, cached).next_check) <= 24
 
 
-async def test_overlapping_refreshes_give_the_switch_interval_back(server, tmp_path):
-    # A refresh lowers the interpreter's switch interval while it parses; the app runs refreshes
-    # in worker threads, so overlapping ones must not leave it lowered for the whole process.
+async def test_overlapping_refreshes_leave_the_switch_interval_alone(server, tmp_path):
+    # The switch interval is amity's main()'s to set (tui/tuning.py), never a refresh's: the app
+    # runs refreshes in worker threads, and a program using amity.feeds keeps its own setting.
     before = sys.getswitchinterval()
     release = {"/a": asyncio.Event(), "/b": asyncio.Event()}
 

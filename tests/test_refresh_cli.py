@@ -182,12 +182,19 @@ async def test_a_signal_mid_refresh_exits_130_and_keeps_completed_feeds(env, sig
     assert any(e.origin == "feed" for e in Store(env["AMITY_DB"]).events())
 
 
-def test_importing_feeds_skips_rich_and_leaves_httpx_whole():
-    code = (
-        "import sys, amity.feeds\n"
-        "print('rich' in sys.modules, 'httpx._main' in sys.modules)\n"
-        "import httpx._main\n"
-        "print('cli', callable(httpx._main.main))\n"
+def test_the_command_line_skips_rich_and_a_library_user_keeps_httpx_whole():
+    # amity's main() tunes its own process (tui/tuning.py): a refresh never loads httpx's
+    # command-line tool and rich with it. A program that imports amity.feeds keeps httpx as is.
+    tuned = (
+        "import sys\n"
+        "from amity.tui.tuning import tune_process\n"
+        "tune_process()\n"
+        "import amity.feeds\n"
+        "print('rich' in sys.modules)\n"
     )
-    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
-    assert out.stdout.split() == ["False", "False", "cli", "True"], out.stderr
+    library = "import sys, amity.feeds, httpx._main\nprint(callable(httpx._main.main))\n"
+    runs = [
+        subprocess.run([sys.executable, "-c", c], capture_output=True, text=True)
+        for c in (tuned, library)
+    ]
+    assert [run.stdout.split() for run in runs] == [["False"], ["True"]], runs

@@ -35,6 +35,7 @@ from .curate_commands import register as register_curation
 from .filter_options import filter_options
 from .output import json_text, print_json, say, table, write_output
 from .serve import serve_command
+from .tuning import tune_process
 
 EXPORT_VERSION = 1
 
@@ -345,6 +346,7 @@ cli.add_command(serve_command)
 
 def main() -> None:
     """Console-script entry point."""
+    tune_process()
     # Under a pipe that closes early (`amity list | head`), exit quietly like other tools.
     if hasattr(signal, "SIGPIPE"):
         signal.signal(signal.SIGPIPE, signal.SIG_DFL)
