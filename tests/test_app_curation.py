@@ -140,6 +140,7 @@ async def test_esc_leaves_the_edit_form_without_saving(store: Store) -> None:
         assert title(app) == ACSA
 
 
+@pytest.mark.slow
 async def test_a_adds_an_entry_dated_in_the_cursors_year(store: Store) -> None:
     app = make_app(store)
     async with app.run_test(size=SIZE) as pilot:
@@ -189,6 +190,7 @@ async def test_i_writes_a_note_shown_in_the_detail_and_found_by_search(store: St
         assert [e.title for e in shown(app)] == [ACSA]
 
 
+@pytest.mark.slow
 async def test_M_then_M_merges_after_a_confirmation(store: Store) -> None:
     app = make_app(store)
     async with app.run_test(size=SIZE) as pilot:
@@ -221,6 +223,7 @@ async def test_esc_clears_a_search_first_then_cancels_a_pending_merge(store: Sto
         assert app.pending == ("merge", stored(store, ACSA).id, "")
 
 
+@pytest.mark.slow
 async def test_v_moves_a_source_out_or_to_another_entry(store: Store) -> None:
     with store.transaction() as txn:
         curation.merge(txn, stored(store, IN_FORCE).id, stored(store, ACSA).id)
@@ -246,6 +249,7 @@ async def test_v_moves_a_source_out_or_to_another_entry(store: Store) -> None:
         assert url in [s.url for s in stored(store, ACSA).sources]
 
 
+@pytest.mark.slow
 async def test_every_curation_action_is_in_the_palette_and_the_help(store: Store) -> None:
     app = make_app(store)
     async with app.run_test(size=SIZE) as pilot:

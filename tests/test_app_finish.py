@@ -143,6 +143,7 @@ async def test_b_hides_the_sidebar_and_w_widens_the_detail(store: Store) -> None
         assert sidebar.display and detail.region.height == rows
 
 
+@pytest.mark.slow
 async def test_palette_says_what_is_on_and_keys_panel_names_every_key(store: Store) -> None:
     app = make_app(store)
     async with app.run_test(size=(120, 40)) as pilot:
@@ -295,6 +296,7 @@ async def test_any_numbered_source_opens_urls_copy_unbroken_dates_readable(
         assert app.clipboard == "https://wire.example/1/2?utm=long-tracking-parameter-2"
 
 
+@pytest.mark.slow
 async def test_filters_by_kind_outlet_and_date_jump(store: Store) -> None:
     store.put_events([feed_event(1)])
     app = make_app(store)

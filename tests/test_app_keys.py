@@ -190,6 +190,7 @@ async def test_milestones_and_sort(store: Store) -> None:
         assert len(shown(app)) == 56 and shown(app)[0].title == SUMMIT
 
 
+@pytest.mark.slow
 async def test_search_as_you_type_enter_keeps_esc_clears(store: Store) -> None:
     app = make_app(store)
     async with app.run_test(size=(120, 40)) as pilot:
@@ -294,6 +295,7 @@ async def test_help_shows_every_key_and_closes(store: Store) -> None:
         assert not isinstance(app.screen, HelpScreen)
 
 
+@pytest.mark.slow
 async def test_palette_jumps_to_year_and_toggles_topics(store: Store) -> None:
     app = make_app(store)
     async with app.run_test(size=(120, 40)) as pilot:

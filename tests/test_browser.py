@@ -15,10 +15,13 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
 from amity.store import Store
 from browser import PATIENCE, chromium, needs_chromium
 from exportdata import DEFENCE_ONLY, SUMMIT, export_store
 from storegen import AMITY, amity
+
+pytestmark = pytest.mark.slow
 
 
 def visible(selector: str) -> str:

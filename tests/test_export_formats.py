@@ -252,6 +252,7 @@ def test_export_takes_lists_filters(db: Path, events: dict[str, dict], fmt: str)
     assert exported_ids(fmt, export(db, fmt), events) == list(events)
 
 
+@pytest.mark.slow
 def test_notes_only_when_asked(db: Path) -> None:
     for fmt in FORMATS:
         assert "second line" not in export(db, fmt), fmt

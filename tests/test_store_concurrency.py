@@ -10,6 +10,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
 from amity.store import Store
 from storegen import amity, export_file, make_store, synthetic_events
 
@@ -52,6 +53,7 @@ def _expected_ids(generation: int) -> set[str]:
     return {f"w-{k:07d}" for k in range(1, generation + 1)}
 
 
+@pytest.mark.slow
 def test_sigkill_at_random_moments_leaves_the_state_before_or_after(tmp_path: Path) -> None:
     path = tmp_path / "amity.json"
     base = len(make_store(path, BASE).events())
@@ -125,6 +127,7 @@ def test_concurrent_writer_loops_interleave_without_losing_writes(tmp_path: Path
     assert ids == {f"w-{k:07d}" for k in [*range(1, 41), *range(1001, 1041)]}
 
 
+@pytest.mark.slow
 def test_a_reader_never_sees_a_half_written_file(tmp_path: Path) -> None:
     path = tmp_path / "amity.json"
     base = len(make_store(path, 1000).events())
@@ -183,6 +186,7 @@ with store.transaction() as txn:
 """
 
 
+@pytest.mark.slow
 def test_a_writer_waits_for_a_live_holder_past_the_lock_timeout(tmp_path: Path) -> None:
     path = tmp_path / "amity.json"
     Store.open(path)
