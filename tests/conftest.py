@@ -1,9 +1,24 @@
-"""Fixtures shared by the refresh tests."""
+"""Fixtures shared across the tests: a fresh store, its path, and a local feed server."""
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
+from amity.store import Store
 from feedserver import FeedServer
+
+
+@pytest.fixture
+def store(tmp_path: Path) -> Store:
+    """A new store in the test's own folder, seeded with the bundled curated timeline."""
+    return Store.open(tmp_path / "amity.json")
+
+
+@pytest.fixture
+def db(store: Store) -> Path:
+    """The path of that store, for commands run with --db."""
+    return store.path
 
 
 @pytest.fixture

@@ -3,24 +3,17 @@ palette and from the help screen; what the screen shows, what is stored, where t
 
 from __future__ import annotations
 
-from pathlib import Path
-
-import pytest
 from amity.store import Store, curation
 from amity.tui.forms import Confirm, EventForm, NoteForm, SourceChoice
 from amity.tui.help import HelpScreen
-from test_app_keys import make_app, screen_text, settle, shown, title
+from screen import screen_text
+from test_app_keys import make_app, settle, shown, title
 from textual.command import CommandPalette
 from textual.widgets import Input, SelectionList, TextArea
 
 ACSA = "ACSA signed"
 IN_FORCE = "ACSA in force"
 SIZE = (120, 40)
-
-
-@pytest.fixture
-def store(tmp_path: Path) -> Store:
-    return Store.open(tmp_path / "amity.json")
 
 
 def stored(store: Store, event_title: str):

@@ -13,27 +13,21 @@ from amity.tui.app import AmityApp
 from amity.tui.help import HelpScreen
 from rich.segment import Segment
 from rich.style import Style
+from screen import screen_text
 from textual.command import CommandPalette
 
 NOW = dt.datetime(2026, 2, 1, 12, 0, tzinfo=dt.UTC)
 LONG = "Japan and Italy agree to deepen cooperation on semiconductors, space and defence"
 
 
-@pytest.fixture
-def store(tmp_path: Path) -> Store:
-    return Store.open(tmp_path / "amity.json")
-
-
 def make_app(store: Store) -> AmityApp:
     return AmityApp(store, Config(), clock=lambda: NOW)
 
 
-def screen_text(app: AmityApp) -> str:
-    return "\n".join(strip.text for strip in app.screen._compositor.render_strips())
-
-
 def painted(app: AmityApp) -> list[list[Segment]]:
     """Every row as the terminal receives it: after the app's filters (NO_COLOR, ANSI)."""
+    # The one place the tests read Textual's internals: the public screenshot is taken before
+    # the line filters that NO_COLOR and the ANSI theme apply, and these tests are about those.
     rows = []
     for strip in app.screen._compositor.render_strips():
         segments = list(strip)

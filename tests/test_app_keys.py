@@ -18,6 +18,7 @@ from amity.tui.app import AmityApp, run_app
 from amity.tui.detail import DetailPane
 from amity.tui.help import HelpScreen
 from amity.tui.visits import load_visits, visit_path
+from screen import screen_text
 from textual.command import CommandPalette
 from textual.widgets import Input
 from textual.worker import WorkerCancelled
@@ -28,11 +29,6 @@ SUMMIT = "Special Strategic Partnership"
 
 def fixed_clock() -> dt.datetime:
     return NOW
-
-
-@pytest.fixture
-def store(tmp_path: Path) -> Store:
-    return Store.open(tmp_path / "amity.json")
 
 
 class NotedApp(AmityApp):
@@ -49,11 +45,6 @@ class NotedApp(AmityApp):
 
 def make_app(store: Store, clock=fixed_clock) -> NotedApp:
     return NotedApp(store, Config(), clock=clock)
-
-
-def screen_text(app: AmityApp) -> str:
-    """Every cell of the current screen as plain text, one line per row."""
-    return "\n".join(strip.text for strip in app.screen._compositor.render_strips())
 
 
 def title(app: AmityApp) -> str | None:

@@ -13,6 +13,7 @@ import pytest
 from amity.store import Config, Feed, Store
 from amity.tui.app import AmityApp
 from amity.tui.feeds_screen import FeedsScreen
+from screen import screen_lines, screen_text
 
 RSS = b"""<?xml version="1.0" encoding="utf-8"?>
 <rss version="2.0"><channel><title>Wire</title><link>http://wire.example/</link>
@@ -70,13 +71,13 @@ async def test_r_refreshes_in_place_keeps_cursor_and_marks_new(store: Store) -> 
         fresh = next(e for e in app.index.events if "space research" in e.title)
         assert app.is_new(fresh)
         await pilot.press("g")
-        text = "\n".join(s.text for s in app.screen._compositor.render_strips())
+        text = screen_text(app)
         assert "57 events" in text
         assert "refreshed just now · 1 feed failing (F)" in text
         assert "Japan and Italy sign a space" in text
         await pilot.press("F")  # the feeds screen says which failed and why
         await pilot.pause()
-        text = "\n".join(s.text for s in app.screen._compositor.render_strips())
+        text = screen_text(app)
         assert "error" in text and "500" in text and "Wire" in text and "just now" in text
         await pilot.press("escape")
         assert not isinstance(app.screen, FeedsScreen)
@@ -90,7 +91,7 @@ async def test_a_refresh_where_every_feed_failed_says_so(store: Store, httpserve
         await pilot.press("r")
         await app.workers.wait_for_complete()
         await pilot.pause()
-        header = app.screen._compositor.render_strips()[0].text
+        header = screen_lines(app)[0]
         assert "last refresh failed (1 feed; F)" in header
         assert "refreshed just now" not in header
 
@@ -129,7 +130,7 @@ async def test_quitting_during_a_refresh_keeps_what_finished_and_does_not_wait(
                     break
                 await pilot.pause()
             await pilot.pause()
-            header = app.screen._compositor.render_strips()[0].text
+            header = screen_lines(app)[0]
             assert "refreshing 1/2 feeds ▰▰▰▰▰▱▱▱▱▱" in header  # progress where it is seen
             await pilot.press("q")
         # Joins the refresh thread: without the cancellation it would wait for the slow feed.

@@ -16,13 +16,6 @@ ACSA = "jp-it-2024-11-25-acsa-signed"
 IN_FORCE = "jp-it-2025-09-05-acsa-in-force"
 
 
-@pytest.fixture
-def db(tmp_path: Path) -> Path:
-    path = tmp_path / "amity.json"
-    Store.open(path)
-    return path
-
-
 def run(db: Path, *args: str, input: str | None = None) -> Result:
     return CliRunner().invoke(cli, ["--db", str(db), *args], input=input, catch_exceptions=False)
 

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import subprocess
 import sys
-from pathlib import Path
 
 import pytest
 from amity.store import Event, Source, Store, ValidationError, curation
@@ -29,11 +28,6 @@ def feed_event(n: int, title: str, **fields) -> Event:
         sources=(Source(url=f"https://news.example/{n}", title=title),),
         **fields,
     )
-
-
-@pytest.fixture
-def store(tmp_path: Path) -> Store:
-    return Store.open(tmp_path / "amity.json")
 
 
 def stored(store: Store, event_id: str) -> Event:
