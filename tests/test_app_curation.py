@@ -3,6 +3,7 @@ palette and from the help screen; what the screen shows, what is stored, where t
 
 from __future__ import annotations
 
+import pytest
 from amity.store import Store, curation
 from amity.tui.forms import Confirm, EventForm, NoteForm, SourceChoice
 from amity.tui.help import HelpScreen
