@@ -347,7 +347,7 @@ class Curating(App[None]):
             def where(done: Any) -> str | None:
                 return keep if event.id in done.hid else event.id
 
-            self.curate(change, where, f"Muted “{plain(phrase)}”")
+            self.curate(change, where, f"Muted “{clean_text(phrase)}”")
 
         self.push_screen(MuteForm(event, feeds, check), saved)
 
