@@ -325,3 +325,18 @@ async def test_z_mutes_entries_like_this_one(store: Store) -> None:
         assert [r.phrase for r in mute_rules(store.snapshot().meta)] == ["volleyball"]
         assert look_alike.title not in [e.title for e in shown(app)]
         assert title(app) != look_alike.title
+
+
+async def test_keys_typed_fast_after_slash_never_run_curation_actions(store: Store) -> None:
+    from textual import events
+
+    app = make_app(store)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        # A burst, as a terminal delivers a paste or fast typing: all queued before "/" runs.
+        for key in ("slash", "h", "p", "e"):
+            app.post_message(events.Key(key, "/" if key == "slash" else key))
+        await settle(app, pilot)
+        assert not isinstance(app.screen, EventForm)
+        assert not any(e.hidden for e in store.events())
+        assert all(not e.edits for e in store.events())

@@ -331,7 +331,9 @@ class AmityApp(Curating):
     def action_search(self) -> None:
         """Show and focus the search box."""
         self.screen.add_class("searching")
-        self.query_one(SearchBar).focus()
+        # Focus now, not after the keys already queued (Widget.focus defers it): text pasted or
+        # typed fast after / must reach the box, not run h (hide), e (edit), p (promote), ...
+        self.screen.set_focus(self.query_one(SearchBar))
 
     def action_escape(self) -> None:
         """Esc: close the Keys panel if it is open, else clear the search, else drop a merge or
