@@ -23,8 +23,9 @@ from .matcher import Hit, Matcher, normalise
 
 T = TypeVar("T")
 
-# Raise when the rules below change, so stored articles are judged again (see rules_fingerprint).
-RULES_VERSION = 1
+# Raise when the way evidence is weighed or events are formed changes (the weights below are
+# in the fingerprint already), so stored articles are judged again (see rules_fingerprint).
+RULES_VERSION = 2
 KEEP_AT = 2.0
 # Evidence weights: a term in the title says more than one in the lead.
 BOTH_IN_TITLE, ONE_IN_TITLE = 2.0, 1.0
@@ -37,6 +38,8 @@ THIRD_COUNTRY = 0.75  # each third country beyond the first: the pair is two of 
 # relationship, the pair's other side being mentioned in passing.
 OTHER_PAIR = 3.5
 TOPIC_AT = 2  # a topic needs a keyword in the title, or two in the lead
+_WEIGHTS = (KEEP_AT, BOTH_IN_TITLE, ONE_IN_TITLE, CUE_TITLE, CUE_LEAD, CUES_COUNTED, JOINT)
+_WEIGHTS += (LEADERS, AGAINST_TITLE, AGAINST_LEAD, THIRD_COUNTRY, OTHER_PAIR, TOPIC_AT)
 
 
 @dataclass(frozen=True, slots=True)
@@ -136,8 +139,9 @@ def _rules(config: Config) -> _Rules:
 
 def rules_fingerprint(config: Config) -> str:
     """Changes whenever what decides relevance, topics or clustering changes: the rules'
-    version, the languages (built-in and configured), the pair and the topics."""
-    text = repr((RULES_VERSION, all_languages(config.languages), config.pair, config.topics))
+    version and weights, the languages (built-in and configured), the pair and the topics."""
+    languages = all_languages(config.languages)
+    text = repr((RULES_VERSION, _WEIGHTS, languages, config.pair, config.topics))
     return hashlib.sha1(text.encode("utf-8")).hexdigest()[:16]
 
 
