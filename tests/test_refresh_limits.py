@@ -252,3 +252,35 @@ def test_entries_past_the_cap_are_cut_before_the_parser_sees_them():
     assert kept.count(b"<item>") == MAX_ENTRIES and len(kept) < len(body) / 2
     assert kept.endswith(b"</channel></rss>")
     assert first_entries(rss(relevant_item(1)), MAX_ENTRIES) == rss(relevant_item(1))
+
+
+async def test_a_cancelled_refresh_drops_parses_still_queued(server, tmp_path, monkeypatch):
+    import threading
+
+    paths = [f"/feed{n}" for n in range(5)]
+    urls = [server.serve(p, rss(relevant_item(n))) for n, p in enumerate(paths)]
+    store = store_with(tmp_path / "db.json", urls)
+    parsing, release, parsed = threading.Event(), threading.Event(), []
+    read = refresh_module._read
+
+    def slow_read(fetched, *args):  # the first parse is under way when the signal comes
+        parsed.append(fetched.url)
+        parsing.set()
+        release.wait(30)
+        return read(fetched, *args)
+
+    monkeypatch.setattr(refresh_module, "_read", slow_read)
+    task = asyncio.create_task(refresh(store, short_config(deadline=30.0, per_host=8)))
+    async with asyncio.timeout(30):  # a guard against a hang, not a measurement
+        while not (parsing.is_set() and all(server.hits(p) for p in paths)):
+            await asyncio.sleep(0.01)
+    for _ in range(200):  # loop turns: the other bodies are read and queued for parsing
+        await asyncio.sleep(0)
+    task.cancel()  # what Ctrl-C and SIGTERM do
+    release.set()
+    with pytest.raises(asyncio.CancelledError):
+        await task
+    # The parse under way finished and was saved; the queued ones never ran.
+    assert parsed == parsed[:1]
+    statuses = sorted(f.status for f in store.snapshot().feeds)
+    assert statuses == ["new", "new", "new", "new", "ok"]
