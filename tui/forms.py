@@ -38,6 +38,7 @@ FORM_CSS = """
     border: round $accent; background: $surface; padding: 0 1;
 }}
 {name} Label.field {{ color: $text-muted; }}
+{name} Static.hint {{ color: $text-muted; margin-top: 1; }}
 {name} Input, {name} Select, {name} SelectionList, {name} TextArea {{ background: $boost; }}
 {name} Label.error {{ color: $error; text-style: bold; display: none; }}
 {name} Label.error.shown {{ display: block; }}
@@ -342,12 +343,14 @@ class MuteForm(Form):
             scroll.border_title = "Mute events like this"
             scroll.border_subtitle = "ctrl+s saves · Esc cancels"
             yield Static(Content(self.event.title))
+            yield Static(
+                "Feed entries with the phrase are hidden now and dropped by later refreshes;"
+                " curated entries and yours never are. `amity mute list|remove` manages rules.",
+                classes="hint",
+            )
             yield Label("", id="error-form", classes="error")
             yield from _field(
-                "A word or phrase (whole words, any case): feed entries with it are hidden now"
-                " and dropped by later refreshes",
-                "phrase",
-                Input("", compact=True),
+                "Word or phrase (whole words, any case)", "phrase", Input("", compact=True)
             )
             yield from _field(
                 "From",
