@@ -11,14 +11,15 @@ from __future__ import annotations
 import hashlib
 import json
 import subprocess
-import threading
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
 from xml.sax.saxutils import escape, quoteattr
+
+# The tests' local feed server (tests/feedserver.py), in a thread: one server for both.
+from tests.feedserver import in_thread
 
 from .peers import amity_command
 
@@ -83,36 +84,19 @@ class CorpusServer:
         for item in items:
             by_feed[item["feed"]].append(item)
         self.bodies = {f"/{key}.xml": rss(group, key) for key, group in sorted(by_feed.items())}
-        bodies = self.bodies
-
-        class Handler(BaseHTTPRequestHandler):
-            def do_GET(self) -> None:
-                body = bodies.get(self.path)
-                self.send_response(200 if body else 404)
-                self.send_header("Content-Type", "application/rss+xml; charset=utf-8")
-                self.send_header("Content-Length", str(len(body or b"")))
-                self.end_headers()
-                self.wfile.write(body or b"")
-
-            def log_message(self, *_args: Any) -> None:
-                pass
-
-        self._server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
-
-    @property
-    def urls(self) -> list[str]:
-        """Every feed's URL."""
-        port = self._server.server_address[1]
-        return [f"http://127.0.0.1:{port}{path}" for path in self.bodies]
+        self.urls: list[str] = []  # every feed's URL, once serving
+        self._serving = in_thread()
 
     def __enter__(self) -> CorpusServer:
-        self._thread.start()
+        server = self._serving.__enter__()
+        kind = "application/rss+xml; charset=utf-8"
+        self.urls = [
+            server.serve(path, body, Content_Type=kind) for path, body in self.bodies.items()
+        ]
         return self
 
-    def __exit__(self, *_exc: object) -> None:
-        self._server.shutdown()
-        self._server.server_close()
+    def __exit__(self, *exc: object) -> None:
+        self._serving.__exit__(*exc)
 
 
 def refresh_into(folder: Path, urls: list[str], config: str = "") -> dict[str, Any]:

@@ -1,4 +1,4 @@
-"""Fixtures shared across the tests: a fresh store, its path, and a local feed server."""
+"""Fixtures shared across the tests: a fresh store, its path, and the local feed server."""
 
 from __future__ import annotations
 
@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 from amity.store import Store
-from feedserver import FeedServer
+from feedserver import FeedServer, in_thread
 
 
 @pytest.fixture
@@ -23,7 +23,14 @@ def db(store: Store) -> Path:
 
 @pytest.fixture
 async def server():
-    """A real HTTP server on 127.0.0.1 for one test."""
+    """A real HTTP server on 127.0.0.1 for one test, in the test's event loop."""
     srv = await FeedServer().start()
     yield srv
     await srv.stop()
+
+
+@pytest.fixture
+def threaded_server():
+    """The same server on a loop of its own, for tests that run the CLI or the app."""
+    with in_thread() as srv:
+        yield srv

@@ -1,5 +1,6 @@
 """A tiny asyncio HTTP/1.1 server for feed tests: canned answers plus hostile behaviours
-(holding, dripping, barriers), running in the test's own event loop on 127.0.0.1."""
+(holding, dripping, barriers), on 127.0.0.1, in the test's own event loop or (`in_thread`) on a
+loop of its own for tests whose loop is busy elsewhere: a CLI run, the app's refresh worker."""
 
 from __future__ import annotations
 
@@ -7,10 +8,12 @@ import asyncio
 import contextlib
 import datetime as dt
 import email.utils
+import http
 import shutil
 import ssl
 import subprocess
-from collections.abc import Awaitable, Callable
+import threading
+from collections.abc import Awaitable, Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -31,7 +34,11 @@ Handler = Callable[[Request, asyncio.StreamWriter], Awaitable[None]]
 
 def response(status: int, body: bytes = b"", headers: dict[str, str] | None = None) -> bytes:
     """A complete HTTP/1.1 response with Content-Length; the connection is closed after it."""
-    lines = [f"HTTP/1.1 {status} X"]
+    try:
+        reason = http.HTTPStatus(status).phrase
+    except ValueError:  # a status no standard names: hostile tests send those too
+        reason = "X"
+    lines = [f"HTTP/1.1 {status} {reason}"]
     merged = {"Content-Type": "application/rss+xml", **(headers or {})}
     merged["Content-Length"] = str(len(body))
     merged["Connection"] = "close"
@@ -116,6 +123,23 @@ class FeedServer:
         finally:
             writer.close()
             self._tasks.discard(task)
+
+
+@contextlib.contextmanager
+def in_thread() -> Iterator[FeedServer]:
+    """A FeedServer serving from its own event loop in a background thread until the block ends
+    (routes may be added from the test's thread: `serve` only records them)."""
+    loop = asyncio.new_event_loop()
+    thread = threading.Thread(target=loop.run_forever, name="feedserver", daemon=True)
+    thread.start()
+    server = asyncio.run_coroutine_threadsafe(FeedServer().start(), loop).result(10)
+    try:
+        yield server
+    finally:
+        asyncio.run_coroutine_threadsafe(server.stop(), loop).result(10)
+        loop.call_soon_threadsafe(loop.stop)
+        thread.join(10)
+        loop.close()
 
 
 def fast_and_stuck(server: FeedServer) -> tuple[str, str]:

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import asyncio
 import datetime as dt
-import http.server
 import threading
 from pathlib import Path
 
@@ -13,6 +12,7 @@ import pytest
 from amity.store import Config, Feed, Store
 from amity.tui.app import AmityApp
 from amity.tui.feeds_screen import FeedsScreen
+from feedserver import FeedServer, Request, store_with
 from screen import screen_lines, screen_text
 
 RSS = b"""<?xml version="1.0" encoding="utf-8"?>
@@ -35,17 +35,18 @@ RSS = b"""<?xml version="1.0" encoding="utf-8"?>
 
 
 @pytest.fixture
-def store(tmp_path: Path, httpserver) -> Store:
-    httpserver.expect_request("/feed.xml").respond_with_data(
-        RSS, content_type="application/rss+xml"
-    )
-    httpserver.expect_request("/broken.xml").respond_with_data("nope", status=500)
+def store(tmp_path: Path, threaded_server: FeedServer) -> Store:
+    threaded_server.serve("/feed.xml", RSS)
+    threaded_server.serve("/broken.xml", b"nope", 500)
     store = Store.open(tmp_path / "amity.json")
     with store.transaction() as txn:
         for url in list(txn.feeds()):
             txn.remove_feed(url)
         txn.put_feeds(
-            [Feed(httpserver.url_for("/feed.xml"), "Wire"), Feed(httpserver.url_for("/broken.xml"))]
+            [
+                Feed(threaded_server.url("/feed.xml"), "Wire"),
+                Feed(threaded_server.url("/broken.xml")),
+            ]
         )
     return store
 
@@ -83,9 +84,11 @@ async def test_r_refreshes_in_place_keeps_cursor_and_marks_new(store: Store) -> 
         assert not isinstance(app.screen, FeedsScreen)
 
 
-async def test_a_refresh_where_every_feed_failed_says_so(store: Store, httpserver) -> None:
+async def test_a_refresh_where_every_feed_failed_says_so(
+    store: Store, threaded_server: FeedServer
+) -> None:
     with store.transaction() as txn:
-        txn.remove_feed(httpserver.url_for("/feed.xml"))
+        txn.remove_feed(threaded_server.url("/feed.xml"))
     app = AmityApp(store, Config(), clock=lambda: dt.datetime(2026, 2, 1, tzinfo=dt.UTC))
     async with app.run_test(size=(80, 24)) as pilot:
         await pilot.press("r")
@@ -97,52 +100,34 @@ async def test_a_refresh_where_every_feed_failed_says_so(store: Store, httpserve
 
 
 async def test_quitting_during_a_refresh_keeps_what_finished_and_does_not_wait(
-    tmp_path: Path,
+    tmp_path: Path, threaded_server: FeedServer
 ) -> None:
-    release = threading.Event()  # the slow feed answers only when the test ends
+    async def never(_request: Request, _writer: asyncio.StreamWriter) -> None:
+        await asyncio.Event().wait()  # the slow feed never answers
 
-    class Handler(http.server.BaseHTTPRequestHandler):
-        def do_GET(self) -> None:
-            if self.path == "/slow.xml":
-                release.wait(60)
-            self.send_response(200)
-            self.send_header("Content-Type", "application/rss+xml")
-            self.end_headers()
-            self.wfile.write(RSS)
-
-        def log_message(self, *args: object) -> None:
-            pass
-
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    base = f"http://127.0.0.1:{server.server_address[1]}"
-    store = Store.open(tmp_path / "amity.json")
+    fast = threaded_server.serve("/feed.xml", RSS)
+    slow = threaded_server.handle("/slow.xml", never)
+    store = store_with(tmp_path / "amity.json", [])
     with store.transaction() as txn:
-        for url in list(txn.feeds()):
-            txn.remove_feed(url)
-        txn.put_feeds([Feed(f"{base}/feed.xml", "Wire"), Feed(f"{base}/slow.xml", "Slow")])
-    try:
-        app = AmityApp(store, Config())
-        async with app.run_test(size=(120, 40)) as pilot:
-            await pilot.press("r")
-            for _ in range(1000):  # until the fast feed is in; the slow one never answers
-                if app.progress == (1, 2):
-                    break
-                await pilot.pause()
+        txn.put_feeds([Feed(fast, "Wire"), Feed(slow, "Slow")])
+    app = AmityApp(store, Config())
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.press("r")
+        for _ in range(1000):  # until the fast feed is in; the slow one never answers
+            if app.progress == (1, 2):
+                break
             await pilot.pause()
-            header = screen_lines(app)[0]
-            assert "refreshing 1/2 feeds ▰▰▰▰▰▱▱▱▱▱" in header  # progress where it is seen
-            await pilot.press("q")
-        # Joins the refresh thread: without the cancellation it would wait for the slow feed.
-        await asyncio.get_running_loop().shutdown_default_executor()
-        assert not release.is_set()
-        feeds = {f.url: f for f in store.snapshot().feeds}
-        assert feeds[f"{base}/feed.xml"].status == "ok"  # the finished feed was saved
-        assert feeds[f"{base}/slow.xml"].last_checked is None
-        assert any("space research" in e.title for e in store.snapshot().events)
-    finally:
-        release.set()
-        server.shutdown()
+        await pilot.pause()
+        header = screen_lines(app)[0]
+        assert "refreshing 1/2 feeds ▰▰▰▰▰▱▱▱▱▱" in header  # progress where it is seen
+        await pilot.press("q")
+    # Joins the refresh thread: without the cancellation it would wait for the slow feed.
+    await asyncio.get_running_loop().shutdown_default_executor()
+    assert threaded_server.hits("/slow.xml")  # asked, and never answered
+    feeds = {f.url: f for f in store.snapshot().feeds}
+    assert feeds[fast].status == "ok"  # the finished feed was saved
+    assert feeds[slow].last_checked is None
+    assert any("space research" in e.title for e in store.snapshot().events)
 
 
 async def test_r_while_another_program_holds_the_store_reports_and_carries_on(
@@ -169,7 +154,6 @@ async def test_r_while_another_program_holds_the_store_reports_and_carries_on(
 async def test_polls_during_a_slow_reload_wait_for_it_instead_of_cancelling_it(
     store: Store,
 ) -> None:
-    import threading
 
     from amity.store import Event
 

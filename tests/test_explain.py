@@ -9,7 +9,7 @@ from amity.store import Config
 from amity.tui.cli import cli
 from amity.tui.detail import describe
 from click.testing import CliRunner
-from feedserver import item, rss, store_with
+from feedserver import FeedServer, item, rss, store_with
 
 KEPT = item(
     "Giappone e Italia firmano l'accordo ACSA",
@@ -35,14 +35,13 @@ def run(*args: str):
     return CliRunner().invoke(cli, list(args), catch_exceptions=False)
 
 
-def serve(httpserver, body: bytes) -> str:
+def serve(server: FeedServer, body: bytes) -> str:
     # A threaded server: the CLI runs its own event loop in this thread.
-    httpserver.expect_request("/feed").respond_with_data(body, content_type="application/rss+xml")
-    return httpserver.url_for("/feed")
+    return server.serve("/feed", body)
 
 
-def test_a_kept_article_says_why_in_explain_and_list(env, httpserver):
-    url = serve(httpserver, rss(KEPT, DROPPED))
+def test_a_kept_article_says_why_in_explain_and_list(env, threaded_server):
+    url = serve(threaded_server, rss(KEPT, DROPPED))
     store_with(env / "db.json", [url])
     assert run("refresh", "--quiet").exit_code == 0
 
@@ -64,13 +63,13 @@ def test_a_kept_article_says_why_in_explain_and_list(env, httpserver):
     assert "looks like sport" in everything.stdout and "both sides" in everything.stdout
 
 
-def test_a_feed_event_carries_why_into_list_json_and_the_detail_pane(env, httpserver):
+def test_a_feed_event_carries_why_into_list_json_and_the_detail_pane(env, threaded_server):
     lone = item(
         "Italian and Japanese students meet for a robotics contest",
         "https://kept.example/robots",
         "Mon, 02 Mar 2026 10:00:00 +0000",
     )
-    store_with(env / "db.json", [serve(httpserver, rss(lone))])
+    store_with(env / "db.json", [serve(threaded_server, rss(lone))])
     run("refresh", "--quiet")
     listed = json.loads(run("list", "--json", "--since", "2026-03").stdout)
     (event,) = [e for e in listed if e["origin"] == "feed"]

@@ -32,11 +32,8 @@ def run(*args: str):
     return CliRunner().invoke(cli, list(args), catch_exceptions=False)
 
 
-def feed_url(httpserver, path: str, body: bytes, status: int = 200) -> str:
-    httpserver.expect_request(path).respond_with_data(
-        body, status=status, content_type="application/rss+xml"
-    )
-    return httpserver.url_for(path)
+def feed_url(server: FeedServer, path: str, body: bytes, status: int = 200) -> str:
+    return server.serve(path, body, status)
 
 
 def subscribe(env, *urls: str) -> Store:
@@ -93,9 +90,9 @@ def test_opml_export_then_import_into_another_store(env, tmp_path, monkeypatch):
     assert run("feeds", "import", str(bad)).exit_code == 2
 
 
-def test_refresh_json_and_exit_codes(env, httpserver):
-    good = feed_url(httpserver, "/good", rss(relevant_item(1)))
-    bad = feed_url(httpserver, "/bad", b"nope", 404)
+def test_refresh_json_and_exit_codes(env, threaded_server):
+    good = feed_url(threaded_server, "/good", rss(relevant_item(1)))
+    bad = feed_url(threaded_server, "/bad", b"nope", 404)
     subscribe(env, good, bad)
 
     result = run("refresh", "--json")
@@ -116,8 +113,8 @@ def test_refresh_json_and_exit_codes(env, httpserver):
     assert run("refresh", "--feed", "https://not.subscribed/").exit_code == 2
 
 
-def test_refresh_quiet_prints_only_errors(env, httpserver):
-    good = feed_url(httpserver, "/good", rss())
+def test_refresh_quiet_prints_only_errors(env, threaded_server):
+    good = feed_url(threaded_server, "/good", rss())
     subscribe(env, good)
     quiet = run("refresh", "--quiet")
     assert (quiet.exit_code, quiet.stdout, quiet.stderr) == (0, "", "")
@@ -125,15 +122,15 @@ def test_refresh_quiet_prints_only_errors(env, httpserver):
     assert loud.stdout == "" and loud.stderr.startswith("refreshed 1 feed")
     assert "\r" not in loud.stderr  # no progress bar when stderr is not a terminal
 
-    bad = feed_url(httpserver, "/bad", b"x", 500)
+    bad = feed_url(threaded_server, "/bad", b"x", 500)
     subscribe(env, good, bad)
     failing = run("refresh", "--quiet")
     assert failing.exit_code == 1
-    assert failing.stderr.strip() == f"amity: {bad}: HTTP 500 INTERNAL SERVER ERROR"
+    assert failing.stderr.strip() == f"amity: {bad}: HTTP 500 Internal Server Error"
 
 
-def test_refresh_does_not_import_textual(env, httpserver):
-    subscribe(env, feed_url(httpserver, "/good", rss()))
+def test_refresh_does_not_import_textual(env, threaded_server):
+    subscribe(env, feed_url(threaded_server, "/good", rss()))
     code = (
         "import sys\n"
         "from amity.tui.cli import main\n"
