@@ -113,14 +113,16 @@ class Limiter:
             release()
 
 
-def make_client(settings: RefreshSettings) -> httpx.AsyncClient:
-    """The shared client: no automatic redirects (followed by hand, to check each hop)."""
+def make_client(
+    settings: RefreshSettings, transport: httpx.AsyncBaseTransport | None = None
+) -> httpx.AsyncClient:
+    """The shared client: no automatic redirects (followed by hand, to check each hop). A given
+    `transport` answers every request (httpx.MockTransport: decisions tested without sockets)."""
     limits = httpx.Limits(
         max_connections=settings.concurrency, max_keepalive_connections=settings.concurrency
     )
-    transport: httpx.AsyncBaseTransport | None = None
     mounts: dict[str, httpx.AsyncBaseTransport | None] | None = None
-    if not urllib.request.getproxies():  # with proxies, httpx's own transports route them
+    if transport is None and not urllib.request.getproxies():  # proxies: httpx's transports
         # Loading the CA bundle for https takes ~35 ms, a tenth of a small refresh: it is done
         # when the first https request needs it, never for feeds that are all plain http.
         transport = _HTTPSOnFirstUse(limits)

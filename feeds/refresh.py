@@ -55,11 +55,12 @@ async def refresh(
     tag: str | None = None,
     force: bool = False,
     progress: Progress | None = None,
+    transport: httpx.AsyncBaseTransport | None = None,
 ) -> RefreshReport:
     """Fetch the subscribed feeds (all, or those named by `urls`/`tag`) and save what they
     brought in one write. `force` ignores backoff and server hints. `progress(done, total, url)`
     is called as each feed finishes. If cancelled (or `progress` raises), completed feeds are
-    saved, then the error propagates."""
+    saved, then the error propagates. `transport` replaces the network (tests)."""
     started = time.monotonic()
     now = dt.datetime.now(dt.UTC)
     feeds = select_feeds(store.feeds(), urls=urls, tag=tag)
@@ -87,7 +88,11 @@ async def refresh(
     overall = asyncio.timeout(settings.deadline + DEADLINE_GRACE)
     try:
         with _parse_thread() as parser:
-            async with overall, make_client(settings) as client, asyncio.TaskGroup() as group:
+            async with (
+                overall,
+                make_client(settings, transport) as client,
+                asyncio.TaskGroup() as group,
+            ):
                 for feed in todo:
                     group.create_task(
                         _one(client, limiter, parser, feed, config, completed, finished)
