@@ -28,13 +28,13 @@ class Filter:
         for name in ("since", "until"):
             value = getattr(self, name)
             if value is not None:
-                parse_date(value, f"--{name}")
+                parse_date(value, name)
         if (
             self.since
             and self.until
             and _cut(self.until, self.since) < _cut(self.since, self.until)
         ):
-            raise ValidationError("--until", f"{self.until} is before --since {self.since}")
+            raise ValidationError("until", f"{self.until} is before the start, {self.since}")
 
     @property
     def words(self) -> tuple[str, ...]:

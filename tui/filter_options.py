@@ -82,7 +82,8 @@ def filter_options(command: Callable[..., Any]) -> Callable[..., Any]:
                 hidden=hidden,
             )
         except ValidationError as exc:
-            raise click.BadParameter(exc.message, param_hint=exc.field) from None
+            # The store names its own fields (since, until); the options carry the same names.
+            raise click.BadParameter(exc.message, param_hint=f"--{exc.field}") from None
         return command(*args, query=query, **kwargs)
 
     for option in reversed(_OPTIONS):
