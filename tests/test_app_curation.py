@@ -86,6 +86,7 @@ async def test_p_promotes_and_demotes(store: Store) -> None:
         assert stored(store, ACSA).milestone and "milestone" in stored(store, ACSA).edits
 
 
+@pytest.mark.slow
 async def test_e_edits_in_a_form_and_refuses_bad_fields_at_the_field(store: Store) -> None:
     app = make_app(store)
     async with app.run_test(size=SIZE) as pilot:
@@ -161,6 +162,7 @@ async def test_a_adds_an_entry_dated_in_the_cursors_year(store: Store) -> None:
         assert "✎" in screen_text(app)
 
 
+@pytest.mark.slow
 async def test_i_writes_a_note_shown_in_the_detail_and_found_by_search(store: Store) -> None:
     app = make_app(store)
     async with app.run_test(size=SIZE) as pilot:
@@ -201,6 +203,7 @@ async def test_M_then_M_merges_after_a_confirmation(store: Store) -> None:
         assert title(app) == ACSA
 
 
+@pytest.mark.slow
 async def test_esc_clears_a_search_first_then_cancels_a_pending_merge(store: Store) -> None:
     app = make_app(store)
     async with app.run_test(size=SIZE) as pilot:
@@ -273,6 +276,7 @@ async def test_every_curation_action_is_in_the_palette_and_the_help(store: Store
         assert stored(store, ACSA).hidden
 
 
+@pytest.mark.slow
 async def test_curation_keys_do_nothing_under_a_form(store: Store) -> None:
     app = make_app(store)
     async with app.run_test(size=SIZE) as pilot:
@@ -284,6 +288,7 @@ async def test_curation_keys_do_nothing_under_a_form(store: Store) -> None:
         assert not stored(store, ACSA).hidden and stored(store, ACSA).milestone
 
 
+@pytest.mark.slow
 async def test_an_edit_from_another_process_while_the_app_edits_keeps_both(store: Store) -> None:
     app = make_app(store)
     async with app.run_test(size=SIZE) as pilot:
@@ -298,6 +303,7 @@ async def test_an_edit_from_another_process_while_the_app_edits_keeps_both(store
         assert event.note == "from cron" and not event.milestone
 
 
+@pytest.mark.slow
 async def test_z_mutes_entries_like_this_one(store: Store) -> None:
     from amity.store import Event, Source
     from amity.store.mutes import mute_rules

@@ -101,6 +101,7 @@ def test_layout_title_room_never_shrinks_as_the_terminal_widens() -> None:
             seen = room
 
 
+@pytest.mark.slow
 async def test_titles_get_the_width_and_tags_go_first(store: Store) -> None:
     store.put_events(
         [Event(id="long", date="2030-01-01", title=LONG, topics=("diplomacy", "defense"))]
@@ -203,6 +204,7 @@ def feed_event(n: int, **changes) -> Event:
     return Event(**{**values, **changes})
 
 
+@pytest.mark.slow
 async def test_origin_is_marked_and_filterable_and_certainty_only_where_it_means_something(
     store: Store,
 ) -> None:

@@ -178,6 +178,7 @@ async def test_what_a_server_says_about_itself_is_capped_and_cleaned(server, tmp
     assert clean_text(error) == error
 
 
+@pytest.mark.slow
 async def test_the_deadline_holds_for_the_whole_refresh(server, tmp_path):
     async def hang(_request, _writer) -> None:
         await asyncio.Event().wait()
