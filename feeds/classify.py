@@ -38,8 +38,9 @@ THIRD_COUNTRY = 0.75  # each third country beyond the first: the pair is two of 
 # relationship, the pair's other side being mentioned in passing.
 OTHER_PAIR = 3.5
 TOPIC_AT = 2  # a topic needs a keyword in the title, or two in the lead
-_WEIGHTS = (KEEP_AT, BOTH_IN_TITLE, ONE_IN_TITLE, CUE_TITLE, CUE_LEAD, CUES_COUNTED, JOINT)
-_WEIGHTS += (LEADERS, AGAINST_TITLE, AGAINST_LEAD, THIRD_COUNTRY, OTHER_PAIR, TOPIC_AT)
+_WEIGHTS: tuple[float, ...] = (KEEP_AT, BOTH_IN_TITLE, ONE_IN_TITLE, CUE_TITLE, CUE_LEAD)
+_WEIGHTS += (CUES_COUNTED, JOINT, LEADERS, AGAINST_TITLE, AGAINST_LEAD, THIRD_COUNTRY, OTHER_PAIR)
+_WEIGHTS += (TOPIC_AT,)
 
 
 @dataclass(frozen=True, slots=True)
