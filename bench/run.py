@@ -304,14 +304,19 @@ def _bench_large(
 
 
 def build_store(work: Path, count: int) -> Path:
-    """A store with the curated timeline plus `count` synthetic events (made once per size)."""
-    from amity.store import Store
+    """A store with the curated timeline plus `count` synthetic events (made once per size),
+    as refreshed before under today's rules (the default config's), so that a refresh into it
+    takes new articles instead of judging the stored ones again."""
+    from amity.feeds.classify import rules_fingerprint
+    from amity.store import Config, Store
 
     from .synth import make_events
 
     path = work / "stores" / f"events-{count}.json"
     if not path.exists():
-        Store.open(path).put_events(make_events(count))
+        with Store.open(path).transaction() as txn:
+            txn.put_events(make_events(count))
+            txn.update_meta(rules=rules_fingerprint(Config()))
     return path
 
 
