@@ -171,3 +171,49 @@ def test_serve_without_the_extra_says_how_to_install_it(tmp_path: Path) -> None:
     )
     assert result.returncode == 2
     assert result.stderr == "amity serve needs the serve extra: pip install 'amity[serve]'\n"
+
+
+async def test_serve_refuses_a_websocket_from_another_site(tmp_path: Path) -> None:
+    # Any page open in the person's browser can open a websocket to 127.0.0.1: without an
+    # Origin check it could type keys into amity and change the timeline.
+    aiohttp = pytest.importorskip("aiohttp")
+    db = tmp_path / "amity.json"
+    Store.open(db)
+    port = free_port()
+    server = subprocess.Popen(
+        [AMITY, "--db", str(db), "serve", "--port", str(port)],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        await wait_for_port(port, server)
+        async with aiohttp.ClientSession() as client:
+            for origin in ("http://evil.example", f"http://evil.example:{port}"):
+                with pytest.raises(aiohttp.WSServerHandshakeError) as refused:
+                    await client.ws_connect(
+                        f"http://127.0.0.1:{port}/ws", headers={"Origin": origin}
+                    )
+                assert refused.value.status == 403
+            # The page amity served itself may connect.
+            own = await client.ws_connect(
+                f"http://127.0.0.1:{port}/ws", headers={"Origin": f"http://127.0.0.1:{port}"}
+            )
+            await own.close()
+    finally:
+        server.terminate()
+        server.communicate(timeout=30)
+
+
+def test_only_the_served_page_and_this_computer_pass_the_origin_check() -> None:
+    from amity.tui.serve import allowed_origin
+
+    assert allowed_origin("http://127.0.0.1:8000", "127.0.0.1:8000", loopback_only=True)
+    assert allowed_origin("http://localhost:8000", "localhost:8000", loopback_only=True)
+    assert allowed_origin("http://[::1]:8000", "[::1]:8000", loopback_only=True)
+    assert not allowed_origin(None, "127.0.0.1:8000", loopback_only=True)
+    assert not allowed_origin("http://evil.example", "127.0.0.1:8000", loopback_only=True)
+    # A name rebound to 127.0.0.1 sends a matching Host, but it is not this computer's name.
+    assert not allowed_origin("http://evil.example:8000", "evil.example:8000", loopback_only=True)
+    assert allowed_origin("http://host.lan:8000", "host.lan:8000", loopback_only=False)
+    assert not allowed_origin("http://evil.example", "host.lan:8000", loopback_only=False)

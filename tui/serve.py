@@ -75,7 +75,8 @@ def serve_command(session: Any, host: str, port: int) -> None:
             "timeline; there is no password. Ctrl+C stops it."
         )
     command = app_command(session.db_path, session.config_path)
-    server = Server(command, host=host, port=port, title="amity", public_url=url)
+    server = _same_origin(Server)(command, host=host, port=port, title="amity", public_url=url)
+    server.loopback_only = is_loopback(host)
     sys.unraisablehook = _quiet_closed_loop
     try:
         server.serve()
@@ -84,6 +85,38 @@ def serve_command(session: Any, host: str, port: int) -> None:
         sys.exit(2)
     finally:
         gc.collect()
+
+
+def allowed_origin(origin: str | None, host_header: str | None, *, loopback_only: bool) -> bool:
+    """May a browser page from `origin` drive the app? Only the page amity served itself: the
+    Origin must name the Host the request was sent to, and on a loopback-only server that host
+    must be this computer (a DNS-rebound name would otherwise pass)."""
+    if not origin or not host_header or origin != f"http://{host_header}":
+        return False
+    if not loopback_only:
+        return True
+    name = host_header.rsplit(":", 1)[0] if not host_header.endswith("]") else host_header
+    return is_loopback(name)
+
+
+def _same_origin(server_class: Any) -> Any:
+    # textual-serve accepts a websocket from any page: without this, any web site open in the
+    # person's browser could send keys to the app and change the timeline (cross-site
+    # websocket hijacking).
+    from aiohttp import web
+
+    class SameOriginServer(server_class):
+        loopback_only = True
+
+        async def handle_websocket(self, request: web.Request) -> web.StreamResponse:
+            headers = request.headers
+            if not allowed_origin(
+                headers.get("Origin"), headers.get("Host"), loopback_only=self.loopback_only
+            ):
+                return web.Response(status=403, text="amity: refused a page from another site")
+            return await super().handle_websocket(request)
+
+    return SameOriginServer
 
 
 def _quiet_closed_loop(unraisable: Any) -> None:
