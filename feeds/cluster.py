@@ -143,10 +143,13 @@ class Timeline:
         same ids where the same article founds them."""
         touched = {eid for eid, event in self.events.items() if _touched(event)}
         urls = {record["url"] for record in self.articles.values()}
+        # A feed event no stored article belongs to (imported, or older than the articles kept)
+        # cannot be rebuilt: it stays as it is instead of vanishing.
+        founded = {record.get("event") for record in self.articles.values()}
         for event in list(self.events.values()):
             if event.id in touched:
                 continue
-            if event.origin == "feed":
+            if event.origin == "feed" and event.id in founded:
                 self._rebuilt[event.id] = self.events.pop(event.id)
                 self.dropped_events.add(event.id)
             elif any(s.url in urls for s in event.sources):
