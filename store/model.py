@@ -5,10 +5,10 @@ from __future__ import annotations
 import datetime as dt
 import re
 from collections.abc import Callable, Iterable, Mapping
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field, fields, replace
 from typing import Any
 
-from .clock import parse_iso
+from .clock import format_iso, parse_iso
 from .text import (
     NAME_CHARS,
     NOTE_CHARS,
@@ -279,14 +279,8 @@ class Event:
         hidden = data.get("hidden", False)
         if not isinstance(hidden, bool):
             raise ValidationError("hidden", f"expected true or false, got {hidden!r}")
-        edits = data.get("edits") or {}
-        if not isinstance(edits, Mapping) or not all(
-            isinstance(k, str) and isinstance(v, str) for k, v in edits.items()
-        ):
-            raise ValidationError("edits", "expected an object of field name -> ISO timestamp")
-        why = data.get("why")
-        if why is not None and not isinstance(why, Mapping):
-            raise ValidationError("why", f"expected an object, got {type(why).__name__}")
+        edits = _edits(data.get("edits"))
+        why = _why(data.get("why"))
         return cls(
             id=event_id,
             date=date,
@@ -304,8 +298,8 @@ class Event:
             terms=terms,
             note=note,
             hidden=hidden,
-            edits=dict(edits),
-            why=dict(why) if why is not None else None,
+            edits=edits,
+            why=why,
         )
 
     @classmethod
@@ -377,6 +371,10 @@ class Event:
         return replace(self, **changes)
 
 
+# What `edits` may name: the event's own fields, and "event" for whole-event actions (merges).
+_EDITABLE_NAMES = frozenset(f.name for f in fields(Event)) | {"event"}
+
+
 def _slot_setters(cls: type, *names: str) -> tuple[Callable[[Any, Any], None], ...]:
     # A slot's descriptor sets it directly, which a frozen dataclass's __setattr__ forbids.
     return tuple(getattr(cls, name).__set__ for name in names)
@@ -420,6 +418,58 @@ def _trusted_source(data: Mapping[str, Any]) -> Source:
     _set_publisher(source, get("publisher", ""))
     _set_published(source, get("published"))
     return source
+
+
+def _edits(value: Any) -> dict[str, str]:
+    # Edit times decide which of two copies of a field wins (an import of later edits), by
+    # string comparison: each must name a field and be a real moment, in the store's one form,
+    # and not in the future (a far-future time would make an edit impossible to replace).
+    if value is None:
+        return {}
+    if not isinstance(value, Mapping):
+        raise ValidationError("edits", "expected an object of field name -> ISO timestamp")
+    latest = dt.datetime.now(dt.UTC) + dt.timedelta(days=1)
+    edits = {}
+    for name, when in value.items():
+        if name not in _EDITABLE_NAMES:
+            raise ValidationError("edits", f"{name!r} is not a field a person edits")
+        moment = parse_iso(when) if isinstance(when, str) else None
+        if moment is None or moment > latest:
+            raise ValidationError(f"edits.{name}", f"expected a past ISO timestamp, got {when!r}")
+        edits[name] = format_iso(moment)
+    return edits
+
+
+def _why(value: Any) -> dict[str, Any] | None:
+    # The evidence shown in the detail pane: plain text and numbers of a known shape only, so
+    # an imported file cannot crash the app or carry megabytes through it.
+    if value is None:
+        return None
+    if not isinstance(value, Mapping):
+        raise ValidationError("why", f"expected an object, got {type(value).__name__}")
+    why: dict[str, Any] = {}
+    for name in ("rule", "lang"):
+        if name in value:
+            text = value[name]
+            if not isinstance(text, str) or len(text) > NAME_CHARS:
+                raise ValidationError(f"why.{name}", f"expected text of at most {NAME_CHARS}")
+            why[name] = clean_text(text)
+    for name in ("terms", "against"):
+        if name in value:
+            items = value[name]
+            if (
+                not isinstance(items, list)
+                or len(items) > MAX_TERMS
+                or not all(isinstance(t, str) and len(t) <= NAME_CHARS for t in items)
+            ):
+                raise ValidationError(f"why.{name}", f"expected at most {MAX_TERMS} short terms")
+            why[name] = [clean_text(t) for t in items]
+    if "score" in value:
+        score = value["score"]
+        if isinstance(score, bool) or not isinstance(score, int | float):
+            raise ValidationError("why.score", f"expected a number, got {score!r}")
+        why["score"] = score
+    return why
 
 
 def _text_block(data: Mapping[str, Any], name: str) -> str:

@@ -125,3 +125,51 @@ def test_the_trusted_constructor_agrees_with_the_fields() -> None:
     assert {f.name: getattr(again, f.name) for f in dataclasses.fields(Event)} == {
         f.name: getattr(full, f.name) for f in dataclasses.fields(Event)
     }
+
+
+def _with(**extra: object) -> dict[str, object]:
+    return {"id": "x-1", "date": "2025-09-05", "title": "ACSA in force", **extra}
+
+
+@pytest.mark.parametrize(
+    "why",
+    [
+        {"rule": 5, "terms": 7},  # crashed the app's detail pane once imported
+        {"rule": "pair in title", "terms": "ACSA"},
+        {"rule": "x" * 10_000},
+        {"terms": ["ACSA"] * 1_000},
+        {"score": "high"},
+        ["rule"],
+    ],
+)
+def test_an_imported_why_of_the_wrong_shape_is_refused_by_name(why: object) -> None:
+    with pytest.raises(ValidationError) as refused:
+        Event.from_dict(_with(why=why))
+    assert refused.value.field.startswith("why")
+
+
+def test_a_why_keeps_only_plain_text_and_numbers() -> None:
+    why = {"rule": "pair \x1b[31min title", "terms": ["ACSA", "日伊"], "score": 3.5, "x": {}}
+    event = Event.from_dict(_with(why=why))
+    assert event.why == {"rule": "pair in title", "terms": ["ACSA", "日伊"], "score": 3.5}
+
+
+@pytest.mark.parametrize(
+    ("edits", "field"),
+    [
+        ({"hidden": "x"}, "edits.hidden"),  # sorts after every time: could never be replaced
+        ({"title": "9999-12-31T00:00:00Z"}, "edits.title"),
+        ({"\x1b[31mfoo": "2020-01-01T00:00:00Z"}, "edits"),
+        ({"title": 5}, "edits.title"),
+        (["title"], "edits"),
+    ],
+)
+def test_edit_times_must_name_a_field_and_a_past_moment(edits: object, field: str) -> None:
+    with pytest.raises(ValidationError) as refused:
+        Event.from_dict(_with(edits=edits))
+    assert refused.value.field == field
+
+
+def test_edit_times_are_kept_in_the_stores_one_form() -> None:
+    event = Event.from_dict(_with(edits={"title": "2025-01-02T03:04:05.678+01:00"}))
+    assert event.edits == {"title": "2025-01-02T02:04:05Z"}
