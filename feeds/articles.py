@@ -11,6 +11,7 @@ from typing import Any
 from urllib.parse import quote
 
 from amity.store import clean_text, format_iso, parse_iso
+from amity.store.text import strip_orphans
 
 # Query parameters that track the click, not the article.
 _TRACKING = re.compile(r"^(utm_\w+|fbclid|gclid|mc_cid|mc_eid|ocid|cmpid|ref_src|_ga)$", re.I)
@@ -99,7 +100,7 @@ def html_to_text(value: str) -> str:
     """Markup to plain single-line text: tags dropped, entities decoded, controls removed."""
     if "<" in value:
         value = _TAG.sub(" ", _drop_elements(value))
-    return clean_text(html.unescape(value))
+    return clean_text(strip_orphans(html.unescape(value)))
 
 
 def _drop_elements(value: str) -> str:

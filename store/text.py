@@ -16,9 +16,10 @@ _ESCAPES = re.compile(
     """,
     re.VERBOSE,
 )
-# What is left of a colour or erase sequence whose ESC was dropped before it reached amity (an
-# XML parser removes the ESC, which XML forbids, and keeps "[31m"): never text anyone wrote.
-_ORPHAN_SGR = re.compile(r"\[\d{1,3}(?:;\d{1,3})*[mKJ]")
+# What is left of an escape sequence whose ESC (and BEL) a feed's XML parser dropped, since XML
+# forbids them: "[31m", "[2J", "]52;c;aGVsbG8=". Only feed text is cleaned of these: in text a
+# person typed or imported, "[5m]" is just text.
+_ORPHANS = re.compile(r"\[\d{1,3}(?:;\d{1,3})*[mKJH]|\]\d{1,3};\S*")
 
 # The most amity keeps of each kind of text, wherever it comes from (a feed, an import, the
 # person): one 10 MB field must not swell the store or freeze the screen that shows it.
@@ -41,8 +42,6 @@ def strip_controls(text: str) -> str:
     """Remove escape sequences and control/format characters, keeping newlines and tabs out too."""
     # isprintable() is False for every Cc/Cf character (ESC included): nearly all text takes
     # this C-speed path, and the per-character loop below only runs for text that needs it.
-    if "[" in text:
-        text = _ORPHAN_SGR.sub("", _ESCAPES.sub("", text))
     if text.isprintable():
         return text
     text = _ESCAPES.sub("", text)
@@ -51,6 +50,13 @@ def strip_controls(text: str) -> str:
         for char in text
         if char in "\t\n\r\x0b\x0c" or not _is_unsafe(char)
     )
+
+
+def strip_orphans(text: str) -> str:
+    """Feed text without the leftovers of escape sequences whose ESC was dropped upstream."""
+    if "[" not in text and "]" not in text:
+        return text
+    return _ORPHANS.sub("", _ESCAPES.sub("", text))
 
 
 def clean_text(text: str) -> str:

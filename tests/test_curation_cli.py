@@ -258,3 +258,12 @@ def test_an_export_carries_edits_notes_and_hidden_and_import_restores_them(
     # The markdown report is the timeline as shown: without what the person hid.
     report = run(db, "export", "--format", "markdown").stdout
     assert "ACSA, my wording" in report and "ACSA in force" not in report
+
+
+def test_brackets_that_look_like_escape_leftovers_are_kept_when_typed(db: Path) -> None:
+    # "[5m]" is five million, not a colour code whose ESC was lost: only feed text drops those.
+    title = "Italy pledges [5m] euros; ref [2J]"
+    result = run(db, "add", "--date", "2025-05", "--title", title)
+    assert result.exit_code == 0, result.stderr
+    [mine] = listed(db, "--origin", "user")
+    assert mine["title"] == title

@@ -278,3 +278,12 @@ def test_opml_1_nested_folders_become_tags():
 def test_bad_opml_is_refused(doc):
     with pytest.raises(OPMLError):
         read_opml(doc)
+
+
+def test_leftovers_of_escapes_a_parser_dropped_leave_feed_text() -> None:
+    # An XML parser drops ESC and BEL (XML forbids them) and keeps what followed them.
+    from amity.feeds.articles import html_to_text
+
+    assert html_to_text("Japan and Italy ]52;c;aGVsbG8= sign [31mpact[0m") == (
+        "Japan and Italy sign pact"
+    )
