@@ -16,10 +16,9 @@ from typing import Any
 
 from .clock import utc_now
 from .model import Event, Source, ValidationError
-from .text import strip_controls
+from .text import NOTE_CHARS, strip_controls
 
 EVENTS, ARTICLES = "events", "articles"
-NOTE_LIMIT = 10_000
 EDITABLE: tuple[str, ...] = (
     "title",
     "date",
@@ -117,10 +116,7 @@ def edited(event: Event, changes: Mapping[str, Any], topic_ids: Sequence[str], n
 
 def with_note(event: Event, text: str, now: str) -> Event:
     """`event` with the person's note (multi-line; empty clears it)."""
-    if len(text) > NOTE_LIMIT:
-        raise ValidationError(
-            "note", f"is {len(text):,} characters; a note holds at most {NOTE_LIMIT:,}"
-        )
+    _check_note_length(text)
     refuse_controls("note", text, keep_lines=True)
     note = Event.from_dict({**event.to_dict(), "note": text}).note
     return event if note == event.note else stamped(event.with_changes(note=note), ["note"], now)
@@ -140,8 +136,17 @@ def merged(target: Event, absorbed: Event, now: str) -> Event:
     terms = tuple(dict.fromkeys((*target.terms, *absorbed.terms)))
     note = "\n\n".join(n for n in (target.note, absorbed.note) if n)
     fields = ["event"] + (["note"] if note != target.note else [])
-    result = target.with_changes(sources=sources, terms=terms, note=note[:NOTE_LIMIT])
+    _check_note_length(note, "the two notes together ")
+    result = target.with_changes(sources=sources, terms=terms, note=note)
     return stamped(result, fields, now)
+
+
+def _check_note_length(text: str, what: str = "") -> None:
+    # One limit for every way a note arrives (typed, merged, imported): merging never cuts one.
+    if len(text) > NOTE_CHARS:
+        raise ValidationError(
+            "note", f"{what}is {len(text):,} characters; a note holds at most {NOTE_CHARS:,}"
+        )
 
 
 def new_event_id(date: str, title: str, taken: Iterable[str]) -> str:

@@ -37,9 +37,9 @@ from .subscriptions import DEFAULT_FEEDS, Feed
 EVENTS, FEEDS, ARTICLES, META = "events", "feeds", "articles", "meta"
 DEFAULT_LOCK_TIMEOUT = 10.0
 # The files kept beside the store: its writer lock, when feeds were last checked (checked.py)
-# and what the app last showed (tui/visits.py).
+# what the app last showed (tui/visits.py) and the read-only view of the events (view.py).
 LOCK_SUFFIX, CHECKED_SUFFIX, VISIT_SUFFIX = ".lock", ".refreshed", ".visit.json"
-SIDE_SUFFIXES = (LOCK_SUFFIX, CHECKED_SUFFIX, VISIT_SUFFIX)
+SIDE_SUFFIXES = (LOCK_SUFFIX, CHECKED_SUFFIX, VISIT_SUFFIX, views.SUFFIX)
 _LOCK_SETUP = threading.Lock()
 
 

@@ -171,10 +171,10 @@ async def test_i_writes_a_note_shown_in_the_detail_and_found_by_search(store: St
         await pilot.pause()
         assert isinstance(app.screen, NoteForm)
         area = app.screen.query_one(TextArea)
-        area.text = "x" * 20_000
+        area.text = "x" * 20_001
         await pilot.press("ctrl+s")
         await pilot.pause()
-        assert "at most 10,000" in app.screen.errors()["note"]
+        assert "at most 20,000" in app.screen.errors()["note"]
         area.text = "Ask Zanzibar for the text.\nThen compare."
         await pilot.press("ctrl+s")
         await settle(app, pilot)

@@ -197,7 +197,13 @@ def test_exports_never_overwrite_the_store_or_its_side_files(tmp_path):
     before = db.read_bytes()
     link = tmp_path / "link.json"
     link.symlink_to(db)
-    for target in (db, link, tmp_path / "db.json.lock", tmp_path / "db.json.refreshed"):
+    for target in (
+        db,
+        link,
+        tmp_path / "db.json.lock",
+        tmp_path / "db.json.refreshed",
+        tmp_path / "db.json.view",
+    ):
         assert_clear(run(db, "export", "-o", str(target)), 2, "store")
         assert_clear(run(db, "feeds", "export", str(target)), 2, "store")
     assert db.read_bytes() == before

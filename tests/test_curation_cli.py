@@ -156,7 +156,7 @@ def test_note_errors(db: Path) -> None:
     before = db.read_bytes()
     huge = run(db, "note", ACSA, "-", input="x" * 1_000_000)
     assert huge.exit_code == 2 and "1,000,000 characters" in huge.stderr
-    assert "at most 10,000" in huge.stderr
+    assert "at most 20,000" in huge.stderr
     assert run(db, "note", ACSA).exit_code == 2  # neither TEXT nor --clear
     assert run(db, "note", ACSA, "text", "--clear").exit_code == 2
     assert db.read_bytes() == before

@@ -66,7 +66,7 @@ def test_a_note_is_multiline_capped_and_clearable(store: Store) -> None:
     with store.transaction() as txn:
         curation.set_note(txn, ACSA, "Check the Italian text.\n\nAsk MOFA [b]why[/b].", now=T1)
     assert stored(store, ACSA).note == "Check the Italian text.\n\nAsk MOFA [b]why[/b]."
-    with pytest.raises(ValidationError, match="at most 10,000"), store.transaction() as txn:
+    with pytest.raises(ValidationError, match="at most 20,000"), store.transaction() as txn:
         curation.set_note(txn, ACSA, "x" * 1_000_000)
     with store.transaction() as txn:
         curation.set_note(txn, ACSA, "", now=T2)
@@ -182,3 +182,21 @@ def test_two_processes_editing_one_event_at_once_both_keep_their_edits(store: St
     event = stored(store, ACSA)
     assert (event.title, event.summary) == ("title 14", "summary 14")
     assert set(event.edits) == {"title", "summary"}
+
+
+def test_a_merge_keeps_both_notes_whole_or_refuses(store: Store) -> None:
+    with store.transaction() as txn:
+        curation.set_note(txn, ACSA, "a" * 6_000 + " END-OF-A", now=T1)
+        curation.set_note(txn, ACSA_IN_FORCE, "b" * 6_000 + " END-OF-B", now=T1)
+    with store.transaction() as txn:
+        curation.merge(txn, ACSA, ACSA_IN_FORCE, now=T2)
+    note = stored(store, ACSA_IN_FORCE).note
+    assert "END-OF-A" in note and "END-OF-B" in note
+    other = next(e.id for e in store.events() if e.id != ACSA_IN_FORCE)
+    with store.transaction() as txn:
+        curation.set_note(txn, ACSA_IN_FORCE, "c" * 15_000, now=T2)
+        curation.set_note(txn, other, "d" * 15_000, now=T2)
+    before = store.path.read_bytes()
+    with pytest.raises(ValidationError, match="notes together"), store.transaction() as txn:
+        curation.merge(txn, other, ACSA_IN_FORCE, now=T2)
+    assert store.path.read_bytes() == before
