@@ -330,7 +330,7 @@ def _plan(
 ) -> _Plan:
     current = txn.feeds()
     meta = txn.meta
-    removed = txn.removed_ids() | frozenset(meta.get("removed", ()))
+    removed = txn.removed_ids()
     timeline = Timeline(config, txn.events(), txn.articles(), removed)
     rules = rules_fingerprint(config)
     if meta.get("rules") != rules:

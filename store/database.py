@@ -132,8 +132,7 @@ class Transaction:
         curated = [i for i, doc in records.items() if doc.get("origin") == "curated"]
         table.remove_keys(records)
         if curated:
-            deleted = sorted({*self.meta.get("deleted", []), *curated})
-            self.update_meta(deleted=deleted)
+            self.update_meta(removed=sorted(self.removed_ids() | set(curated)))
         return len(records)
 
     def removed_ids(self) -> frozenset[str]:

@@ -56,7 +56,8 @@ def previous_release_store(path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
         )
         txn.table("events").remove(doc_ids=[DIET_VOTE])
         txn.update_meta(removed=[DIET_VOTE])  # the shared contract's key
-        txn.remove_events([COP28])  # the previous release's key, "deleted"
+        txn.table("events").remove(doc_ids=[COP28])
+        txn.update_meta(deleted=[COP28])  # the previous release's key
 
 
 def test_previous_release_store_takes_the_corrections_and_keeps_the_persons_changes(
