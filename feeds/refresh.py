@@ -7,7 +7,7 @@ import asyncio
 import datetime as dt
 import time
 from collections.abc import Callable, Iterator, Sequence
-from concurrent.futures import Executor, ThreadPoolExecutor
+from concurrent.futures import Executor, Future, ThreadPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass, replace
 from typing import Any
@@ -151,7 +151,7 @@ def select_feeds(
 
 
 @contextmanager
-def _parse_thread() -> Iterator[Executor]:
+def _parse_thread() -> Iterator[_Parses]:
     # One thread parses every body in turn: parses are mostly Python holding the GIL, so more
     # threads would only fight the event loop (and each other) for it. Measured at 200 feeds
     # on 2 cores: 1.67-1.80 s with the default pool and 5 ms switches, 1.50-1.59 s with one
@@ -160,15 +160,41 @@ def _parse_thread() -> Iterator[Executor]:
     parser = ThreadPoolExecutor(1, thread_name_prefix="amity-parse")
     parser.submit(load_parser)
     try:
-        yield parser
+        yield _Parses(parser)
     finally:
         parser.shutdown(wait=False, cancel_futures=True)
+
+
+class _Parses:
+    """The parse thread's queue, and how far it has got: a cancel finishes the parse that is
+    next in line (under way, or waiting only for the parser to load) and drops the rest."""
+
+    def __init__(self, executor: Executor) -> None:
+        self.executor = executor
+        self.submitted = 0
+        self.finished = 0  # written by the one parse thread only
+
+    def submit(self, read: Callable[..., Any], *args: Any) -> tuple[int, Future[Any]]:
+        """Queue a parse; returns its place in line and its future."""
+        self.submitted += 1
+
+        def run() -> Any:
+            try:
+                return read(*args)
+            finally:
+                self.finished += 1
+
+        return self.submitted, self.executor.submit(run)
+
+    def next_in_line(self, place: int) -> bool:
+        """Has every parse queued before this one finished?"""
+        return self.finished >= place - 1
 
 
 async def _one(
     client: httpx.AsyncClient,
     limiter: Limiter,
-    parser: Executor,
+    parser: _Parses,
     feed: Feed,
     config: Config,
     completed: list[_Outcome],
@@ -184,15 +210,17 @@ async def _one(
             request_done()
             parsed = facts = None
             if fetched.status == "ok":
-                job = parser.submit(_read, fetched, config, feed.title)
+                place, job = parser.submit(_read, fetched, config, feed.title)
                 parsing = asyncio.wrap_future(job)
                 try:
                     parsed, facts = await asyncio.shield(parsing)
                 except asyncio.CancelledError:
-                    if job.cancel():  # still queued behind other parses: drop it, stop now
+                    # Still queued behind other parses: drop it, stop now.
+                    if not parser.next_in_line(place) and job.cancel():
                         raise
-                    # Its parse is under way (bounded work: capped bytes and entries): finish
-                    # it, so a cancel keeps this feed as it keeps every feed it did not cut.
+                    # Its parse is under way or next (bounded work: capped bytes and entries):
+                    # finish it, so a cancel keeps this feed as it keeps every feed it did not
+                    # cut. A feed queued only behind the parser's own loading counts as next.
                     cancelled = True
                     parsed, facts = await parsing
             outcome = _Outcome(feed, fetched, parsed, facts=facts)

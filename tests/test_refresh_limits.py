@@ -285,3 +285,35 @@ async def test_a_cancelled_refresh_drops_parses_still_queued(server, tmp_path, m
     assert parsed == parsed[:1]
     statuses = sorted(f.status for f in store.snapshot().feeds)
     assert statuses == ["new", "new", "new", "new", "ok"]
+
+
+async def test_a_cancel_keeps_a_feed_whose_parse_waited_only_for_the_parser_to_load(
+    server, tmp_path, monkeypatch
+):
+    # The parser loads in the parse thread beside the first downloads; on a busy machine a
+    # feed can finish downloading before it has loaded. Ctrl-C then must not drop that feed.
+    import threading
+
+    url = server.serve("/fast", rss(relevant_item(1)))
+    store = store_with(tmp_path / "db.json", [url])
+    loading, release = threading.Event(), threading.Event()
+    load = refresh_module.load_parser
+
+    def slow_load():
+        loading.set()
+        release.wait(30)
+        return load()
+
+    monkeypatch.setattr(refresh_module, "load_parser", slow_load)
+    task = asyncio.create_task(refresh(store, short_config(deadline=30.0)))
+    async with asyncio.timeout(30):  # a guard against a hang, not a measurement
+        while not (loading.is_set() and server.hits("/fast")):
+            await asyncio.sleep(0.01)
+    for _ in range(200):  # loop turns: the body is read and queued behind the loading
+        await asyncio.sleep(0)
+    task.cancel()
+    release.set()
+    with pytest.raises(asyncio.CancelledError):
+        await task
+    assert [f.status for f in store.snapshot().feeds] == ["ok"]
+    assert any(e.origin == "feed" for e in store.events())
