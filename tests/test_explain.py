@@ -86,3 +86,22 @@ def test_a_headline_is_judged_as_text(env):
     result = run("explain", "日伊首脳会談、東京で", "--json")
     (row,) = json.loads(result.stdout)
     assert row["kept"] and row["lang"] == "ja"
+
+
+def test_explain_with_a_feed_that_is_not_a_url_is_a_usage_error(env):
+    result = run("explain", "--feed", "notaurl")
+    assert result.exit_code == 2
+    assert "--feed" in result.output and "http(s) URL" in result.output
+
+
+def test_feeds_commands_report_a_missing_config_like_every_other(tmp_path, monkeypatch):
+    monkeypatch.setenv("AMITY_DB", str(tmp_path / "amity.json"))
+    monkeypatch.setenv("AMITY_CONFIG", str(tmp_path / "missing.toml"))
+    for args in (["list"], ["feeds", "list"], ["feeds", "add", "https://example.org/feed"]):
+        result = CliRunner().invoke(cli, args)
+        assert result.exit_code == 2, (args, result.output)
+        assert "config file not found" in result.output
+    assert (
+        not (tmp_path / "amity.json").exists()
+        or "example.org" not in (tmp_path / "amity.json").read_text()
+    )

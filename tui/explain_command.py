@@ -34,6 +34,10 @@ def explain_command(
     session = ctx.find_root().obj
     config = session.config
     if feed_url:
+        if not is_web_url(feed_url):
+            raise click.BadParameter(
+                f"expected an http(s) URL, got {feed_url!r}", param_hint="--feed"
+            )
         rows = [_row(a, judge(a.title, a.summary, config)) for a in _fetched(feed_url, config)]
         if target:
             wanted = canonical_url(target)

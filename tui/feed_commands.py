@@ -28,7 +28,11 @@ def register(cli: click.Group) -> None:
 
 
 def _session(ctx: click.Context) -> Any:
-    return ctx.find_root().obj
+    session = ctx.find_root().obj
+    # A config that cannot be read is reported (exit 2) by every command alike: `feeds add`
+    # succeeding under a broken config would hide the error until the next refresh.
+    session.config  # noqa: B018
+    return session
 
 
 @click.group("feeds")
