@@ -278,6 +278,8 @@ async def test_a_cancelled_refresh_drops_parses_still_queued(server, tmp_path, m
     for _ in range(200):  # loop turns: the other bodies are read and queued for parsing
         await asyncio.sleep(0)
     task.cancel()  # what Ctrl-C and SIGTERM do
+    for _ in range(200):  # loop turns: every feed's task takes the cancel while parse 1 runs
+        await asyncio.sleep(0)
     release.set()
     with pytest.raises(asyncio.CancelledError):
         await task
