@@ -34,6 +34,7 @@ async def go_to(app, pilot, event_title: str) -> None:
     assert title(app) == event_title, title(app)
 
 
+@pytest.mark.slow
 async def test_h_hides_moves_to_the_next_entry_and_u_undoes(store: Store) -> None:
     app = make_app(store)
     async with app.run_test(size=SIZE) as pilot:
@@ -56,6 +57,7 @@ async def test_h_hides_moves_to_the_next_entry_and_u_undoes(store: Store) -> Non
         assert title(app) == IN_FORCE
 
 
+@pytest.mark.slow
 async def test_H_shows_hidden_entries_marked_and_h_shows_one_again(store: Store) -> None:
     with store.transaction() as txn:
         curation.set_hidden(txn, [stored(store, IN_FORCE).id], True)
@@ -74,6 +76,7 @@ async def test_H_shows_hidden_entries_marked_and_h_shows_one_again(store: Store)
         assert title(app) == IN_FORCE
 
 
+@pytest.mark.slow
 async def test_p_promotes_and_demotes(store: Store) -> None:
     app = make_app(store)
     async with app.run_test(size=SIZE) as pilot:
@@ -122,6 +125,7 @@ async def test_e_edits_in_a_form_and_refuses_bad_fields_at_the_field(store: Stor
         assert "ACSA [b]signed[/b] in Rome" in screen_text(app)  # markup shown as typed
 
 
+@pytest.mark.slow
 async def test_esc_leaves_the_edit_form_without_saving(store: Store) -> None:
     app = make_app(store)
     async with app.run_test(size=SIZE) as pilot:

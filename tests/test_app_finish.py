@@ -267,6 +267,7 @@ async def test_new_events_counted_n_jumps_c_marks_seen_and_new_sources_count(
         assert "new (n)" not in screen_text(app).splitlines()[0]
 
 
+@pytest.mark.slow
 async def test_any_numbered_source_opens_urls_copy_unbroken_dates_readable(
     store: Store, monkeypatch: pytest.MonkeyPatch
 ) -> None:

@@ -80,6 +80,7 @@ async def test_first_screen_shows_header_topics_timeline_detail(store: Store) ->
         assert app.focused is app.timeline
 
 
+@pytest.mark.slow
 async def test_movement_keys(store: Store) -> None:
     app = make_app(store)
     async with app.run_test(size=(120, 40)) as pilot:
@@ -229,6 +230,7 @@ async def test_search_with_no_match_says_how_to_clear(store: Store) -> None:
         assert len(shown(app)) == 27
 
 
+@pytest.mark.slow
 async def test_enter_into_detail_and_esc_back(store: Store) -> None:
     app = make_app(store)
     async with app.run_test(size=(80, 24)) as pilot:
@@ -271,6 +273,7 @@ async def test_o_says_when_nothing_can_be_opened(
         assert any("No browser could open" in n for n in app.notes)
 
 
+@pytest.mark.slow
 async def test_help_shows_every_key_and_closes(store: Store) -> None:
     app = make_app(store)
     async with app.run_test(size=(120, 40)) as pilot:
@@ -488,6 +491,7 @@ def test_run_app_on_a_damaged_store_exits_3(
     assert err.startswith(f"amity: {store.path}") and "damaged" in err
 
 
+@pytest.mark.slow
 async def test_palette_shows_config_topic_labels_literally(store: Store) -> None:
     topics = (replace(DEFAULT_TOPICS[0], label="Talks [/b] [bold red]x[/]"), *DEFAULT_TOPICS[1:])
     app = AmityApp(store, Config(topics=topics), clock=fixed_clock)

@@ -48,6 +48,7 @@ async def drip(_request, writer) -> None:
         await asyncio.sleep(0.05)  # the hostile server's pace, not a test timing
 
 
+@pytest.mark.slow
 async def test_each_bad_feed_fails_alone_with_a_clear_error(server, tmp_path):
     good = server.serve("/good", rss(*(relevant_item(n) for n in range(3))))
     server.serve("/target", rss(relevant_item(7)))
