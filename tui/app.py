@@ -96,7 +96,7 @@ class AmityApp(Curating):
         self.snapshot = snapshot if snapshot is not None else store.snapshot()
         self.index = TimelineIndex(self.snapshot.events, config.topics)
         self.view_filter = ViewFilter()
-        self.view: View = self.index.view(self.view_filter)
+        self.view = View([], 0, {}, {})  # on_mount's apply() builds the real one
         self.visit_file = visit_path(store.path)
         self.visits = load_visits(self.visit_file)
         self.seen: set[str] = set()
