@@ -246,8 +246,8 @@ class AmityApp(Curating):
         left = f"{self.config.pair_label}  {total} event{'s' if total != 1 else ''}"
         if self.view_filter.narrows:
             left += f", {self.view.matched} shown"
-        if self.new_count:
-            left += f" · {self.new_count} new (n)"
+        if new := self.new_count:
+            left += f" · {new} new (n)"
         if self.refreshing:
             right, bad = progress_text(*self.progress), False
         else:
