@@ -198,7 +198,7 @@ def new_event(
 
 def get_event(txn: Any, event_id: str) -> Event:
     """The stored event `event_id`; a clear error naming it if there is none."""
-    doc = txn.table(EVENTS).get(doc_id=event_id)
+    doc = txn.table(EVENTS).record(event_id)
     if doc is None:
         raise ValidationError("id", f"no event with id {event_id!r}")
     return Event.from_trusted(doc)
@@ -241,7 +241,7 @@ def add(
     countries: Sequence[str],
 ) -> Event:
     """Add an event of the person's own; returns it with its new id."""
-    taken = {doc.doc_id for doc in txn.table(EVENTS).all()} | removed_ids(txn.meta)
+    taken = txn.table(EVENTS).by_key().keys() | txn.removed_ids()
     event = new_event(fields, sources, topic_ids, countries, taken)
     txn.put_events([event], by_person=True)
     return event
@@ -275,7 +275,7 @@ def move_source(
     (the event it left, the event that holds it now). A feed event left with no source is
     removed. The move is remembered, so refreshes and curated updates do not put it back."""
     now = now or utc_now()
-    holders = [e for e in _events(txn) if any(s.url == url for s in e.sources)]
+    holders = [e for e in txn.events().values() if any(s.url == url for s in e.sources)]
     if from_id is not None:
         holders = [e for e in holders if e.id == from_id]
     if not holders:
@@ -323,13 +323,9 @@ def _split_out(origin: Event, source: Source) -> Event:
     )
 
 
-def _events(txn: Any) -> list[Event]:
-    return [Event.from_trusted(doc) for doc in txn.table(EVENTS).all()]
-
-
 def _forget(txn: Any, event_id: str) -> None:
-    txn.table(EVENTS).remove(doc_ids=[event_id])
-    txn.update_meta(removed=sorted(removed_ids(txn.meta) | {event_id}))
+    txn.table(EVENTS).remove_keys([event_id])
+    txn.update_meta(removed=sorted(txn.removed_ids() | {event_id}))
 
 
 def _repoint_articles(txn: Any, which: Any, event_id: str) -> None:
