@@ -231,15 +231,16 @@ def _render(
     for line in lines:
         offsets.append(at)
         at += len(line) + len(SEPARATOR)
-    parts = {}
+    parts, longest_title = {}, 0
     for name in (*COLUMNS, "title_length"):
         column = old.column(name) if old is not None else []
-        parts[name] = orjson.dumps(
-            [
-                column[position] if event is None else _value(event, name)
-                for _key, position, event in entries
-            ]
-        )
+        values = [
+            column[position] if event is None else _value(event, name)
+            for _key, position, event in entries
+        ]
+        if name == "title_length":
+            longest_title = max(values, default=0)
+        parts[name] = orjson.dumps(values)
     parts["digests"] = b"".join(digests[key.rsplit("\0", 1)[1]] for key, _p, _e in entries)
     parts["offsets"] = offsets.tobytes()
     parts["lines"] = SEPARATOR.join(lines)
@@ -253,7 +254,7 @@ def _render(
         "meta": document.get("meta", {}).get("meta", {}),
         "feeds": list(document.get("feeds", {}).values()),
         "count": len(entries),
-        "longest_title": max(orjson.loads(parts["title_length"]), default=0),
+        "longest_title": longest_title,
         "parts": where,
     }
     return b"".join([MAGIC, orjson.dumps(header), b"\n", *parts.values()])
