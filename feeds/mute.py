@@ -15,10 +15,9 @@ def unmuted(articles: Iterable[Article], feed_url: str, rules: Sequence[MuteRule
     if not rules:
         return list(articles)
     feeds = (feed_url,)
-    return [
-        article
-        for article in articles
-        if not any(
-            rule.matches(f"{article.title}\n{article.summary}".casefold(), feeds) for rule in rules
-        )
-    ]
+    kept = []
+    for article in articles:
+        text = f"{article.title}\n{article.summary}".casefold()  # once per article, not per rule
+        if not any(rule.matches(text, feeds) for rule in rules):
+            kept.append(article)
+    return kept
