@@ -185,7 +185,7 @@ class Timeline:
         if key is None:
             key = self._same_headline(article)
         if key is not None:
-            return self._revisit(key, article, feed_url)
+            return self._revisit(key, article, feed_url, facts)
         if facts is None:
             facts = _facts(article.title, article.summary, self.config)
         if not facts.relevant:
@@ -225,7 +225,9 @@ class Timeline:
                 return key
         return None
 
-    def _revisit(self, key: str, article: Article, feed_url: str) -> str:
+    def _revisit(
+        self, key: str, article: Article, feed_url: str, facts: Facts | None = None
+    ) -> str:
         # Each feed's version is compared with what that same feed carried last time, not with
         # the stored text: two feeds that word one article differently would otherwise take
         # turns "updating" it on every refresh.
@@ -265,17 +267,20 @@ class Timeline:
         self.changed_articles.add(key)
         event = self.events.get(record["event"])
         if event is not None:
-            self._put(self._updated_event(event, record, article))
+            self._put(self._updated_event(event, record, article, facts))
         return "updated"
 
-    def _updated_event(self, event: Event, record: Mapping[str, Any], article: Article) -> Event:
+    def _updated_event(
+        self, event: Event, record: Mapping[str, Any], article: Article, facts: Facts | None
+    ) -> Event:
         source = _source(article)
         sources = tuple(
             source if s.url in (record.get("url"), article.url) else s for s in event.sources
         )
         if event.origin != "feed" or event.id != event_id_for(article.id):
             return _changed(event, sources=sources)
-        found = judge(article.title, article.summary, self.config)
+        # The parse thread judged this very title and summary already (facts_for).
+        found = facts.verdict if facts else judge(article.title, article.summary, self.config)
         profile = self._profile(event)
         return _changed(
             event,
