@@ -45,6 +45,7 @@ from .goto import GoToDate
 from .header import StatusHeader, describe_filter, progress_text, refresh_status
 from .help import HelpScreen
 from .index import TimelineIndex, View, ViewFilter
+from .output import counted
 from .palette import FilterCommands, TimelineCommands, choices_provider
 from .sidebar import TopicList
 from .timeline import MORE, NEW, DensityStrip, TimelineView
@@ -243,7 +244,7 @@ class AmityApp(Curating):
 
     def _show_header(self) -> None:
         total = len(self.index) - self.index.hidden_count
-        left = f"{self.config.pair_label}  {total} event{'s' if total != 1 else ''}"
+        left = f"{self.config.pair_label}  {counted(total, 'event')}"
         if self.view_filter.narrows:
             left += f", {self.view.matched} shown"
         if new := self.new_count:
@@ -424,7 +425,7 @@ class AmityApp(Curating):
         self.seen |= self.marks.keys()
         self.timeline.refresh()
         self._show_header()
-        self.notify(f"Marked {count} event{'s' if count != 1 else ''} seen.")
+        self.notify(f"Marked {counted(count, 'event')} seen.")
 
     @on(TimelineView.Highlighted)
     def _highlighted(self, message: TimelineView.Highlighted) -> None:

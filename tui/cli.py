@@ -33,7 +33,7 @@ from amity.store.view import ViewDamaged
 
 from .curate_commands import register as register_curation
 from .filter_options import filter_options
-from .output import json_text, print_json, say, table, write_output
+from .output import counted, json_text, print_json, say, table, write_output
 from .serve import serve_command
 from .tuning import tune_process
 
@@ -194,7 +194,7 @@ def list_command(
     ]
     headers = ["DATE", "", "KIND", "TITLE", "TOPICS", *(["ID"] if ids else [])]
     table(headers, rows, flex=3, shrink=(4,))
-    say(f"{len(events)} event{'s' if len(events) != 1 else ''}")
+    say(counted(len(events), "event"))
 
 
 def _print_view_json(store: Store, query: Filter, oldest_first: bool) -> bool:

@@ -16,7 +16,7 @@ from amity.store import KINDS, ValidationError, curation
 from amity.store.model import CERTAINTIES
 from amity.store.mutes import add_mute, mute_rules, remove_mute
 
-from .output import print_json, say, table
+from .output import counted, print_json, say, table
 
 # Options whose values are event fields: the error of a field names its option.
 _OPTION_OF = {"end_date": "--end-date", "topics": "--topic", "note": "TEXT", "id": "ID"}
@@ -32,11 +32,6 @@ def register(cli: click.Group) -> None:
 
 def _session(ctx: click.Context) -> Any:
     return ctx.find_root().obj
-
-
-def counted(n: int, noun: str) -> str:
-    """ "1 event", "2 events"."""
-    return f"{n} {noun}{'' if n == 1 else 's'}"
 
 
 @contextmanager

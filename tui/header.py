@@ -12,6 +12,7 @@ from rich.text import Text
 from textual.widget import Widget
 
 from .index import ViewFilter
+from .output import counted
 from .timeline import ORIGIN_NAMES
 
 
@@ -40,10 +41,10 @@ def refresh_status(
     checked_feeds = [f for f in feeds if f.last_checked]
     failing = sum(1 for f in checked_feeds if f.status == "error")
     if checked_feeds and failing == len(checked_feeds):
-        return f"last refresh failed ({failing} feed{'s' if failing != 1 else ''}; F)", True
+        return f"last refresh failed ({counted(failing, 'feed')}; F)", True
     text = ago(checked, now)
     if failing:
-        return f"{text} · {failing} feed{'s' if failing != 1 else ''} failing (F)", True
+        return f"{text} · {counted(failing, 'feed')} failing (F)", True
     return text, False
 
 

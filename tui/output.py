@@ -20,6 +20,11 @@ from amity.store.jsontext import compact_json
 from amity.store.storage import atomic_write_bytes
 
 
+def counted(n: int, noun: str) -> str:
+    """ "1 event", "2 events"."""
+    return f"{n} {noun}{'' if n == 1 else 's'}"
+
+
 def display_width(text: str) -> int:
     """Columns the text takes in a terminal (wide East Asian characters count two)."""
     if text.isascii():

@@ -12,6 +12,7 @@ from textual.content import Content
 from textual.fuzzy import Matcher
 
 from .actions import APP_KEYS
+from .output import counted
 from .timeline import ORIGIN_NAMES
 
 if TYPE_CHECKING:
@@ -88,7 +89,7 @@ class TimelineCommands(ListCommands):
             count = app.view.year_counts[year]
             yield (
                 f"Jump to year {year}",
-                f"{count} event{'s' if count != 1 else ''}",
+                counted(count, "event"),
                 partial(app.jump_to_year, year),
             )
 

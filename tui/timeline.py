@@ -22,6 +22,7 @@ from textual.widget import Widget
 from .actions import MOVE_KEYS, bindings
 from .index import TimelineIndex, View
 from .layout import ROW_FIXED
+from .output import counted
 
 MILESTONE, NEW, MORE, HIDDEN = "★", "●", "+", "⊘"
 CURSOR, CURSOR_BLURRED = "▶", "▷"
@@ -344,7 +345,7 @@ class TimelineView(ScrollView, can_focus=True):
     def _heading(self, year: int, width: int, base: Style) -> Strip:
         style = base + self.get_component_rich_style("timeline--year")
         count = self.view.year_counts.get(year, 0) if self.view else 0
-        right = f" {count} event{'s' if count != 1 else ''} "
+        right = f" {counted(count, 'event')} "
         label = f" {year} "
         rule = max(0, width - cell_len(label) - cell_len(right))
         return Strip([Segment(set_cell_size(label + "─" * rule + right, width), style)])
