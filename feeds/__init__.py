@@ -4,7 +4,8 @@ clustering, and one refresh end to end. Never imports textual."""
 from typing import Any
 
 from .parse import ParsedFeed, ParseError, parse_feed
-from .refresh import NotSubscribed, refresh, select_feeds
+from .plan import NotSubscribed, select_feeds
+from .refresh import refresh
 from .report import FeedResult, RefreshReport
 
 _OPML = frozenset({"OPMLError", "read_opml", "write_opml"})

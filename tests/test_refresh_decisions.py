@@ -7,8 +7,11 @@ import datetime as dt
 
 import httpx
 from amity.feeds import refresh
-from amity.feeds.fetch import FetchError
-from amity.feeds.refresh import _apply, _Outcome
+from amity.feeds.cluster import Timeline, facts_for
+from amity.feeds.decide import next_state
+from amity.feeds.fetch import Fetched, FetchError
+from amity.feeds.gather import Outcome
+from amity.feeds.parse import parse_feed
 from amity.store import Config, Feed, parse_iso
 from feedserver import relevant_item, rss, short_config, store_with
 
@@ -47,19 +50,52 @@ async def test_each_answer_is_decided_as_the_feed_said(tmp_path) -> None:
     assert feeds[urls["/gone"]].failures == 1 and "404" in (feeds[urls["/gone"]].error or "")
 
 
+NOW = dt.datetime(2026, 1, 20, 9, 0, tzinfo=dt.UTC)
+FEED = Feed("https://feeds.example/a", failures=2, next_check=None)
+
+
+def decided(outcome: Outcome, timeline: Timeline | None = None, network_down: bool = False):
+    # next_state is the pure step from an answer to the feed's result and next state.
+    return next_state(timeline, FEED, outcome, Config(), NOW, "stamp", network_down)
+
+
+def answered(status: str, body: bytes = b"", **validators: str | None) -> Fetched:
+    return Fetched(status, body, validators.get("etag"), None, None, FEED.url)
+
+
 def test_the_next_state_of_a_failing_feed_is_decided_without_io() -> None:
-    # _apply is the pure step from an answer to the feed's next state.
-    now = dt.datetime(2026, 1, 20, 9, 0, tzinfo=dt.UTC)
-    feed = Feed("https://feeds.example/a", failures=2, next_check=None)
-    failed = _Outcome(feed, error=FetchError("HTTP 500 Internal Server Error"))
-
-    def next_state(outcome: _Outcome, network_down: bool) -> Feed:
-        _result, updated = _apply(None, feed, outcome, Config(), now, "stamp", network_down)
-        return updated
-
-    charged = next_state(failed, network_down=False)
+    failed = Outcome(FEED, error=FetchError("HTTP 500 Internal Server Error"))
+    _result, charged = decided(failed)
     assert (charged.status, charged.failures) == ("error", 3)
-    assert parse_iso(charged.next_check) > now + dt.timedelta(minutes=30)  # backing off
+    assert parse_iso(charged.next_check) > NOW + dt.timedelta(minutes=30)  # backing off
     # When no feed could be reached, the network is at fault, not this feed.
-    spared = next_state(failed, network_down=True)
+    _result, spared = decided(failed, network_down=True)
     assert (spared.status, spared.failures, spared.next_check) == ("error", 2, None)
+
+
+def test_a_busy_server_is_asked_again_no_sooner_than_it_said() -> None:
+    busy = Outcome(FEED, error=FetchError("HTTP 503", retry_after="86400"))
+    result, updated = decided(busy)
+    assert result.status == "error" and "503" in (result.error or "")
+    assert parse_iso(updated.next_check) >= NOW + dt.timedelta(hours=24)
+
+
+def test_not_modified_clears_the_failures_and_keeps_the_new_validator() -> None:
+    result, updated = decided(Outcome(FEED, answered("not-modified", etag='"v2"')))
+    assert result.status == "not-modified" and result.new == 0
+    assert (updated.failures, updated.error, updated.etag) == (0, None, '"v2"')
+
+
+def test_an_answer_with_articles_folds_them_into_the_timeline_once() -> None:
+    fetched = answered("ok", rss(relevant_item(1), relevant_item(2), title="Esteri"))
+    parsed = parse_feed(fetched.body, FEED.url)
+    outcome = Outcome(FEED, fetched, parsed, facts=facts_for(parsed.articles, Config()))
+    timeline = Timeline(Config(), {}, {})
+    result, updated = decided(outcome, timeline)
+    assert (result.status, result.new, result.updated) == ("ok", 2, 0)
+    assert len(timeline.events) == 2 and timeline.new_articles == 2
+    # The feed had no name of its own: it takes the channel's; its check is recorded.
+    assert (updated.title, updated.last_ok, updated.failures) == ("Esteri", "stamp", 0)
+    # The same answer again brings nothing new.
+    again, _updated = decided(outcome, timeline)
+    assert (again.new, again.updated, len(timeline.events)) == (0, 0, 2)

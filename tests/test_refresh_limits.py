@@ -21,8 +21,9 @@ from amity.store.text import ERROR_CHARS, NAME_CHARS, URL_CHARS
 from feedserver import item, relevant_item, rss, short_config, store_with
 
 NOW = dt.datetime(2026, 1, 16, tzinfo=dt.UTC)
-# The module, not the function of the same name that amity.feeds exports.
-refresh_module = importlib.import_module("amity.feeds.refresh")
+# The refresh's phases (gather reads the bodies, decide builds the Timeline), as modules.
+gather_module = importlib.import_module("amity.feeds.gather")
+decide_module = importlib.import_module("amity.feeds.decide")
 
 
 @pytest.mark.parametrize(
@@ -212,7 +213,7 @@ async def test_clustering_is_worked_out_before_the_writer_lock(server, tmp_path,
             built_while_locked.append(store._lock.is_locked)
             super().__post_init__()
 
-    monkeypatch.setattr(refresh_module, "Timeline", Spy)
+    monkeypatch.setattr(decide_module, "Timeline", Spy)
     report = await refresh(store, short_config())
     assert report.new_articles == 20
     assert built_while_locked == [False]
@@ -232,7 +233,7 @@ async def test_a_write_by_another_process_while_clustering_is_kept(server, tmp_p
                     txn.update_meta(meddled=True)
             super().__post_init__()
 
-    monkeypatch.setattr(refresh_module, "Timeline", Meddler)
+    monkeypatch.setattr(decide_module, "Timeline", Meddler)
     report = await refresh(store, short_config())
     events = {e.id for e in store.snapshot().events}
     assert report.new_articles == 5 and "mine" in events
@@ -262,7 +263,7 @@ async def test_a_cancelled_refresh_drops_parses_still_queued(server, tmp_path, m
     urls = [server.serve(p, rss(relevant_item(n))) for n, p in enumerate(paths)]
     store = store_with(tmp_path / "db.json", urls)
     parsing, release, parsed = threading.Event(), threading.Event(), []
-    read = refresh_module._read
+    read = gather_module._read
 
     def slow_read(fetched, *args):  # the first parse is under way when the signal comes
         parsed.append(fetched.url)
@@ -270,7 +271,7 @@ async def test_a_cancelled_refresh_drops_parses_still_queued(server, tmp_path, m
         release.wait(30)
         return read(fetched, *args)
 
-    monkeypatch.setattr(refresh_module, "_read", slow_read)
+    monkeypatch.setattr(gather_module, "_read", slow_read)
     task = asyncio.create_task(refresh(store, short_config(deadline=30.0, per_host=8)))
     async with asyncio.timeout(30):  # a guard against a hang, not a measurement
         while not (parsing.is_set() and all(server.hits(p) for p in paths)):
@@ -299,14 +300,14 @@ async def test_a_cancel_keeps_a_feed_whose_parse_waited_only_for_the_parser_to_l
     url = server.serve("/fast", rss(relevant_item(1)))
     store = store_with(tmp_path / "db.json", [url])
     loading, release = threading.Event(), threading.Event()
-    load = refresh_module.load_parser
+    load = gather_module.load_parser
 
     def slow_load():
         loading.set()
         release.wait(30)
         return load()
 
-    monkeypatch.setattr(refresh_module, "load_parser", slow_load)
+    monkeypatch.setattr(gather_module, "load_parser", slow_load)
     task = asyncio.create_task(refresh(store, short_config(deadline=30.0)))
     async with asyncio.timeout(30):  # a guard against a hang, not a measurement
         while not (loading.is_set() and server.hits("/fast")):

@@ -1,0 +1,211 @@
+"""The decide phase of a refresh: from each feed's answer to the feed's next state and the
+timeline's, worked out from a read of the store without writing anything."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterator, Mapping, Sequence
+from dataclasses import dataclass, replace
+from typing import Any
+
+from amity.store import Config, Event, Feed, Transaction
+from amity.store.database import Head
+from amity.store.mutes import MuteRule, mute_rules
+from amity.store.text import ERROR_CHARS, clip
+
+from .classify import rules_fingerprint
+from .cluster import Timeline
+from .gather import Outcome
+from .mute import unmuted
+from .politeness import backoff_next_check, hinted_next_check, max_age, retry_after
+from .report import FeedResult
+
+
+@dataclass(frozen=True, slots=True)
+class Changes:
+    """Everything one refresh will write, worked out from one read of the store."""
+
+    signature: tuple[int, int, int]
+    results: list[FeedResult]
+    feeds: list[Feed]
+    events: list[Event]
+    articles: dict[str, dict[str, Any]]
+    dropped_events: list[str]
+    dropped_articles: list[str]
+    rules: str | None  # the rules' fingerprint to record, when they changed
+    stored_articles: bool  # any article stored (else there was nothing to judge again)
+    new_events: int
+    new_articles: int
+
+
+def decide(
+    txn: Transaction,
+    config: Config,
+    outcomes: Sequence[Outcome],
+    now: dt.datetime,
+    stamp: str,
+    network_down: bool,
+) -> Changes:
+    """What the outcomes change in the store `txn` read: every feed's next state, the articles
+    folded into the timeline (and, when the rules changed, the stored ones judged again)."""
+    current = txn.feeds()
+    meta = txn.meta
+    removed = txn.removed_ids()
+    timeline = Timeline(config, txn.events(), txn.articles(), removed)
+    rules = rules_fingerprint(config)
+    if meta.get("rules") != rules:
+        # New words or rules: judge the stored articles again before taking new ones.
+        timeline.reapply()
+    mutes = mute_rules(meta)
+    results, changed_feeds = [], []
+    for outcome, feed in _in_subscription_order(outcomes, current):
+        result, updated = next_state(
+            timeline, feed, outcome, config, now, stamp, network_down, mutes
+        )
+        results.append(result)
+        if updated != feed:
+            changed_feeds.append(updated)
+    if not (timeline.changed_events or timeline.changed_articles):
+        # Feeds that answered 200 with nothing new changed only their check times: like a
+        # 304, that is no reason to rewrite the store (the sidecar records the check).
+        changed_feeds = [f for f in changed_feeds if not _only_checked(current[f.url], f)]
+    return Changes(
+        signature=txn.signature,
+        results=results,
+        feeds=changed_feeds,
+        events=[timeline.events[i] for i in timeline.changed_events],
+        articles={k: timeline.articles[k] for k in sorted(timeline.changed_articles)},
+        dropped_events=list(timeline.dropped_events),
+        dropped_articles=list(timeline.dropped_articles),
+        # (With nothing stored there was nothing to judge again: no write for that alone.)
+        rules=rules if meta.get("rules") != rules else None,
+        stored_articles=bool(timeline.articles),
+        new_events=timeline.new_events,
+        new_articles=timeline.new_articles,
+    )
+
+
+def all_not_modified(outcomes: Sequence[Outcome]) -> bool:
+    """Did every feed answer 'not modified' (and was there any)?"""
+    return bool(outcomes) and all(
+        o.fetched is not None and o.fetched.status == "not-modified" for o in outcomes
+    )
+
+
+def unchanged(
+    head: Head, config: Config, outcomes: Sequence[Outcome], now: dt.datetime, stamp: str
+) -> Changes | None:
+    """The changes of a refresh in which every feed answered 'not modified' (see
+    `all_not_modified`) with the validators and hints already stored: none, decided from the
+    feeds and meta alone. None when anything might change, so `decide` must look at the events
+    and articles."""
+    if head.meta.get("rules") != rules_fingerprint(config):
+        return None  # stored articles may be judged again
+    results = []
+    current = {feed.url: feed for feed in head.feeds}
+    for outcome, feed in _in_subscription_order(outcomes, current):
+        result, updated = next_state(None, feed, outcome, config, now, stamp, network_down=False)
+        if updated != feed:
+            return None
+        results.append(result)
+    return Changes(
+        signature=head.signature,
+        results=results,
+        feeds=[],
+        events=[],
+        articles={},
+        dropped_events=[],
+        dropped_articles=[],
+        rules=None,
+        stored_articles=False,
+        new_events=0,
+        new_articles=0,
+    )
+
+
+def _in_subscription_order(
+    outcomes: Sequence[Outcome], current: Mapping[str, Feed]
+) -> Iterator[tuple[Outcome, Feed]]:
+    # In subscription order, not completion order: the same fetches cluster the same way.
+    # Each outcome comes with its feed as stored now; feeds unsubscribed while we fetched are
+    # left out.
+    position = {url: n for n, url in enumerate(current)}
+    for outcome in sorted(outcomes, key=lambda o: position.get(o.feed.url, len(position))):
+        feed = current.get(outcome.feed.url)
+        if feed is not None:
+            yield outcome, feed
+
+
+def _only_checked(before: Feed, after: Feed) -> bool:
+    return replace(after, last_checked=before.last_checked, last_ok=before.last_ok) == before
+
+
+def next_state(
+    timeline: Timeline | None,
+    feed: Feed,
+    outcome: Outcome,
+    config: Config,
+    now: dt.datetime,
+    stamp: str,
+    network_down: bool,
+    mutes: Sequence[MuteRule] = (),
+) -> tuple[FeedResult, Feed]:
+    """One answer → the feed's result and next state (status, error, backoff or the server's
+    hint, validators); a feed's new articles are folded into `timeline` (None is enough for
+    an answer that brought none). No I/O: `now` and `stamp` are the refresh's clock."""
+    if outcome.error is not None:
+        error = clip(str(outcome.error), ERROR_CHARS)  # it may quote what a server sent
+        charged = outcome.error.charged and not network_down
+        failures = feed.failures + 1 if charged else feed.failures
+        hint = retry_after(outcome.error.retry_after, now)
+        next_check = feed.next_check
+        if charged:
+            next_check = backoff_next_check(now, failures, config.refresh.max_backoff_hours)
+            if hint is not None:
+                next_check = max(next_check, hinted_next_check(now, hint) or next_check)
+        updated = replace(
+            feed,
+            status="error",
+            error=error,
+            last_checked=stamp,
+            failures=failures,
+            next_check=next_check,
+        )
+        return FeedResult(feed.url, "error", error), updated
+    fetched = outcome.fetched
+    assert fetched is not None
+    parsed = outcome.parsed
+    ttl = parsed.ttl if parsed else None
+    next_check = hinted_next_check(now, max_age(fetched.cache_control), ttl)
+    if fetched.status == "not-modified":
+        # Nothing new: only validators or hints that changed are worth a write.
+        updated = replace(
+            feed,
+            etag=fetched.etag,
+            last_modified=fetched.last_modified,
+            next_check=next_check,
+            status=feed.status if feed.status == "ok" else "not-modified",
+            error=None,
+            failures=0,
+        )
+        return FeedResult(feed.url, "not-modified"), updated
+    assert parsed is not None and timeline is not None
+    new = changed = 0
+    facts = outcome.facts or {}
+    for article in unmuted(parsed.articles, feed.url, mutes):
+        verdict = timeline.add(article, feed.url, stamp, facts.get(article.id))
+        new += verdict == "new"
+        changed += verdict == "updated"
+    updated = replace(
+        feed,
+        title=feed.title or parsed.title,
+        status="ok",
+        error=None,
+        etag=fetched.etag,
+        last_modified=fetched.last_modified,
+        last_checked=stamp,
+        last_ok=stamp,
+        next_check=next_check,
+        failures=0,
+    )
+    return FeedResult(feed.url, "ok", None, new, changed), updated
