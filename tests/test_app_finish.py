@@ -11,10 +11,11 @@ from amity.store import Config, Event, Source, Store
 from amity.tui import layout
 from amity.tui.app import AmityApp
 from amity.tui.help import HelpScreen
-from rich.segment import Segment
 from rich.style import Style
 from screen import screen_text
 from textual.command import CommandPalette
+from textual.geometry import Region
+from textual.strip import Strip
 
 NOW = dt.datetime(2026, 2, 1, 12, 0, tzinfo=dt.UTC)
 LONG = "Japan and Italy agree to deepen cooperation on semiconductors, space and defence"
@@ -24,23 +25,17 @@ def make_app(store: Store) -> AmityApp:
     return AmityApp(store, Config(), clock=lambda: NOW)
 
 
-def painted(app: AmityApp) -> list[list[Segment]]:
-    """Every row as the terminal receives it: after the app's filters (NO_COLOR, ANSI)."""
-    # The one place the tests read Textual's internals: the public screenshot is taken before
-    # the line filters that NO_COLOR and the ANSI theme apply, and these tests are about those.
-    rows = []
-    for strip in app.screen._compositor.render_strips():
-        segments = list(strip)
-        for line_filter in app._filters:
-            segments = line_filter.apply(segments, app.screen.styles.background)
-        rows.append(segments)
-    return rows
+def painted(app: AmityApp) -> list[Strip]:
+    """The timeline's rows as the terminal receives them: after the app's line filters (NO_COLOR,
+    the ANSI theme), which Textual applies as each widget renders its lines."""
+    timeline = app.timeline
+    return timeline.render_lines(Region(0, 0, *timeline.region.size))
 
 
-def look(segments: list[Segment], text: str) -> Style:
+def look(segments: Strip, text: str) -> Style:
     """The style of the segment where `text` starts in a row."""
     at = 0
-    line = "".join(s.text for s in segments)
+    line = segments.text
     start = line.index(text)
     for segment in segments:
         if at <= start < at + len(segment.text):
@@ -49,9 +44,9 @@ def look(segments: list[Segment], text: str) -> Style:
     raise AssertionError(text)
 
 
-def row_of(app: AmityApp, text: str) -> list[Segment]:
+def row_of(app: AmityApp, text: str) -> Strip:
     for segments in painted(app):
-        if text in "".join(s.text for s in segments):
+        if text in segments.text:
             return segments
     raise AssertionError(f"{text!r} not on screen")
 
@@ -79,7 +74,7 @@ async def test_cursor_row_and_focused_pane_stand_out_in_every_theme(
         other = row_of(app, "Political consultations Tokyo")
         title_style = look(cursor, "Meloni–Takaichi")
         assert differs(title_style, look(other, "Political consultations"))
-        assert "▶  ◆ 2025-11-05" in "".join(s.text for s in cursor)  # a mark even without colour
+        assert "▶  ◆ 2025-11-05" in cursor.text  # a mark even without colour
         before = screen_text(app)
         await pilot.press("enter")  # the focus moves to the detail pane: its edge changes
         await pilot.pause()
