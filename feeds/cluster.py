@@ -26,7 +26,7 @@ from amity.store import Config, Event, Source
 
 from .articles import Article
 from .classify import Verdict, entities_in, judge, per_config
-from .matcher import normalise
+from .matcher import SPACELESS, normalise
 
 WINDOW_DAYS = 3  # an article may preview its happening or report it days later
 LATE_DAYS = 7  # a curated milestone also takes reports a week late that name what it is about
@@ -37,7 +37,7 @@ CURATED_BONUS = 0.2  # a report that fits a curated milestone and a feed event j
 TOPIC_SHARE = 0.34  # an event topic needs this share of its reports to be about it
 _SPECIFIC_KINDS = frozenset({"summit", "call", "agreement", "deployment", "visit", "consultation"})
 _WORD = re.compile(r"[^\W_]+")
-_SPACELESS = re.compile(r"[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\uac00-\ud7af]+")
+_SPACELESS = re.compile(f"[{SPACELESS}]+")
 # Words that say nothing about which happening an article reports.
 _STOPWORD_TEXT = """
 the and for with from that this its are was were has have had will would into over about

@@ -15,10 +15,11 @@ import unicodedata
 from collections.abc import Iterable
 from typing import NamedTuple
 
-_SPACELESS = "\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\uac00-\ud7af"
-_HAS_SPACELESS = re.compile(f"[{_SPACELESS}]")
+# Scripts written without spaces between words (kana, kanji, hangul), as a character class.
+SPACELESS = "\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\uac00-\ud7af"
+_HAS_SPACELESS = re.compile(f"[{SPACELESS}]")
 # Words: letters and digits of scripts that separate words, so "gcapの" still yields "gcap".
-_WORD = re.compile(rf"[^\W_{_SPACELESS}]+")
+_WORD = re.compile(rf"[^\W_{SPACELESS}]+")
 
 
 class Hit(NamedTuple):
