@@ -16,9 +16,9 @@ from typing import Any
 
 from .clock import utc_now
 from .model import Event, Source, ValidationError
+from .storage import ARTICLES, EVENTS
 from .text import NOTE_CHARS, strip_controls
 
-EVENTS, ARTICLES = "events", "articles"
 EDITABLE: tuple[str, ...] = (
     "title",
     "date",

@@ -21,6 +21,10 @@ from .model import Event
 from .notices import warn
 from .paths import default_db_path
 from .storage import (
+    ARTICLES,
+    EVENTS,
+    FEEDS,
+    META,
     SCHEMA_VERSION,
     BufferedJSONStorage,
     KeyedTable,
@@ -34,7 +38,6 @@ from .storage import (
 )
 from .subscriptions import DEFAULT_FEEDS, Feed
 
-EVENTS, FEEDS, ARTICLES, META = "events", "feeds", "articles", "meta"
 DEFAULT_LOCK_TIMEOUT = 10.0
 # The files kept beside the store: its writer lock, when feeds were last checked (checked.py)
 # what the app last showed (tui/visits.py) and the read-only view of the events (view.py).

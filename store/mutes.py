@@ -14,8 +14,9 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from .clock import utc_now
-from .curation import EVENTS, refuse_controls, with_hidden
+from .curation import refuse_controls, with_hidden
 from .model import Event, Source, ValidationError
+from .storage import ARTICLES, EVENTS
 from .text import clean_text
 
 PHRASE_LIMIT = 200
@@ -129,7 +130,7 @@ def remove_mute(txn: Any, phrase: str, feed: str | None = None) -> tuple[list[Mu
     shown = []
     for rule in gone:
         for event_id in rule.hid:
-            doc = table.get(doc_id=event_id)
+            doc = table.record(event_id)
             if doc is None:
                 continue
             event = Event.from_trusted(doc)
@@ -151,6 +152,6 @@ def _feed_events(txn: Any) -> list[Event]:
 def _feeds_of_events(txn: Any) -> dict[str, set[str]]:
     # Which feeds brought each event's articles (the feeds layer's records say).
     feeds: dict[str, set[str]] = {}
-    for record in txn.table("articles").all():
+    for record in txn.table(ARTICLES).all():
         feeds.setdefault(record.get("event", ""), set()).update(record.get("feeds", ()))
     return feeds

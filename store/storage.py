@@ -29,6 +29,7 @@ from tinydb.table import Document, Table
 from .records import damage
 
 SCHEMA_VERSION = 1
+EVENTS, FEEDS, ARTICLES, META = "events", "feeds", "articles", "meta"  # the tables
 SIDE_FILE_BYTES = 16 * 1024 * 1024  # the small state files beside the store, at most
 
 
