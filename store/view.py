@@ -30,6 +30,7 @@ import orjson
 
 from .jsontext import compact_json
 from .model import Event
+from .notices import warn
 from .query import timeline_key
 from .storage import atomic_write_bytes, paused_gc
 
@@ -383,5 +384,5 @@ def _check_header(header: dict[str, Any]) -> None:
 
 def discard(store_path: Path, error: ViewDamaged) -> None:
     """Say that a damaged view is ignored, and remove it: the next open makes it again."""
-    sys.stderr.write(f"amity: {error}; ignored, and made again from the store\n")
+    warn(f"{error}; ignored, and made again from the store")
     view_path(store_path).unlink(missing_ok=True)
