@@ -12,6 +12,8 @@ from typing import Any
 from amity.store import DEFAULT_TOPICS, KINDS, Event, Source, Store
 
 AMITY = str(Path(sys.executable).with_name("amity"))
+# Never created: amity finds no config there and runs on its defaults.
+NO_CONFIG_HOME = Path(__file__).parent / "data" / "no-config-home"
 TOPIC_IDS = [t.id for t in DEFAULT_TOPICS]
 
 
@@ -59,22 +61,27 @@ def export_file(path: Path, events: list[Event] | list[dict[str, Any]]) -> Path:
     return path
 
 
+def isolated_env(env: dict[str, str] | None = None) -> dict[str, str]:
+    """This environment for an `amity` process, without the person's config or store (defaults
+    only) unless `env` names them."""
+    full_env = {**os.environ, "XDG_CONFIG_HOME": str(NO_CONFIG_HOME), **(env or {})}
+    for name in ("AMITY_DB", "AMITY_CONFIG"):
+        if name not in (env or {}):
+            full_env.pop(name, None)
+    return full_env
+
+
 def amity(
     *args: str, db: Path | None = None, env: dict[str, str] | None = None, input: str | None = None
 ) -> subprocess.CompletedProcess[str]:
     """Run the installed `amity` command in a real process; never raises on a non-zero exit."""
-    # No user config or store leaks in: defaults only, unless the test says otherwise.
-    full_env = {**os.environ, "XDG_CONFIG_HOME": "/nonexistent/amity-tests", **(env or {})}
-    for name in ("AMITY_DB", "AMITY_CONFIG"):
-        if name not in (env or {}):
-            full_env.pop(name, None)
     argv = [AMITY, *(["--db", str(db)] if db is not None else []), *args]
     return subprocess.run(
         argv,
         capture_output=True,
         text=True,
         encoding="utf-8",
-        env=full_env,
+        env=isolated_env(env),
         input=input,
         timeout=60,
     )

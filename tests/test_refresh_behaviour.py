@@ -33,7 +33,7 @@ def feed_state(store: Store, url: str):
 
 def articles(store: Store) -> dict:
     with store.transaction() as txn:
-        return {doc.doc_id: dict(doc) for doc in txn.table("articles").all()}
+        return txn.articles()
 
 
 def feed_events(store: Store) -> list:
@@ -280,12 +280,8 @@ async def test_undated_article_keeps_its_first_seen_time(server, tmp_path):
     await refresh(store, short_config())
     (key,) = articles(store)
     with store.transaction() as txn:  # pretend it was first seen long ago
-        table = txn.table("articles")
-        record = {**table.get(doc_id=key), "published": "2020-05-05T05:05:05Z"}
-        from tinydb.table import Document
-
-        table.remove(doc_ids=[key])
-        table.insert(Document(record, doc_id=key))
+        record = txn.articles()[key]
+        txn.put_articles({key: {**record, "published": "2020-05-05T05:05:05Z"}})
     server.serve("/feed", rss(item(story + "!", "https://n.example/u", None)))
     report = await refresh(store, short_config())
     assert report.feeds[0].updated == 1

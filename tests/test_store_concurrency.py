@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 from amity.store import Store
-from storegen import amity, export_file, make_store, synthetic_events
+from storegen import AMITY, amity, export_file, isolated_env, make_store, synthetic_events
 
 # Each transaction adds event w-<k> and records generation k, so a reader can tell exactly which
 # committed state it is looking at. It prints k only after the write returned.
@@ -97,14 +97,13 @@ def test_concurrent_imports_lose_nothing(tmp_path: Path) -> None:
         export_file(tmp_path / f"in-{n}.json", synthetic_events(300, prefix=f"p{n}"))
         for n in range(3)
     ]
-    env = {**os.environ, "XDG_CONFIG_HOME": "/nonexistent/amity-tests"}
     procs = [
         subprocess.Popen(
-            [str(Path(sys.executable).with_name("amity")), "--db", str(path), "import", str(f)],
+            [AMITY, "--db", str(path), "import", str(f)],
             stdout=subprocess.PIPE,
             stderr=subprocess.PIPE,
             text=True,
-            env=env,
+            env=isolated_env(),
         )
         for f in files
     ]
@@ -149,7 +148,7 @@ def test_an_open_store_sees_other_processes_writes(tmp_path: Path) -> None:
     store = Store.open(path)
     before = store.signature()
     with store.transaction() as txn:
-        txn.table("articles").insert_multiple([_article("a-1")])
+        txn.put_articles({"a-1": _article("a-1")})
     result = amity("import", str(export_file(tmp_path / "in.json", synthetic_events(5))), db=path)
     assert result.returncode == 0, result.stderr
     writer = _writer(path, 1, 2)
@@ -158,20 +157,18 @@ def test_an_open_store_sees_other_processes_writes(tmp_path: Path) -> None:
     assert store.signature() != before
     assert {f"syn-{i:07d}" for i in range(5)} | {"w-0000001"} <= {e.id for e in store.events()}
     with store.transaction() as txn:
-        txn.table("articles").insert_multiple([_article("a-2")])
+        txn.put_articles({"a-2": _article("a-2")})
         txn.put_events(synthetic_events(1, prefix="mine"))
     fresh = Store(path)
     ids = {e.id for e in fresh.events()}
     assert {"mine-0000000", "w-0000001", "syn-0000004"} <= ids
     with fresh.transaction() as txn:
-        assert set(txn.table("articles")._read_table()) == {"a-1", "a-2"}
+        assert set(txn.articles()) == {"a-1", "a-2"}
         assert txn.meta["generation"] == 1
 
 
-def _article(key: str):
-    from tinydb.table import Document
-
-    return Document({"url": f"https://example.org/{key}"}, doc_id=key)
+def _article(key: str) -> dict[str, str]:
+    return {"url": f"https://example.org/{key}"}
 
 
 HOLDER = """
