@@ -30,6 +30,7 @@ from .articles import (
     is_web_url,
     utc_date,
 )
+from .sources import outlets, with_outlets
 
 _ENTITY_DECLARATIONS = tuple(
     "<!ENTITY".encode(codec)
@@ -79,7 +80,7 @@ def parse_feed(
         raise ParseError("empty response (no feed)")
     if head[:1] in (b"{", b"["):
         title, entries = _json_feed(head)
-        ttl = None
+        ttl, outlets_named = None, {}
     else:
         refuse_entities(body)
         if _HTML_START.match(head[:4096]):
@@ -96,8 +97,10 @@ def parse_feed(
             raise ParseError("the document is cut off (its root element is never closed)")
         match = _TTL.search(body, 0, 65536)
         ttl = float(match.group(1)) * 60 if match else None
+        outlets_named = outlets(body, base_url)  # <source>, which the parser drops
     title = shorten(html_to_text(title[:_RAW_FIELD_CHARS]), NAME_CHARS)
     articles, skipped = _articles(entries[:MAX_ENTRIES], base_url, publisher or title, now)
+    articles = with_outlets(articles, outlets_named)
     skipped += max(0, len(entries) - MAX_ENTRIES)
     return ParsedFeed(title=title, ttl=ttl, articles=tuple(articles), skipped=skipped)
 

@@ -120,6 +120,55 @@ async def test_google_news_alone_names_the_outlet_and_keeps_the_headline(server,
     assert source.publisher == "ANSA"
 
 
+async def test_the_source_element_names_the_outlet(server, tmp_path):
+    # Google News writes the outlet in <source>: it is the publisher even where the headline's
+    # tail is shortened or missing, and any feed's <source> names the item's original channel.
+    # An HTML <source> inside a description names nothing.
+    shortened = item(
+        "Japan and Italy sign an accord on critical minerals supply chains - Kyodo",
+        "https://news.google.com/rss/articles/CBMiK1?oc=5",
+        summary="&lt;video&gt;&lt;source src='v.mp4'&gt;&lt;/video&gt; Tokyo and Rome agree.",
+    )
+    shortened += '<source url="https://english.kyodonews.net">Kyodo News</source>'
+    untailed = item(
+        "日伊首脳が電話会談 防衛協力を確認",
+        "https://news.google.com/rss/articles/CBMiK2?oc=5",
+        "Tue, 20 Jan 2026 10:00:00 +0900",
+    )
+    untailed += "<source url='https://www3.nhk.or.jp'><![CDATA[NHK & 共同]]></source>"
+    planet = item(
+        "Italy and Japan hold space dialogue in Rome - Italian Space Agency",
+        "https://planet.example/asi/1",
+        "Mon, 26 Jan 2026 10:00:00 +0900",
+    )
+    planet += '<source url="https://asi.example/rss">Italian Space Agency</source>'
+    video = item(
+        "Japanese and Italian navies train together off Sicily",
+        "https://navy.example/1",
+        "Mon, 02 Feb 2026 10:00:00 +0900",
+        "&lt;video&gt;&lt;source src='https://navy.example/v.mp4'&gt;Watch&lt;/source&gt;"
+        "&lt;/video&gt;",
+    )
+    url = server.serve("/gnews", rss(shortened, untailed, planet, video, title="Feed"))
+    store = store_with(tmp_path / "db.json", [url])
+    await refresh(store, short_config())
+
+    sources = {s.url: s for e in store.snapshot().events for s in e.sources}
+    kyodo = sources["https://news.google.com/rss/articles/CBMiK1?oc=5"]
+    assert (kyodo.title, kyodo.publisher) == (
+        "Japan and Italy sign an accord on critical minerals supply chains",
+        "Kyodo News",
+    )
+    nhk = sources["https://news.google.com/rss/articles/CBMiK2?oc=5"]
+    assert (nhk.title, nhk.publisher) == ("日伊首脳が電話会談 防衛協力を確認", "NHK & 共同")
+    asi = sources["https://planet.example/asi/1"]
+    assert (asi.title, asi.publisher) == (
+        "Italy and Japan hold space dialogue in Rome",
+        "Italian Space Agency",
+    )
+    assert sources["https://navy.example/1"].publisher == "Feed"
+
+
 async def test_changed_rules_reapply_but_never_undo_the_persons_edits(server, tmp_path):
     # The Spanish report is dropped until a config adds Spanish words for the pair; the English
     # ones make events, one of which the person retitles.
