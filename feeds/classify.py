@@ -19,13 +19,13 @@ from amity.store import Config
 from amity.store.languages import all_languages
 from amity.store.model import KINDS
 
-from .matcher import Hit, Matcher, normalise
+from .matcher import Hit, Matcher, normalise, words
 
 T = TypeVar("T")
 
 # Raise when the way evidence is weighed or events are formed changes (the weights below are
 # in the fingerprint already), so stored articles are judged again (see rules_fingerprint).
-RULES_VERSION = 2
+RULES_VERSION = 3
 KEEP_AT = 2.0
 # Evidence weights: a term in the title says more than one in the lead.
 BOTH_IN_TITLE, ONE_IN_TITLE = 2.0, 1.0
@@ -37,10 +37,14 @@ THIRD_COUNTRY = 0.75  # each third country beyond the first: the pair is two of 
 # A title naming one side and a third state (the UK, the Holy See) is about that other
 # relationship, the pair's other side being mentioned in passing.
 OTHER_PAIR = 3.5
+# A G7, G20 or NATO meeting named without any third country is mostly where the two met (their
+# leaders and ministers meet on its sidelines): in the dev half "g7" was in as many reports of
+# the relationship as look-alikes. Round-ups name other members, which count in full.
+GROUP_ALONE = 0.5
 TOPIC_AT = 2  # a topic needs a keyword in the title, or two in the lead
 _WEIGHTS: tuple[float, ...] = (KEEP_AT, BOTH_IN_TITLE, ONE_IN_TITLE, CUE_TITLE, CUE_LEAD)
 _WEIGHTS += (CUES_COUNTED, JOINT, LEADERS, AGAINST_TITLE, AGAINST_LEAD, THIRD_COUNTRY, OTHER_PAIR)
-_WEIGHTS += (TOPIC_AT,)
+_WEIGHTS += (TOPIC_AT, GROUP_ALONE)
 
 
 @dataclass(frozen=True, slots=True)
@@ -58,12 +62,17 @@ class Verdict:
     topics: dict[str, int] = field(default_factory=dict)
     kind: str = "news"
     entities: frozenset[str] = frozenset()
+    frame: frozenset[str] = frozenset()
 
     @property
     def topic_ids(self) -> tuple[str, ...]:
-        """The topics this article alone is about (enough evidence), strongest first."""
+        """The topics this article alone is about (enough evidence), strongest first. A frame
+        topic (diplomacy) counts only when it weighs as much as the strongest other topic: the
+        defence ministers' talks are about defence, a summit's talks about diplomacy."""
+        ranked = sorted(self.topics.items(), key=lambda i: -i[1])
+        strongest = max((n for t, n in ranked if t not in self.frame), default=0)
         return tuple(
-            t for t, n in sorted(self.topics.items(), key=lambda i: -i[1]) if n >= TOPIC_AT
+            t for t, n in ranked if n >= TOPIC_AT and (t not in self.frame or n >= strongest)
         )
 
     def why(self) -> dict[str, Any]:
@@ -82,6 +91,7 @@ class _Rules:
     joint: frozenset[str]
     people: tuple[tuple[str, str], ...]
     topics: tuple[str, ...]
+    frame: frozenset[str]
 
 
 def per_config(build: Callable[[Config], T]) -> Callable[[Config], T]:
@@ -135,7 +145,8 @@ def _rules(config: Config) -> _Rules:
         entries += [(t, Hit("topic", topic.id, "*", t)) for t in topic.keywords]
     pair = tuple(country.code for country in config.pair)
     people_ids = tuple(sorted((code, name.lower()) for code, name in people))
-    return _Rules(Matcher(entries), pair, frozenset(joint), people_ids, topics)
+    frame = frozenset(topic.id for topic in config.topics if topic.frame)
+    return _Rules(Matcher(entries), pair, frozenset(joint), people_ids, topics, frame)
 
 
 def rules_fingerprint(config: Config) -> str:
@@ -251,6 +262,7 @@ def judge(title: str, summary: str, config: Config) -> Verdict:
         topics,
         kind,
         entities,
+        rules.frame,
     )
 
 
@@ -266,11 +278,11 @@ def _language(*parts: list[Hit]) -> str:
 
 def _weights(head: _Evidence, lead: _Evidence) -> dict[str, int]:
     # A keyword in the title weighs 2; in the lead 1, or 2 for a phrase ("economic security",
-    # "space dialogue", 経済安全保障), which is specific enough to stand alone.
+    # "indo-pacific", 経済安全保障), which is specific enough to stand alone.
     weights: dict[str, int] = {key: 2 * len(terms) for key, terms in head.topics.items()}
     for key, terms in lead.topics.items():
         for term in terms:
-            phrase = " " in term or (len(term) >= 4 and not term.isascii())
+            phrase = len(words(term)) > 1 or (len(term) >= 4 and not term.isascii())
             weights[key] = weights.get(key, 0) + (2 if phrase else 1)
     return weights
 
@@ -291,5 +303,7 @@ def _against(title_hits: list[Hit], lead_hits: list[Hit]) -> tuple[float, tuple[
                 others.add(hit.term)
             else:
                 weight[hit.key] = max(weight.get(hit.key, 0.0), value)
+    if not others and "multilateral" in weight:
+        weight["multilateral"] *= GROUP_ALONE
     total = sum(weight.values()) + THIRD_COUNTRY * max(0, len(others) - 1)
     return total, tuple(dict.fromkeys(terms))

@@ -217,7 +217,15 @@ def _topic(value: Any, where: str, key: str) -> Topic:
         label=_text(entry, "label", where, topic_id),
         key=key,
         keywords=_words(entry, "keywords", where, []),
+        frame=_flag(entry, "frame", where),
     )
+
+
+def _flag(entry: dict[str, Any], name: str, where: str) -> bool:
+    value = entry.get(name, False)
+    if not isinstance(value, bool):
+        raise ValueError(f"{where}: {name} must be true or false, got {value!r}")
+    return value
 
 
 # The most each [refresh] setting may be: beyond these a refresh would overflow a date

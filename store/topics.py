@@ -7,12 +7,15 @@ from dataclasses import dataclass
 
 @dataclass(frozen=True, slots=True)
 class Topic:
-    """A theme of the relationship; `key` is the digit that toggles it in the app."""
+    """A theme of the relationship; `key` is the digit that toggles it in the app. A `frame`
+    topic is the frame of nearly every report (diplomacy: talks, visits, ties): a report is
+    about it only when it weighs at least as much as the report's strongest other topic."""
 
     id: str
     label: str
     key: str
     keywords: tuple[str, ...] = ()
+    frame: bool = False
 
 
 DEFAULT_TOPICS: tuple[Topic, ...] = (
@@ -40,6 +43,7 @@ DEFAULT_TOPICS: tuple[Topic, ...] = (
             "state visit",
             "leaders",
         ),
+        frame=True,
     ),
     Topic(
         "defense",

@@ -113,3 +113,48 @@ def test_a_malformed_language_names_the_setting(tmp_path):
     path.write_text('[[languages]]\ncode = "fr"\ncues = "accord"\n', encoding="utf-8")
     with pytest.raises(ConfigError, match=r"\[\[languages\]\] 1: cues"):
         load_config(path)
+
+
+def test_a_g7_meeting_alone_is_where_the_two_met_but_a_round_up_is_dropped():
+    bilateral = judge(
+        "Urso in missione in Giappone, focus su microelettronica e G7",
+        "Il ministro incontra a Tokyo i colleghi giapponesi su investimenti e semiconduttori.",
+        Config(),
+    )
+    assert bilateral.relevant, bilateral.rule
+    round_up = judge(
+        "G7 leaders pledge support for Ukraine",
+        "Japan, Italy, Germany, France and the United States agreed on new sanctions.",
+        Config(),
+    )
+    assert not round_up.relevant and "multilateral" in round_up.rule
+
+
+def test_diplomacy_is_a_topic_only_where_it_is_the_main_subject():
+    # Every report has talks, visits or ties: the defence ministers' call is about defence.
+    call = judge(
+        "Crosetto and Koizumi hold talks on defence cooperation",
+        "The Italian and Japanese defence ministers discussed GCAP, joint exercises and the navy.",
+        Config(),
+    )
+    assert call.topic_ids == ("defense",)
+    summit = judge(
+        "Meloni and Takaichi hold summit talks in Tokyo",
+        "The prime ministers met at the Kantei; the leaders signed a joint statement.",
+        Config(),
+    )
+    assert summit.topic_ids[0] == "diplomacy"
+
+
+def test_a_frame_topic_of_ones_own_taxonomy_is_a_true_or_false_setting(tmp_path):
+    path = tmp_path / "config.toml"
+    path.write_text('[[topics]]\nid = "ties"\nframe = "yes"\n', encoding="utf-8")
+    with pytest.raises(ConfigError, match=r"\[\[topics\]\] 1: frame must be true or false"):
+        load_config(path)
+    path.write_text(
+        '[[topics]]\nid = "ties"\nframe = true\nkeywords = ["talks"]\n'
+        '[[topics]]\nid = "navy"\nkeywords = ["navy", "frigate"]\n',
+        encoding="utf-8",
+    )
+    verdict = judge("Japan and Italy hold talks on a navy frigate visit", "", load_config(path))
+    assert verdict.topic_ids == ("navy",)
