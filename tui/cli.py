@@ -333,11 +333,7 @@ def export_command(
         labels = {topic.id: topic.label for topic in config.topics}
         context = ExportContext(title=config.pair_label, topic_labels=labels, notes=notes)
         text = render_export(fmt, events, context)
-    if output is None:
-        sys.stdout.write(text)
-        return
-    write_output(output, text)
-    say(f"exported {len(events)} events to {output}")
+    write_output(text, output, f"{len(events)} events")
 
 
 register_curation(cli)

@@ -139,12 +139,7 @@ def feeds_export(ctx: click.Context, file: Path | None) -> None:
     from amity.feeds.opml import write_opml
 
     feeds = sorted(_session(ctx).store().feeds(), key=lambda f: f.url)
-    document = write_opml(feeds)
-    if file is None:
-        sys.stdout.write(document)
-        return
-    write_output(file, document)
-    say(f"exported {len(feeds)} feeds to {file}")
+    write_output(write_opml(feeds), file, f"{len(feeds)} feeds")
 
 
 @click.command("refresh")

@@ -126,10 +126,14 @@ def json_text(data: Any) -> str:
     return _layout(data) + "\n"
 
 
-def write_output(path: Path, text: str) -> None:
-    """Write a file the user named, atomically; one that cannot be written is a usage error
-    (exit 2) naming it, and whatever was there is left whole. The store and the files beside
-    it are refused: an export onto them would overwrite every event."""
+def write_output(text: str, path: Path | None, what: str) -> None:
+    """`text` on stdout, or written atomically to the file the person named, saying "exported
+    <what> to <path>". A file that cannot be written is a usage error (exit 2) naming it, and
+    whatever was there is left whole. The store and the files beside it are refused: an export
+    onto them would overwrite every event."""
+    if path is None:
+        sys.stdout.write(text)
+        return
     context = click.get_current_context(silent=True)
     session = context.find_root().obj if context is not None else None
     if Store(getattr(session, "db_path", None)).owns(path):
@@ -140,6 +144,7 @@ def write_output(path: Path, text: str) -> None:
         atomic_write_bytes(path, text.encode("utf-8"))
     except OSError as exc:
         raise click.UsageError(f"{path}: cannot write: {exc.strerror or exc}") from None
+    say(f"exported {what} to {path}")
 
 
 def _layout(data: Any, indent: str = "") -> str:
