@@ -23,10 +23,11 @@ from dataclasses import dataclass, field, replace
 from typing import Any
 
 from amity.store import Config, Event, Source
+from amity.store.text import SPACELESS
 
 from .articles import Article
 from .classify import Verdict, entities_in, judge, per_config
-from .matcher import SPACELESS, normalise
+from .matcher import normalise
 
 WINDOW_DAYS = 3  # an article may preview its happening or report it days later
 LATE_DAYS = 7  # a curated milestone also takes reports a week late that name what it is about

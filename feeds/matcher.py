@@ -15,8 +15,8 @@ import unicodedata
 from collections.abc import Iterable
 from typing import NamedTuple
 
-# Scripts written without spaces between words (kana, kanji, hangul), as a character class.
-SPACELESS = "\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\uac00-\ud7af"
+from amity.store.text import SPACELESS
+
 _HAS_SPACELESS = re.compile(f"[{SPACELESS}]")
 # Words: letters and digits of scripts that separate words, so "gcapの" still yields "gcap".
 _WORD = re.compile(rf"[^\W_{SPACELESS}]+")

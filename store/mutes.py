@@ -17,7 +17,7 @@ from .clock import utc_now
 from .curation import refuse_controls, with_hidden
 from .model import Event, Source, ValidationError
 from .storage import ARTICLES, EVENTS
-from .text import clean_text
+from .text import clean_text, spaceless
 
 PHRASE_LIMIT = 200
 
@@ -71,7 +71,7 @@ def muted_text(event: Event) -> str:
 
 
 def _spaced_word(char: str) -> bool:
-    return bool(char) and (char.isalnum() or char == "_") and ord(char) < 0x2E80
+    return bool(char) and (char.isalnum() or char == "_") and not spaceless(char)
 
 
 def mute_rules(meta: Mapping[str, Any]) -> tuple[MuteRule, ...]:

@@ -30,6 +30,19 @@ URL_CHARS = 2048  # a link; longer ones are refused, since a cut URL points else
 NOTE_CHARS = 20_000  # the person's own multi-line note
 ERROR_CHARS = 300  # a feed's last error as shown and stored
 
+# Scripts written without spaces between words (kana, kanji and its marks 々〆〇, hangul), as a
+# regex character class: a word in them is found inside the text, not only where a word starts.
+SPACELESS = (
+    "\u3005-\u3007\u3040-\u30ff\u31f0-\u31ff\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7af"
+    "\uf900-\ufaff\uff66-\uff9f\U00020000-\U0003134f"
+)
+_SPACELESS_CHAR = re.compile(f"[{SPACELESS}]")
+
+
+def spaceless(char: str) -> bool:
+    """Whether `char` is of a script written without spaces between words (see SPACELESS)."""
+    return bool(_SPACELESS_CHAR.match(char))
+
 
 def _is_unsafe(char: str) -> bool:
     category = unicodedata.category(char)

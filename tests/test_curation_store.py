@@ -161,6 +161,8 @@ def test_mute_matches_whole_words_in_spaced_scripts_and_inside_japanese() -> Non
     assert not MuteRule("rom").matches("news from tokyo")
     assert MuteRule("rome").matches("talks in rome today")
     assert MuteRule("バレー").matches("日伊女子バレーボール親善試合")
+    assert MuteRule("人々").matches("各地の人々は歓迎した")  # 々 is written like kanji
+    assert MuteRule("ﾊﾞﾚｰ").matches("日伊ﾊﾞﾚｰ試合")  # half-width kana too
 
 
 EDITOR = """
