@@ -61,9 +61,8 @@ def _startup(kind: str, db: str, mark: str) -> int:
 
 
 async def _interact(db: str, repeat: int) -> dict[str, list[float]]:
-    from amity.store import Store, load_config
+    from amity.store import Filter, Store, load_config
     from amity.tui.app import AmityApp
-    from amity.tui.index import ViewFilter
     from textual import events
 
     app = AmityApp(Store(db), load_config(None))
@@ -104,10 +103,10 @@ async def _interact(db: str, repeat: int) -> dict[str, list[float]]:
             await timed("jump", lambda oldest=oldest: jump(oldest), lambda: True)
             await timed("", lambda newest=newest: jump(newest), lambda: True)
         for label, query in (
-            ("filter_topic", ViewFilter(topics=frozenset({topic.id}))),
-            ("filter_search", ViewFilter(search="j")),
+            ("filter_topic", Filter(topics=frozenset({topic.id}))),
+            ("filter_search", Filter(search="j")),
         ):
-            times[label] = time_call(lambda query=query: app.index.view(query), repeat).seconds
+            times[label] = time_call(lambda query=query: app.index.show(query), repeat).seconds
     return times
 
 

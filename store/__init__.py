@@ -10,7 +10,7 @@ from .clock import format_iso, parse_iso, utc_now
 from .config import Config, ConfigError, Country, RefreshSettings, load_config
 from .database import Snapshot, Store, Transaction
 from .model import KINDS, ORIGINS, Event, Source, ValidationError, parse_date, parse_events
-from .query import Filter, ordered, search_text, word_needles, word_search, word_spans
+from .query import Filter, ordered, search_text, word_needles, word_spans
 from .storage import StoreDamaged, StoreError, StoreLocked, StoreTooNew
 from .subscriptions import DEFAULT_FEEDS, Feed
 from .text import clean_text, strip_controls
@@ -67,6 +67,5 @@ __all__ = [
     "strip_controls",
     "utc_now",
     "word_needles",
-    "word_search",
     "word_spans",
 ]

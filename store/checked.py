@@ -6,14 +6,23 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
+from typing import Protocol
 
 from .clock import parse_iso
-from .database import CHECKED_SUFFIX, Snapshot, Store
+from .database import CHECKED_SUFFIX, Store
 from .notices import warn
 from .storage import SIDE_FILE_BYTES, atomic_write_json, read_regular_file
 from .text import describe_error
 
 SUFFIX = CHECKED_SUFFIX
+
+
+class Read(Protocol):
+    """A read of the store that knows when a refresh last changed it (a Snapshot, a Timeline)."""
+
+    @property
+    def last_refresh(self) -> str | None:
+        """When a refresh last finished, if ever."""
 
 
 def sidecar_path(store: Store) -> Path:
@@ -34,7 +43,7 @@ def record_check(store: Store, stamp: str) -> None:
         warn(f"{path}: cannot record when the feeds were checked: {describe_error(exc)}")
 
 
-def last_checked(store: Store, snapshot: Snapshot | None = None) -> str | None:
+def last_checked(store: Store, snapshot: Read | None = None) -> str | None:
     """When a refresh last completed its check of the feeds (UTC ISO), or None if never: the
     later of the store's `meta.last_refresh` and the sidecar. Pass the `snapshot` you already
     hold to avoid reading the store again; a missing or unreadable sidecar is ignored."""

@@ -1,10 +1,11 @@
-"""Filtering and ordering the timeline in memory: one definition for `amity list` and the app."""
+"""What the timeline shows and in which order: the one filter of `amity list`, `export` and the
+app (run over the timeline's columns by store/index.py), the search and timeline order."""
 
 from __future__ import annotations
 
 import re
 import unicodedata
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 from .model import Event, ValidationError, parse_date
@@ -12,7 +13,8 @@ from .model import Event, ValidationError, parse_date
 
 @dataclass(frozen=True, slots=True)
 class Filter:
-    """What the user asked to see; an empty filter shows everything."""
+    """What the user asked to see and in which order; an empty filter shows everything. Each
+    set matches any of its values (topics, kinds, origins, outlets: a source's publisher)."""
 
     topics: frozenset[str] = frozenset()
     kinds: frozenset[str] = frozenset()
@@ -23,17 +25,15 @@ class Filter:
     # Hidden events leave the timeline: False shows the others, True only them, None both.
     hidden: bool | None = False
     origins: frozenset[str] = frozenset()
+    outlets: frozenset[str] = frozenset()
+    newest_first: bool = True
 
     def __post_init__(self) -> None:
         for name in ("since", "until"):
             value = getattr(self, name)
             if value is not None:
                 parse_date(value, name)
-        if (
-            self.since
-            and self.until
-            and _cut(self.until, self.since) < _cut(self.since, self.until)
-        ):
+        if self.since and self.until and cut(self.until, self.since) < cut(self.since, self.until):
             raise ValidationError("until", f"{self.until} is before the start, {self.since}")
 
     @property
@@ -43,7 +43,8 @@ class Filter:
 
     @property
     def is_empty(self) -> bool:
-        """True when nothing is filtered out."""
+        """True when nothing is filtered out (the order and showing hidden events too do not
+        count)."""
         return not (
             self.topics
             or self.kinds
@@ -53,38 +54,12 @@ class Filter:
             or self.milestones_only
             or self.hidden
             or self.origins
+            or self.outlets
         )
 
-    def matches(self, event: Event, search: Callable[[str], bool] | None = None) -> bool:
-        """Does the event pass every part of the filter?"""
-        if self.hidden is not None and event.hidden != self.hidden:
-            return False
-        if self.milestones_only and not event.milestone:
-            return False
-        if self.origins and event.origin not in self.origins:
-            return False
-        if self.topics and self.topics.isdisjoint(event.topics):
-            return False
-        if self.kinds and event.kind not in self.kinds:
-            return False
-        if self.since and _cut(event.end_date or event.date, self.since) < _cut(
-            self.since, event.end_date or event.date
-        ):
-            return False
-        if self.until and _cut(event.date, self.until) > _cut(self.until, event.date):
-            return False
-        if search is None and self.words:
-            search = word_search(self.words)
-        return search is None or search(search_text(event))
 
-    def apply(self, events: Iterable[Event]) -> list[Event]:
-        """The matching events, in the order given."""
-        search = word_search(self.words) if self.words else None
-        return [event for event in events if self.matches(event, search)]
-
-
-def _cut(value: str, other: str) -> str:
-    # Compare dates at the precision both know: "2024" matches any day of 2024.
+def cut(value: str, other: str) -> str:
+    """`value` at the precision both dates know: "2024" matches any day of 2024."""
     return value[: min(len(value), len(other))]
 
 
@@ -118,16 +93,6 @@ def word_needles(words: Sequence[str]) -> list[str]:
     return needles
 
 
-def word_search(words: Sequence[str]) -> Callable[[str], bool]:
-    """`word_needles` as a test of one `search_text`."""
-    needles = word_needles(words)
-
-    def matches(text: str) -> bool:
-        return all(needle in text for needle in needles)
-
-    return matches
-
-
 def word_spans(text: str, words: Sequence[str]) -> list[tuple[int, int]]:
     """Where the search words match in `text` (start, end), to highlight them."""
     spans = []
@@ -138,7 +103,7 @@ def word_spans(text: str, words: Sequence[str]) -> list[tuple[int, int]]:
 
 def search_text(event: Event) -> str:
     """The text a search looks in (title, summary, the person's note and source titles), as
-    `word_search` wants it: case-folded words between single spaces."""
+    `word_needles` look in it: case-folded words between single spaces."""
     parts = [event.title, event.summary, event.note, *(source.title for source in event.sources)]
     return _spaced("\n".join(parts))
 

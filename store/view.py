@@ -18,10 +18,12 @@ from __future__ import annotations
 
 import contextlib
 import hashlib
+import os
 import sys
+import threading
+import weakref
 import zlib
 from array import array
-from collections import namedtuple
 from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import Any, BinaryIO
@@ -31,18 +33,26 @@ import orjson
 from .jsontext import compact_json
 from .model import Event
 from .notices import warn
-from .query import timeline_key
+from .query import search_text, timeline_key
 from .storage import atomic_write_bytes, paused_gc
 
 SUFFIX = ".view"
-MAGIC = b"amity-view 1\n"
-COLUMNS = ("id", "date", "end_date", "kind", "topics", "milestone", "origin", "hidden", "added")
+MAGIC = b"amity-view 2\n"
+_FORMAT = b"amity-view "  # a view of another version is made again, silently
+# What the timeline's index (store/index.py) filters and prints with, without building events
+# (`publishers`: each source's publisher). The search texts are one more part (see `texts`).
+COLUMNS = (
+    *("id", "date", "end_date", "kind", "topics", "milestone", "origin", "hidden", "added"),
+    *("title", "certainty", "publishers"),
+)
+# Columns whose values repeat, kept as {"values": [each distinct value], "codes": [one index
+# into values per event]}: read back, every event shares one object per value (lists become
+# tuples), so a column costs 100,000 pointers where parsing 100,000 lists peaked at 20 MB.
+CODED = frozenset({"date", "end_date", "kind", "topics", "origin", "added", "certainty"})
+CODED |= {"publishers"}
 SEPARATOR = b",\n"
 INDENT = b"  "
 _CHUNK = 1 << 20
-
-# What filtering looks at of one event, without building it (see `Filter.matches`).
-Row = namedtuple("Row", COLUMNS)  # type: ignore[misc]
 
 
 class ViewDamaged(Exception):
@@ -56,10 +66,14 @@ def view_path(store_path: Path) -> Path:
 
 class View:
     """One read of the view file: the header in memory, every other part read on first use
-    and checked against its CRC-32."""
+    and checked against its CRC-32, from the file the header was read from (kept open: a
+    write that replaces the view meanwhile does not mix two versions)."""
 
-    def __init__(self, path: Path, header: dict[str, Any], start: int) -> None:
+    def __init__(self, path: Path, header: dict[str, Any], start: int, handle: BinaryIO) -> None:
         self.path = path
+        self._handle = handle
+        self._lock = threading.Lock()  # one seek-and-read at a time (the app reads from two)
+        weakref.finalize(self, handle.close)
         self.signature: tuple[int, int, int] = tuple(header["signature"])
         self.meta: dict[str, Any] = header["meta"]
         self.feeds: list[dict[str, Any]] = header["feeds"]
@@ -73,13 +87,17 @@ class View:
     def __len__(self) -> int:
         return self.count
 
-    def _read(self, name: str, handle: BinaryIO | None = None) -> bytes:
+    def _pread(self, at: int, length: int) -> bytes:
+        # `at` counts from the first part.
+        if hasattr(os, "pread"):
+            return os.pread(self._handle.fileno(), length, self._start + at)
+        with self._lock:
+            self._handle.seek(self._start + at)
+            return self._handle.read(length)
+
+    def _read(self, name: str) -> bytes:
         at, length, crc = self._parts[name]
-        if handle is None:
-            with self.path.open("rb") as own:
-                return self._read(name, own)
-        handle.seek(self._start + at)
-        raw = handle.read(length)
+        raw = self._pread(at, length)
         if len(raw) != length or zlib.crc32(raw) != crc:
             raise ViewDamaged(f"{self.path}: its {name} do not match their checksum")
         return raw
@@ -88,17 +106,27 @@ class View:
         """One part's bytes, checked."""
         return self._read(name)
 
-    def column(self, name: str) -> list[Any]:
-        """One column (see COLUMNS), newest first."""
-        if name not in self._columns:
+    def column(self, name: str, *, keep: bool = True) -> list[Any]:
+        """One column (see COLUMNS), newest first; kept for the next call unless `keep` is
+        False (the caller keeps its own form of it)."""
+        values = self._columns.get(name)
+        if values is None:
             try:
                 values = orjson.loads(self._read(name))
-            except orjson.JSONDecodeError:
+                if name in CODED:
+                    values = _decoded(values)
+            except (orjson.JSONDecodeError, LookupError, TypeError):
                 raise ViewDamaged(f"{self.path}: its {name} do not parse") from None
             if not isinstance(values, list) or len(values) != self.count:
                 raise ViewDamaged(f"{self.path}: its {name} are not one per event")
-            self._columns[name] = values
-        return self._columns[name]
+            if keep:
+                self._columns[name] = values
+        return values
+
+    def texts(self) -> Texts:
+        """Every event's search text (`search_text`), newest first, as one UTF-8 block: 35 MB
+        at 100,000 events, where a list of strings parsed from JSON peaked at twice that."""
+        return Texts.of(self._read("search"), self.count, self.path)
 
     @property
     def offsets(self) -> array[int]:
@@ -111,33 +139,27 @@ class View:
             self._offsets = offsets
         return self._offsets
 
-    def rows(self) -> Iterator[Row]:
-        """Every event's filtering columns, newest first."""
-        return map(Row._make, zip(*(self.column(name) for name in COLUMNS), strict=True))
-
     def copy_lines(self, out: BinaryIO, before: bytes = b"", after: bytes = b"") -> None:
         """Write every line, newest first, joined by ',\\n' as `list --json` prints them, between
         `before` and `after`: checked whole before the first byte goes out, then streamed (never
         all in memory)."""
-        at, length, crc = self._parts["lines"]
-        with self.path.open("rb") as handle:
-            running = 0
-            for chunk in self._chunks(handle, at, length):
-                running = zlib.crc32(chunk, running)
-            if running != crc:
-                raise ViewDamaged(f"{self.path}: its lines do not match their checksum")
-            out.write(before)
-            for chunk in self._chunks(handle, at, length):
-                out.write(chunk)
-            out.write(after)
+        running = 0
+        for chunk in self._chunks():
+            running = zlib.crc32(chunk, running)
+        if running != self._parts["lines"][2]:
+            raise ViewDamaged(f"{self.path}: its lines do not match their checksum")
+        out.write(before)
+        for chunk in self._chunks():
+            out.write(chunk)
+        out.write(after)
 
-    def _chunks(self, handle: BinaryIO, at: int, length: int) -> Iterator[bytes]:
-        handle.seek(self._start + at)
+    def _chunks(self) -> Iterator[bytes]:
+        at, length, _crc = self._parts["lines"]
         while length:
-            chunk = handle.read(min(length, _CHUNK))
+            chunk = self._pread(at, min(length, _CHUNK))
             if not chunk:
                 raise ViewDamaged(f"{self.path}: its lines are cut short")
-            length -= len(chunk)
+            at, length = at + len(chunk), length - len(chunk)
             yield chunk
 
     def events(self, batch: int = 4096) -> Iterator[Event]:
@@ -147,47 +169,43 @@ class View:
         at, length, crc = self._parts["lines"]
         offsets, added, ids = self.offsets, self.column("added"), self.column("id")
         running = 0
-        with self.path.open("rb") as handle:
-            handle.seek(self._start + at)
-            for first in range(0, self.count, batch):
-                last = min(first + batch, self.count)
-                stop = offsets[last] if last < self.count else length
-                raw = handle.read(stop - offsets[first])
-                running = zlib.crc32(raw, running)
-                try:
-                    records = orjson.loads(b"[" + raw.removesuffix(SEPARATOR) + b"]")
-                except orjson.JSONDecodeError:
-                    raise ViewDamaged(f"{self.path}: its lines do not parse") from None
-                if len(records) != last - first:
-                    raise ViewDamaged(f"{self.path}: its lines are not one per event")
-                for position, record in enumerate(records, first):
-                    if not isinstance(record, dict) or record.get("id") != ids[position]:
-                        raise ViewDamaged(f"{self.path}: event {position} is not the one indexed")
-                    record["added"] = added[position]
-                    yield Event.from_trusted(record)
+        for first in range(0, self.count, batch):
+            last = min(first + batch, self.count)
+            stop = offsets[last] if last < self.count else length
+            raw = self._pread(at + offsets[first], stop - offsets[first])
+            running = zlib.crc32(raw, running)
+            try:
+                records = orjson.loads(b"[" + raw.removesuffix(SEPARATOR) + b"]")
+            except orjson.JSONDecodeError:
+                raise ViewDamaged(f"{self.path}: its lines do not parse") from None
+            if len(records) != last - first:
+                raise ViewDamaged(f"{self.path}: its lines are not one per event")
+            for position, record in enumerate(records, first):
+                if not isinstance(record, dict) or record.get("id") != ids[position]:
+                    raise ViewDamaged(f"{self.path}: event {position} is not the one indexed")
+                record["added"] = added[position]
+                yield Event.from_trusted(record)
         if running != crc:
             raise ViewDamaged(f"{self.path}: its lines do not match their checksum")
 
     def lines(self, positions: Sequence[int]) -> list[bytes]:
         """The lines (with their indent) of the events at `positions`."""
-        with self.path.open("rb") as handle:
-            return [self._line(handle, p, indent=True) for p in positions]
+        return [self._line(p, indent=True) for p in positions]
 
-    def _line(self, handle: BinaryIO, position: int, *, indent: bool) -> bytes:
+    def _line(self, position: int, *, indent: bool) -> bytes:
         offsets = self.offsets
         at, length, _crc = self._parts["lines"]
         start = offsets[position] + (0 if indent else len(INDENT))
         stop = offsets[position + 1] - len(SEPARATOR) if position + 1 < self.count else length
         if not 0 <= start < stop <= length:
             raise ViewDamaged(f"{self.path}: event {position} is out of place")
-        handle.seek(self._start + at + start)
-        return handle.read(stop - start)
+        return self._pread(at + start, stop - start)
 
-    def event(self, handle: BinaryIO, position: int) -> Event:
-        """The event at `position`, read from an open handle on the view file (its line is
-        checked to be the event the columns index there)."""
+    def event(self, position: int) -> Event:
+        """The event at `position` (its line is checked to be the event the columns index
+        there)."""
         try:
-            record = orjson.loads(self._line(handle, position, indent=False))
+            record = orjson.loads(self._line(position, indent=False))
         except orjson.JSONDecodeError:
             raise ViewDamaged(f"{self.path}: event {position} does not parse") from None
         if not isinstance(record, dict) or record.get("id") != self.column("id")[position]:
@@ -241,7 +259,12 @@ def _render(
         ]
         if name == "title_length":
             longest_title = max(values, default=0)
-        parts[name] = orjson.dumps(values)
+        parts[name] = orjson.dumps(_coded(values) if name in CODED else values)
+    texts = old.texts if old is not None else None
+    parts["search"] = b"".join(
+        texts.line(position) if event is None else _text(event)  # type: ignore[union-attr]
+        for _key, position, event in entries
+    )
     parts["digests"] = b"".join(digests[key.rsplit("\0", 1)[1]] for key, _p, _e in entries)
     parts["offsets"] = offsets.tobytes()
     parts["lines"] = SEPARATOR.join(lines)
@@ -261,12 +284,66 @@ def _render(
     return b"".join([MAGIC, orjson.dumps(header), b"\n", *parts.values()])
 
 
+def _text(event: Event) -> bytes:
+    return search_text(event).encode() + b"\n"
+
+
+class Texts:
+    """Search texts, each ending in a newline, in one block of UTF-8: event `p`'s text is
+    `block[bounds[p]:bounds[p + 1]]`. A case-folded needle found in the UTF-8 bytes is exactly
+    one found in the text (UTF-8 never matches inside a character)."""
+
+    def __init__(self, block: bytes, bounds: array[int]) -> None:
+        self.block, self.bounds = block, bounds
+
+    @classmethod
+    def of(cls, block: bytes, count: int, where: object) -> Texts:
+        """The texts of `count` events in `block`; ViewDamaged if it holds another number."""
+        bounds, at, find = array("q", [0]), 0, block.find
+        for _ in range(count):
+            at = find(b"\n", at) + 1
+            if at == 0:
+                break
+            bounds.append(at)
+        if len(bounds) != count + 1 or at != len(block):
+            raise ViewDamaged(f"{where}: its search texts are not one per event")
+        return cls(block, bounds)
+
+    def line(self, position: int) -> bytes:
+        """The text of the event at `position`, with its newline."""
+        return self.block[self.bounds[position] : self.bounds[position + 1]]
+
+    def text(self, position: int) -> str:
+        """The text of the event at `position`."""
+        return self.line(position)[:-1].decode()
+
+
+def texts_of(events: Sequence[Event]) -> Texts:
+    """The search texts of `events` (in memory: the index's plain path)."""
+    return Texts.of(b"".join(_text(event) for event in events), len(events), "events")
+
+
+def _coded(values: list[Any]) -> dict[str, list[Any]]:
+    index: dict[Any, int] = {}
+    codes = [index.setdefault(tuple(v) if type(v) is list else v, len(index)) for v in values]
+    return {"values": list(index), "codes": codes}
+
+
+def _decoded(coded: dict[str, list[Any]]) -> list[Any]:
+    values = [tuple(v) if type(v) is list else v for v in coded["values"]]
+    return [values[code] for code in coded["codes"]]  # a bad code: IndexError or TypeError
+
+
 def _line(event: Event) -> bytes:
     return INDENT + compact_json(event.to_dict()).encode()
 
 
 def _value(event: Event, name: str) -> Any:
-    return len(event.title) if name == "title_length" else getattr(event, name)
+    if name == "title_length":
+        return len(event.title)
+    if name == "publishers":
+        return [source.publisher for source in event.sources]
+    return getattr(event, name)
 
 
 _NO_DIGEST = b"\0" * 8
@@ -283,8 +360,10 @@ def _digest(record: Any) -> bytes:
 class _Old:
     """What a write takes from the previous view: the events whose records did not change."""
 
-    def __init__(self, previous: View, positions: dict[str, int], block: bytes) -> None:
-        self.view, self.positions, self.block = previous, positions, block
+    def __init__(
+        self, previous: View, positions: dict[str, int], block: bytes, texts: Texts
+    ) -> None:
+        self.view, self.positions, self.block, self.texts = previous, positions, block, texts
         self.dates: list[str] = previous.column("date")
         self.column = previous.column
 
@@ -297,6 +376,7 @@ class _Old:
             if len(old_digests) != 8 * len(ids):
                 return None
             previous.column("title_length")
+            texts = previous.texts()
             block = previous.part("lines")
             previous.offsets  # noqa: B018 - read and checked here, not mid-write
         except ViewDamaged:
@@ -306,7 +386,7 @@ class _Old:
             for position, key in enumerate(ids)
             if digests.get(key) == old_digests[position * 8 : position * 8 + 8] != _NO_DIGEST
         }
-        return cls(previous, positions, block)
+        return cls(previous, positions, block, texts)
 
     def line(self, position: int) -> bytes:
         """The line of the event at `position` in the previous view."""
@@ -347,21 +427,34 @@ def read(store_path: Path, signature: tuple[int, int, int]) -> View | None:
         handle = path.open("rb")
     except OSError:
         return None
-    with handle:
-        if handle.readline(len(MAGIC)) != MAGIC:
-            raise ViewDamaged(f"{path}: not an amity view")
-        try:
-            header = orjson.loads(handle.readline())
-            if tuple(header["signature"]) != signature or header["byteorder"] != sys.byteorder:
-                return None
-            _check_header(header)
-            return View(path, header, handle.tell())
-        except (orjson.JSONDecodeError, KeyError, TypeError, ValueError) as exc:
-            raise ViewDamaged(f"{path}: cannot read the view ({type(exc).__name__})") from None
+    try:
+        view = _open(path, handle, signature)
+    except BaseException:
+        handle.close()
+        raise
+    if view is None:
+        handle.close()
+    return view  # which keeps the handle open
+
+
+def _open(path: Path, handle: BinaryIO, signature: tuple[int, int, int]) -> View | None:
+    magic = handle.readline(len(MAGIC))
+    if magic != MAGIC:
+        if magic.startswith(_FORMAT):
+            return None  # made by another version of amity: made again
+        raise ViewDamaged(f"{path}: not an amity view")
+    try:
+        header = orjson.loads(handle.readline())
+        if tuple(header["signature"]) != signature or header["byteorder"] != sys.byteorder:
+            return None
+        _check_header(header)
+        return View(path, header, handle.tell(), handle)
+    except (orjson.JSONDecodeError, KeyError, TypeError, ValueError) as exc:
+        raise ViewDamaged(f"{path}: cannot read the view ({type(exc).__name__})") from None
 
 
 _NUMBERS = ("count", "longest_title")
-_PARTS = (*COLUMNS, "title_length", "digests", "offsets", "lines")
+_PARTS = (*COLUMNS, "title_length", "search", "digests", "offsets", "lines")
 
 
 def _check_header(header: dict[str, Any]) -> None:

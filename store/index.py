@@ -1,0 +1,421 @@
+"""The timeline's index: every event newest first as columns (ids, dates, topics, search text,
+...), and the one place the filter (`Filter`, store/query.py) is run, for `amity list`, `export`
+and the app alike.
+
+Built from the store's view (store/view.py) when it has a usable one: then no event is built
+until it is shown (the Line API way: only the rows on screen, the detail pane, the rows a
+command prints). Without a view, from the events themselves (the plain path). Both give the
+same positions for every filter: only where the columns come from differs.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, field
+from typing import Any, Protocol
+
+from .database import Store
+from .model import Event
+from .query import Filter, cut, ordered, word_needles
+from .storage import paused_gc
+from .subscriptions import Feed
+from .topics import Topic
+from .view import Texts, View, ViewDamaged, texts_of
+
+# What the filter looks at (the rest of view.COLUMNS is for printing).
+FILTERED = (
+    "id",
+    "date",
+    "end_date",
+    "kind",
+    "topics",
+    "milestone",
+    "origin",
+    "hidden",
+    "publishers",
+)
+
+
+class Columns(Protocol):
+    """Where an index reads its columns (see view.COLUMNS) and builds its events."""
+
+    count: int
+    longest_title: int
+
+    def column(self, name: str) -> list[Any]:
+        """One column, newest first."""
+
+    def event(self, position: int) -> Event:
+        """The event at `position`."""
+
+    def texts(self) -> Texts:
+        """Every event's search text."""
+
+    def events(self, positions: Sequence[int]) -> list[Event]:
+        """The events at `positions`, in that order."""
+
+
+class EventColumns:
+    """Columns of events in memory (the plain path): each computed on first use."""
+
+    def __init__(self, events: Iterable[Event]) -> None:
+        self._events = ordered(events)
+        self.count = len(self._events)
+        self.longest_title = max((len(e.title) for e in self._events), default=0)
+        self._columns: dict[str, list[Any]] = {}
+
+    def column(self, name: str) -> list[Any]:
+        """One column, newest first (as view.COLUMNS computes it)."""
+        if name not in self._columns:
+            self._columns[name] = [_value(event, name) for event in self._events]
+        return self._columns[name]
+
+    def event(self, position: int) -> Event:
+        """The event at `position`."""
+        return self._events[position]
+
+    def texts(self) -> Texts:
+        """Every event's search text."""
+        return texts_of(self._events)
+
+    def events(self, positions: Sequence[int]) -> list[Event]:
+        """The events at `positions`, in that order."""
+        events = self._events
+        return [events[p] for p in positions]
+
+
+def _value(event: Event, name: str) -> Any:
+    if name == "publishers":
+        return tuple(source.publisher for source in event.sources)
+    return getattr(event, name)
+
+
+class ViewColumns:
+    """Columns of the store's view: read on first use, events built only when asked for."""
+
+    def __init__(self, view: View) -> None:
+        self.view = view
+        self.count = view.count
+        self.longest_title = view.longest_title
+        self._built: dict[int, Event] = {}
+
+    def column(self, name: str) -> list[Any]:
+        """One column, newest first (the index keeps it)."""
+        return self.view.column(name, keep=False)
+
+    def texts(self) -> Texts:
+        """Every event's search text, read and checked."""
+        return self.view.texts()
+
+    def event(self, position: int) -> Event:
+        """The event at `position` (kept: the rows on screen are drawn again and again)."""
+        event = self._built.get(position)
+        if event is None:
+            if len(self._built) >= 4096:
+                self._built.clear()
+            event = self._built[position] = self.view.event(position)
+        return event
+
+    def events(self, positions: Sequence[int]) -> list[Event]:
+        """The events at `positions`, in that order (every event: read in checked batches)."""
+        if len(positions) == self.count and all(p == n for n, p in enumerate(positions)):
+            with paused_gc():
+                return list(self.view.events())
+        return [self.view.event(p) for p in positions]
+
+
+@dataclass(slots=True)
+class Shown:
+    """One filtered, ordered timeline: rows to draw and what the sidebar and strip count.
+
+    `rows[i] >= 0` is a position in the index; a negative row `~year` is the heading of that
+    year.
+    """
+
+    rows: list[int]
+    matched: int
+    topic_counts: dict[str, int]
+    year_counts: dict[int, int]
+    row_of: dict[int, int] = field(default_factory=dict)
+
+    def row_of_event(self, position: int) -> int | None:
+        """The row showing the event at `position` in the index, if it is shown."""
+        if not self.row_of:
+            self.row_of = {p: r for r, p in enumerate(self.rows) if p >= 0}
+        return self.row_of.get(position)
+
+
+class TimelineIndex:
+    """Every event, newest first, as columns; what filtering needs is derived on first use."""
+
+    def __init__(self, columns: Columns, topics: Sequence[Topic] = ()) -> None:
+        self.columns = columns
+        self.topics = tuple(topics)
+        self.bit_of = {topic.id: 1 << n for n, topic in enumerate(self.topics)}
+        self.longest_title = columns.longest_title
+        self._cache: dict[str, Any] = {}
+
+    @classmethod
+    def of_events(cls, events: Iterable[Event], topics: Sequence[Topic] = ()) -> TimelineIndex:
+        """The index of events in memory."""
+        return cls(EventColumns(events), topics)
+
+    def __len__(self) -> int:
+        return self.columns.count
+
+    def _derived(self, name: str, make: Callable[[], Any]) -> Any:
+        # Thread-safe enough: two threads may both make it; either result is the same.
+        value = self._cache.get(name)
+        if value is None:
+            value = self._cache[name] = make()
+        return value
+
+    def column(self, name: str) -> list[Any]:
+        """One column (see view.COLUMNS), newest first."""
+        return self._derived("column " + name, lambda: self.columns.column(name))
+
+    def event(self, position: int) -> Event:
+        """The event at `position`, built when first asked for."""
+        return self.columns.event(position)
+
+    def events(self, positions: Sequence[int]) -> list[Event]:
+        """The events at `positions`, in that order."""
+        return self.columns.events(positions)
+
+    @property
+    def ids(self) -> list[str]:
+        """Each event's id."""
+        return self.column("id")
+
+    @property
+    def position_of(self) -> dict[str, int]:
+        """Where each id is."""
+        return self._derived("position_of", lambda: {id: p for p, id in enumerate(self.ids)})
+
+    @property
+    def hidden(self) -> set[int]:
+        """The positions of the entries the person hid."""
+        return self._derived(
+            "hidden", lambda: {p for p, h in enumerate(self.column("hidden")) if h}
+        )
+
+    @property
+    def hidden_count(self) -> int:
+        """How many entries the person hid (they leave the timeline and its counts)."""
+        return len(self.hidden)
+
+    @property
+    def masks(self) -> list[int]:
+        """Each event's topics as bits (`bit_of`)."""
+        return self._derived("masks", self._masks)
+
+    def _masks(self) -> list[int]:
+        mask_of: dict[tuple[str, ...], int] = {}
+        masks: list[int] = []
+        append = masks.append
+        for tags in self.column("topics"):
+            tags = tuple(tags)
+            mask = mask_of.get(tags)
+            if mask is None:
+                mask = mask_of[tags] = self._mask(tags)
+            append(mask)
+        return masks
+
+    def _mask(self, topics: Iterable[str]) -> int:
+        mask = 0
+        for topic in topics:
+            mask |= self.bit_of.get(topic, 0)
+        return mask
+
+    @property
+    def years(self) -> list[int]:
+        """Each event's year."""
+        return self._derived("years", self._years)
+
+    def _years(self) -> list[int]:
+        years: list[int] = []
+        append = years.append
+        prefix, year = "-", 0  # no date starts with "-"; sorted by date, the year rarely changes
+        for date in self.column("date"):
+            if not date.startswith(prefix):
+                prefix = date[:4]
+                year = int(prefix)
+            append(year)
+        return years
+
+    @property
+    def texts(self) -> Texts:
+        """Each event's search text (`search_text`), read on first use (the app reads it in the
+        background right after the first paint, so start-up does not wait for it)."""
+        return self._derived("texts", self.columns.texts)
+
+    @property
+    def outlets(self) -> list[str]:
+        """Every publisher named by a source, most sources first (the outlet filter's list)."""
+        return self._derived(
+            "outlets",
+            lambda: [
+                name
+                for name, _ in Counter(
+                    p for names in self.column("publishers") for p in names if p
+                ).most_common()
+            ],
+        )
+
+    def warm(self) -> None:
+        """Read and derive now what filtering may need (off the UI thread): the search texts,
+        topic masks, years, ids and every other column."""
+        for name in FILTERED:
+            self.column(name)
+        self.texts, self.position_of, self.masks, self.years, self.hidden  # noqa: B018
+
+    def source_count(self, position: int) -> int:
+        """How many sources the event at `position` has."""
+        return len(self.column("publishers")[position])
+
+    def recent(self, since: str) -> Iterable[int]:
+        """The positions of the events dated `since` or later (newest first)."""
+        for position, date in enumerate(self.column("date")):
+            if date < since:
+                return
+            yield position
+
+    def select(self, query: Filter) -> list[int]:
+        """The positions of the events the filter shows, in its order."""
+        positions = self._narrowed(query)
+        if query.topics:
+            positions = self._with_topics(positions, query.topics)
+        return positions if query.newest_first else positions[::-1]
+
+    def show(self, query: Filter) -> Shown:
+        """Apply the filter for the app: rows with year headings, and counts for the sidebar
+        (each topic's matches under every other part of the filter) and the density strip."""
+        candidates = self._narrowed(query)
+        masks = self.masks
+        by_mask = Counter(masks[p] for p in candidates)
+        topic_counts = {
+            topic.id: sum(n for mask, n in by_mask.items() if mask & self.bit_of[topic.id])
+            for topic in self.topics
+        }
+        if query.topics:
+            candidates = self._with_topics(candidates, query.topics)
+        if not query.newest_first:
+            candidates.reverse()
+        return self._rows(candidates, topic_counts)
+
+    def _narrowed(self, query: Filter) -> list[int]:
+        # Every part of the filter but the topics, cheapest and narrowest first.
+        candidates: Sequence[int] = range(len(self))
+        if query.milestones_only:
+            candidates = self._derived(
+                "milestones", lambda: [p for p, m in enumerate(self.column("milestone")) if m]
+            )
+        if query.hidden is False and self.hidden:
+            hidden = self.hidden
+            candidates = [p for p in candidates if p not in hidden]
+        elif query.hidden:
+            hidden = self.hidden
+            candidates = [p for p in candidates if p in hidden]
+        if query.words:
+            texts = self.texts
+            find, bounds = texts.block.find, texts.bounds
+            for needle in word_needles(query.words):  # bytes.find in one block: C speed
+                word = needle.encode()
+                candidates = [p for p in candidates if find(word, bounds[p], bounds[p + 1]) >= 0]
+        for name, wanted in (("kind", query.kinds), ("origin", query.origins)):
+            if wanted:
+                values = self.column(name)
+                candidates = [p for p in candidates if values[p] in wanted]
+        if query.outlets:
+            outlets, publishers = query.outlets, self.column("publishers")
+            candidates = [p for p in candidates if any(n in outlets for n in publishers[p])]
+        if query.since:
+            since, dates, ends = query.since, self.column("date"), self.column("end_date")
+            candidates = [
+                p
+                for p in candidates
+                if not cut(ends[p] or dates[p], since) < cut(since, ends[p] or dates[p])
+            ]
+        if query.until:
+            until, dates = query.until, self.column("date")
+            candidates = [p for p in candidates if not cut(dates[p], until) > cut(until, dates[p])]
+        return list(candidates)
+
+    def _with_topics(self, candidates: list[int], topics: frozenset[str]) -> list[int]:
+        masks, wanted = self.masks, self._mask(topics)
+        unknown = topics - self.bit_of.keys()  # topics no longer configured: by name
+        if not unknown:
+            return [p for p in candidates if masks[p] & wanted]
+        tags = self.column("topics")
+        return [p for p in candidates if masks[p] & wanted or not unknown.isdisjoint(tags[p])]
+
+    def _rows(self, positions: list[int], topic_counts: dict[str, int]) -> Shown:
+        years = self.years
+        rows: list[int] = []
+        year_counts: dict[int, int] = {}
+        append = rows.append
+        current = None
+        start = 0
+        for position in positions:
+            year = years[position]
+            if year != current:
+                if current is not None:
+                    year_counts[current] = len(rows) - start
+                append(~year)
+                start = len(rows)
+                current = year
+            append(position)
+        if current is not None:
+            year_counts[current] = len(rows) - start
+        return Shown(
+            rows=rows, matched=len(positions), topic_counts=topic_counts, year_counts=year_counts
+        )
+
+
+@dataclass(frozen=True, slots=True)
+class Timeline:
+    """One read of the store for showing it: its head (feeds, meta, the file's signature) and
+    the index of its events."""
+
+    feeds: tuple[Feed, ...]
+    meta: dict[str, Any]
+    signature: tuple[int, int, int]
+    index: TimelineIndex
+
+    @property
+    def last_refresh(self) -> str | None:
+        """When a refresh last finished, if ever."""
+        return self.meta.get("last_refresh")
+
+    @property
+    def view(self) -> View | None:
+        """The view the index reads, None on the plain path."""
+        columns = self.index.columns
+        return columns.view if isinstance(columns, ViewColumns) else None
+
+
+def read_timeline(
+    store: Store, topics: Sequence[Topic] = (), columns: Sequence[str] = ()
+) -> Timeline:
+    """The store's timeline, from its view when it has a usable one (only `columns` are read
+    and checked now, the rest on first use), else from the store file itself."""
+    view = store.view()
+    if view is not None:
+        try:
+            index = TimelineIndex(ViewColumns(view), topics)
+            for name in columns:
+                index.column(name)
+            feeds = tuple(Feed.from_dict(doc) for doc in view.feeds)
+            return Timeline(feeds, dict(view.meta), view.signature, index)
+        except ViewDamaged as exc:
+            store.discard_view(exc)
+    snapshot = store.snapshot()
+    index = TimelineIndex.of_events(snapshot.events, topics)
+    return Timeline(snapshot.feeds, snapshot.meta, snapshot.signature, index)
+
+
+def select(events: Iterable[Event], query: Filter) -> list[Event]:
+    """The events the filter shows, in its order (the plain path, for events in hand)."""
+    index = TimelineIndex.of_events(events)
+    return index.events(index.select(query))
