@@ -56,8 +56,17 @@ def differs(a: Style, b: Style) -> bool:
     return a.reverse != b.reverse or (a.bgcolor != b.bgcolor and a.bgcolor is not None)
 
 
+def themes(quick: list[str], rest: list[str]) -> list[object]:
+    """Themes to test: `quick` ones in every run, the `rest` only in the full suite (slow)."""
+    return [*quick, *(pytest.param(theme, marks=pytest.mark.slow) for theme in rest)]
+
+
+# A truecolor and an ANSI theme in the quick run; every theme in the full suite.
 @pytest.mark.parametrize(
-    "theme", ["textual-dark", "textual-light", "ansi-dark", "ansi-light", "nord", "solarized-light"]
+    "theme",
+    themes(
+        ["textual-dark", "ansi-dark"], ["textual-light", "ansi-light", "nord", "solarized-light"]
+    ),
 )
 @pytest.mark.parametrize("no_color", [False, True])
 async def test_cursor_row_and_focused_pane_stand_out_in_every_theme(
@@ -362,7 +371,9 @@ def contrast(fg, bg) -> float:
     return (high + 0.05) / (low + 0.05)
 
 
-@pytest.mark.parametrize("theme", ["textual-dark", "textual-light", "nord", "gruvbox", "dracula"])
+@pytest.mark.parametrize(
+    "theme", themes(["textual-dark", "textual-light"], ["nord", "gruvbox", "dracula"])
+)
 async def test_topic_tags_are_readable(store: Store, theme: str) -> None:
     app = make_app(store)
     async with app.run_test(size=(120, 40)) as pilot:
