@@ -542,6 +542,7 @@ def run(args: argparse.Namespace, say: Say) -> Report:
         "concurrency": args.concurrency,
         "latency": f"{args.latency * 1000:g} ms",
         "entries/feed": args.entries,
+        "amity's bytecode": peers.compile_amity(),
     }
     report = Report(machine.describe(), settings)
     say("machine: " + "; ".join(f"{k} {v}" for k, v in report.machine.items()))
