@@ -14,11 +14,23 @@ from amity.store.mutes import MuteRule, mute_rules
 from amity.store.text import ERROR_CHARS, clip
 
 from .classify import rules_fingerprint
-from .cluster import Timeline
-from .gather import Outcome
+from .cluster import Facts, Timeline
+from .fetch import Fetched, FetchError
 from .mute import unmuted
+from .parse import ParsedFeed
 from .politeness import backoff_next_check, hinted_next_check, max_age, retry_after
 from .report import FeedResult
+
+
+@dataclass(frozen=True, slots=True)
+class Outcome:
+    """What happened to one feed before anything is decided or saved."""
+
+    feed: Feed
+    fetched: Fetched | None = None
+    parsed: ParsedFeed | None = None
+    error: FetchError | None = None
+    facts: dict[str, Facts] | None = None
 
 
 @dataclass(frozen=True, slots=True)

@@ -12,10 +12,11 @@ from collections.abc import Callable, Sequence
 import httpx
 from amity.store import Config, Store
 
-from .gather import Outcome, gather
+from .decide import Outcome
+from .gather import gather
 from .plan import due_feeds, select_feeds
 from .report import FeedResult, RefreshReport
-from .save import save
+from .worker import worker_for
 
 Progress = Callable[[int, int, str], None]
 
@@ -29,11 +30,15 @@ async def refresh(
     force: bool = False,
     progress: Progress | None = None,
     transport: httpx.AsyncBaseTransport | None = None,
+    fork_parser: bool = False,
 ) -> RefreshReport:
     """Fetch the subscribed feeds (all, or those named by `urls`/`tag`) and save what they
     brought in one write. `force` ignores backoff and server hints. `progress(done, total, url)`
     is called as each feed finishes. If cancelled (or `progress` raises), completed feeds are
-    saved, then the error propagates. `transport` replaces the network (tests)."""
+    saved, then the error propagates. `transport` replaces the network (tests). `fork_parser`
+    reads, decides and saves in a process forked for it (see worker.py): for a process that
+    only refreshes (the command line), not one whose other threads a fork would copy (the
+    app)."""
     started = time.monotonic()
     now = dt.datetime.now(dt.UTC)
     feeds = select_feeds(store.feeds(), urls=urls, tag=tag)
@@ -50,21 +55,22 @@ async def refresh(
 
     for feed in skipped:
         finished(feed.url)
-    try:
-        await gather(todo, config, completed, finished, transport)
-    except BaseException as exc:
-        # Cancelled, or the progress callback failed (the app has gone): the TaskGroup has
-        # cancelled the other tasks; keep what finished, then stop.
-        save(store, config, completed, now, complete=False)
-        if isinstance(exc, BaseExceptionGroup) and len(exc.exceptions) == 1:
-            raise exc.exceptions[0] from None  # the caller's error, not the TaskGroup's wrapper
-        raise
-    saving = asyncio.ensure_future(asyncio.to_thread(save, store, config, completed, now))
-    try:
-        saved = await asyncio.shield(saving)
-    except asyncio.CancelledError:
-        await saving  # interrupted while writing: finish the write, then stop
-        raise
+    with worker_for(store, config, fork=fork_parser) as worker:
+        try:
+            await gather(todo, config, worker, completed, finished, transport)
+        except BaseException as exc:
+            # Cancelled, or the progress callback failed (the app has gone): the TaskGroup has
+            # cancelled the other tasks; keep what finished, then stop.
+            worker.save(completed, now, complete=False)
+            if isinstance(exc, BaseExceptionGroup) and len(exc.exceptions) == 1:
+                raise exc.exceptions[0] from None  # the caller's error, not the TaskGroup's
+            raise
+        saving = asyncio.ensure_future(asyncio.to_thread(worker.save, completed, now))
+        try:
+            saved = await asyncio.shield(saving)
+        except asyncio.CancelledError:
+            await saving  # interrupted while writing: finish the write, then stop
+            raise
     by_url = {r.url: r for r in saved.results}
     ordered = [by_url.get(f.url) or FeedResult(f.url, "skipped") for f in feeds]
     return RefreshReport(

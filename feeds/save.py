@@ -9,8 +9,7 @@ from collections.abc import Sequence
 from amity.store import Config, Store, Transaction, format_iso
 from amity.store.checked import record_check
 
-from .decide import Changes, all_not_modified, decide, unchanged
-from .gather import Outcome
+from .decide import Changes, Outcome, all_not_modified, decide, unchanged
 
 _ATTEMPTS = 3  # unlocked decisions made stale by another writer, before deciding under the lock
 

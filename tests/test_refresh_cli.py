@@ -11,7 +11,8 @@ import subprocess
 import sys
 
 import pytest
-from amity.store import DEFAULT_FEEDS, Store
+from amity.feeds import refresh
+from amity.store import DEFAULT_FEEDS, Store, load_config
 from amity.tui.cli import cli
 from click.testing import CliRunner
 from feedserver import FeedServer, fast_and_stuck, relevant_item, rss, store_with
@@ -142,6 +143,37 @@ def test_refresh_does_not_import_textual(env, threaded_server):
         [sys.executable, "-c", code], capture_output=True, text=True, env={**os.environ, **env}
     )
     assert out.stdout.split() == ["0", "False"], out.stderr
+
+
+def test_a_command_line_refresh_reads_in_its_own_process_to_the_same_timeline(
+    env, threaded_server, tmp_path
+):
+    # `amity refresh` reads, decides and saves in a process forked for it (feeds/worker.py);
+    # a refresh inside another program (the app) does it all in a thread. Same feeds, same
+    # timeline, byte for byte, errors included.
+    urls = [
+        feed_url(threaded_server, f"/feed{n}", rss(*(relevant_item(n * 5 + k) for k in range(5))))
+        for n in range(4)
+    ]
+    urls.append(feed_url(threaded_server, "/broken", b"<rss><channel><item><title>x"))
+    urls.append(feed_url(threaded_server, "/gone", b"", 404))
+    subscribe(env, *urls)
+    forked = subprocess.run(
+        [AMITY, "refresh", "--json"], env={**os.environ, **env}, capture_output=True, text=True
+    )
+    threaded = store_with(tmp_path / "threaded.json", urls)
+    report = asyncio.run(refresh(threaded, load_config(env["AMITY_CONFIG"]), fork_parser=False))
+
+    assert forked.returncode == 1, forked.stderr  # the broken and the gone feed
+    forked_report = json.loads(forked.stdout)
+    assert [f["status"] for f in forked_report["feeds"]] == ["ok"] * 4 + ["error", "error"]
+    assert forked_report["feeds"] == [f.to_json() for f in report.feeds]
+    assert forked_report["new_events"] == report.new_events == 20
+    listed = [
+        run("--db", str(db), "list", "--json").stdout
+        for db in (env["AMITY_DB"], tmp_path / "threaded.json")
+    ]
+    assert listed[0] == listed[1] and json.loads(listed[0])
 
 
 def _default_sigint() -> None:

@@ -8,9 +8,8 @@ import datetime as dt
 import httpx
 from amity.feeds import refresh
 from amity.feeds.cluster import Timeline, facts_for
-from amity.feeds.decide import next_state
+from amity.feeds.decide import Outcome, next_state
 from amity.feeds.fetch import Fetched, FetchError
-from amity.feeds.gather import Outcome
 from amity.feeds.parse import parse_feed
 from amity.store import Config, Feed, parse_iso
 from feedserver import relevant_item, rss, short_config, store_with

@@ -21,8 +21,8 @@ from amity.store.text import ERROR_CHARS, NAME_CHARS, URL_CHARS
 from feedserver import item, relevant_item, rss, short_config, store_with
 
 NOW = dt.datetime(2026, 1, 16, tzinfo=dt.UTC)
-# The refresh's phases (gather reads the bodies, decide builds the Timeline), as modules.
-gather_module = importlib.import_module("amity.feeds.gather")
+# The refresh's parts (the worker reads the bodies, decide builds the Timeline), as modules.
+worker_module = importlib.import_module("amity.feeds.worker")
 decide_module = importlib.import_module("amity.feeds.decide")
 
 
@@ -263,7 +263,7 @@ async def test_a_cancelled_refresh_drops_parses_still_queued(server, tmp_path, m
     urls = [server.serve(p, rss(relevant_item(n))) for n, p in enumerate(paths)]
     store = store_with(tmp_path / "db.json", urls)
     parsing, release, parsed = threading.Event(), threading.Event(), []
-    read = gather_module._read
+    read = worker_module._read
 
     def slow_read(fetched, *args):  # the first parse is under way when the signal comes
         parsed.append(fetched.url)
@@ -271,7 +271,7 @@ async def test_a_cancelled_refresh_drops_parses_still_queued(server, tmp_path, m
         release.wait(30)
         return read(fetched, *args)
 
-    monkeypatch.setattr(gather_module, "_read", slow_read)
+    monkeypatch.setattr(worker_module, "_read", slow_read)
     task = asyncio.create_task(refresh(store, short_config(deadline=30.0, per_host=8)))
     async with asyncio.timeout(30):  # a guard against a hang, not a measurement
         while not (parsing.is_set() and all(server.hits(p) for p in paths)):
@@ -300,14 +300,14 @@ async def test_a_cancel_keeps_a_feed_whose_parse_waited_only_for_the_parser_to_l
     url = server.serve("/fast", rss(relevant_item(1)))
     store = store_with(tmp_path / "db.json", [url])
     loading, release = threading.Event(), threading.Event()
-    load = gather_module.load_parser
+    load = worker_module.load_parser
 
     def slow_load():
         loading.set()
         release.wait(30)
         return load()
 
-    monkeypatch.setattr(gather_module, "load_parser", slow_load)
+    monkeypatch.setattr(worker_module, "load_parser", slow_load)
     task = asyncio.create_task(refresh(store, short_config(deadline=30.0)))
     async with asyncio.timeout(30):  # a guard against a hang, not a measurement
         while not (loading.is_set() and server.hits("/fast")):

@@ -168,7 +168,17 @@ def refresh_command(
     bar = _ProgressBar() if sys.stderr.isatty() and not quiet and not as_json else None
     try:
         # refresh() checks the URLs before fetching anything: no second read of the store here.
-        report = _run(refresh(store, config, urls=urls or None, tag=tag, force=force, progress=bar))
+        report = _run(
+            refresh(
+                store,
+                config,
+                urls=urls or None,
+                tag=tag,
+                force=force,
+                progress=bar,
+                fork_parser=True,  # this process only refreshes: the parse gets a core of its own
+            )
+        )
     except NotSubscribed as exc:
         raise click.UsageError(str(exc)) from None
     except (KeyboardInterrupt, asyncio.CancelledError):
