@@ -56,8 +56,17 @@ def differs(a: Style, b: Style) -> bool:
     return a.reverse != b.reverse or (a.bgcolor != b.bgcolor and a.bgcolor is not None)
 
 
+def themes(quick: list[str], rest: list[str]) -> list[object]:
+    """Themes to test: `quick` ones in every run, the `rest` only in the full suite (slow)."""
+    return [*quick, *(pytest.param(theme, marks=pytest.mark.slow) for theme in rest)]
+
+
+# A truecolor and an ANSI theme in the quick run; every theme in the full suite.
 @pytest.mark.parametrize(
-    "theme", ["textual-dark", "textual-light", "ansi-dark", "ansi-light", "nord", "solarized-light"]
+    "theme",
+    themes(
+        ["textual-dark", "ansi-dark"], ["textual-light", "ansi-light", "nord", "solarized-light"]
+    ),
 )
 @pytest.mark.parametrize("no_color", [False, True])
 async def test_cursor_row_and_focused_pane_stand_out_in_every_theme(
@@ -234,7 +243,7 @@ async def test_origin_is_marked_and_filterable_and_certainty_only_where_it_means
 
 
 def shown_events(app: AmityApp) -> list[Event]:
-    return [app.index.events[p] for p in app.view.rows if p >= 0]
+    return [app.index.event(p) for p in app.view.rows if p >= 0]
 
 
 async def test_new_events_counted_n_jumps_c_marks_seen_and_new_sources_count(
@@ -338,14 +347,15 @@ async def test_search_matches_word_starts_lights_them_and_n_moves(store: Store) 
 
 def test_cli_search_uses_the_same_word_start_rule(tmp_path: Path) -> None:
     from amity.store import Filter
+    from amity.store.index import select
 
     events = [
         Event(id="a", date="2024", title="Talks in Rome"),
         Event(id="b", date="2024", title="Report from Tokyo"),
         Event(id="c", date="2024", title="東京での会談"),
     ]
-    assert [e.id for e in Filter(search="rom").apply(events)] == ["a"]
-    assert [e.id for e in Filter(search="会談").apply(events)] == ["c"]
+    assert [e.id for e in select(events, Filter(search="rom"))] == ["a"]
+    assert [e.id for e in select(events, Filter(search="会談"))] == ["c"]
 
 
 def contrast(fg, bg) -> float:
@@ -361,7 +371,9 @@ def contrast(fg, bg) -> float:
     return (high + 0.05) / (low + 0.05)
 
 
-@pytest.mark.parametrize("theme", ["textual-dark", "textual-light", "nord", "gruvbox", "dracula"])
+@pytest.mark.parametrize(
+    "theme", themes(["textual-dark", "textual-light"], ["nord", "gruvbox", "dracula"])
+)
 async def test_topic_tags_are_readable(store: Store, theme: str) -> None:
     app = make_app(store)
     async with app.run_test(size=(120, 40)) as pilot:

@@ -53,7 +53,7 @@ def title(app: AmityApp) -> str | None:
 
 
 def shown(app: AmityApp) -> list[Event]:
-    return [app.index.events[p] for p in app.view.rows if p >= 0]
+    return [app.index.event(p) for p in app.view.rows if p >= 0]
 
 
 async def settle(app: AmityApp, pilot) -> None:
@@ -138,7 +138,9 @@ async def test_topic_keys_filter_count_and_clear(store: Store) -> None:
         await pilot.press("5")  # any selected topic matches
         events = shown(app)
         assert {e.id for e in events} == {
-            e.id for e in app.index.events if {"defense", "culture"} & set(e.topics)
+            e.id
+            for e in app.index.events(range(len(app.index)))
+            if {"defense", "culture"} & set(e.topics)
         }
         assert app.view_filter.topics == {"defense", "culture"}
         await pilot.press("2")
@@ -155,7 +157,7 @@ async def test_topic_counts_follow_the_other_filters(store: Store) -> None:
     app = make_app(store)
     async with app.run_test(size=(120, 40)) as pilot:
         await pilot.press("m")
-        milestones = [e for e in app.index.events if e.milestone]
+        milestones = [e for e in app.index.events(range(len(app.index))) if e.milestone]
         defense = sum(1 for e in milestones if "defense" in e.topics)
         assert app.view.topic_counts["defense"] == defense == 10
         line = next(li for li in screen_text(app).splitlines() if "2 Defense" in li)
@@ -191,7 +193,7 @@ async def test_search_as_you_type_enter_keeps_esc_clears(store: Store) -> None:
         await pilot.press("g", "c", "a", "p")
         events = shown(app)
         assert events and all(
-            "gcap" in app.index.texts[app.index.position_of[e.id]] for e in events
+            "gcap" in app.index.texts.text(app.index.position_of[e.id]) for e in events
         )
         assert "“gcap”" in screen_text(app)
         await pilot.press("enter")

@@ -66,10 +66,12 @@ async def test_r_refreshes_in_place_keeps_cursor_and_marks_new(store: Store) -> 
         assert not app.refreshing
         assert "1 new, 1 failed; F shows why" in messages
         assert app.timeline.current.id == kept
-        titles = [e.title for e in app.index.events]
+        titles = [e.title for e in app.index.events(range(len(app.index)))]
         assert any("space research agreement" in t for t in titles)
         assert not any("weather" in t for t in titles)
-        fresh = next(e for e in app.index.events if "space research" in e.title)
+        fresh = next(
+            e for e in app.index.events(range(len(app.index))) if "space research" in e.title
+        )
         assert app.is_new(fresh)
         await pilot.press("g")
         text = screen_text(app)

@@ -4,8 +4,12 @@ never used once the store changed, and a damaged one is reported and made again.
 
 from __future__ import annotations
 
+import shutil
+from dataclasses import replace
+
 import pytest
 from amity.store import Event, Filter, Source, Store, ordered
+from amity.store.index import select
 from amity.store.storage import load_document
 from amity.store.view import read, render, view_path
 from amity.tui.output import json_text
@@ -26,7 +30,7 @@ FILTERS = {
 
 def plain_json(store: Store, query: Filter, oldest_first: bool = False) -> str:
     """What `list --json` prints when it reads the store file itself."""
-    events = ordered(query.apply(store.events()), newest_first=not oldest_first)
+    events = select(store.events(), replace(query, newest_first=not oldest_first))
     return json_text([event.to_dict() for event in events])
 
 
@@ -68,8 +72,7 @@ def test_the_view_holds_the_same_events_feeds_and_meta(store):
     document = load_document(store.path)  # the store file itself
     plain = ordered(Event.from_trusted(r) for r in document["events"].values())
     view = read(store.path, store.signature())
-    with view.path.open("rb") as handle:
-        one_by_one = [view.event(handle, p) for p in range(len(view))]
+    one_by_one = [view.event(p) for p in range(len(view))]
     snapshot = Store(store.path).snapshot()  # from the view, batch by batch
 
     for events in (one_by_one, list(snapshot.events)):
@@ -143,3 +146,44 @@ def test_a_view_updated_write_by_write_is_the_view_made_afresh(tmp_path):
 
     assert view_path(store.path).read_bytes() == made_afresh
     assert amity("list", "--json", db=store.path).stdout == plain_json(store, Filter())
+
+
+@pytest.fixture(scope="module")
+def plain(store: Store, tmp_path_factory: pytest.TempPathFactory) -> Store:
+    """A copy of `store` that can have no view (a folder stands where it would be written), so
+    every command reads the store file itself: the plain path."""
+    path = tmp_path_factory.mktemp("plain") / "db.json"
+    shutil.copy2(store.path, path)
+    view_path(path).mkdir()
+    return Store(path)
+
+
+COMMANDS = [
+    ("list",),
+    ("list", "--ids", "--oldest-first"),
+    ("list", "--search", "item 12"),
+    ("list", "--search", "日伊"),
+    ("list", "--topic", "defense", "--since", "2001", "--until", "2010-06"),
+    ("list", "--kind", "summit", "--milestones", "--ids"),
+    ("list", "--hidden", "--origin", "feed"),
+    ("list", "--search", "no such words anywhere"),
+    ("export",),
+    ("export", "--format", "markdown", "--topic", "economic-security"),
+    ("export", "--format", "csv", "--search", "rome", "--notes"),
+    ("topics", "--json"),
+]
+
+
+@pytest.mark.parametrize("args", COMMANDS, ids=" ".join)
+def test_commands_print_the_same_from_the_view_and_from_the_store_file(store, plain, args):
+    assert read(store.path, store.signature()) is not None
+    env = {"COLUMNS": "100"}
+
+    fast = amity(*args, db=store.path, env=env)
+    slow = amity(*args, db=plain.path, env=env)
+
+    assert fast.returncode == slow.returncode == 0, fast.stderr + slow.stderr
+    assert read(plain.path, plain.signature()) is None  # the plain path was taken
+    assert fast.stdout == slow.stdout
+    assert fast.stderr == slow.stderr
+    assert fast.stdout.strip() or "no events match" in fast.stderr

@@ -84,7 +84,7 @@ CURATION_KEYS: tuple[Key, ...] = (
         "show_hidden",
         "Show hidden",
         "show hidden entries too, marked ⊘",
-        state=lambda app: app.view_filter.show_hidden,
+        state=lambda app: app.view_filter.hidden is None,
     ),
     Key("p", "promote", "Milestone / news", "make the entry a milestone, or news again"),
     Key("e", "edit", "Edit", "edit the entry: title, dates, kind, topics, summary"),

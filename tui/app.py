@@ -7,7 +7,7 @@ import datetime as dt
 import os
 import sys
 import webbrowser
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable
 from dataclasses import replace
 from functools import partial
 from pathlib import Path
@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, Any, ClassVar
 from amity.store import (
     Config,
     Event,
-    Snapshot,
+    Filter,
     Store,
     StoreError,
     StoreLocked,
@@ -26,6 +26,8 @@ from amity.store import (
     sidecar_path,
     strip_controls,
 )
+from amity.store.index import Shown, Timeline, TimelineIndex, read_timeline
+from amity.store.view import ViewDamaged
 from rich.markup import escape as escape_markup
 from textual import on
 from textual.app import App, ComposeResult
@@ -44,7 +46,6 @@ from .feeds_screen import FeedsScreen
 from .goto import GoToDate
 from .header import StatusHeader, describe_filter, progress_text, refresh_status
 from .help import HelpScreen
-from .index import TimelineIndex, View, ViewFilter
 from .output import counted
 from .palette import FilterCommands, TimelineCommands, choices_provider
 from .sidebar import TopicList
@@ -55,6 +56,9 @@ if TYPE_CHECKING:
     from amity.feeds import RefreshReport
 
 POLL_SECONDS = 2.0
+# The columns the first paint reads (checked before the screen is taken); the rest are read
+# in the background right after it (TimelineIndex.warm).
+FIRST_PAINT = ("id", "date", "topics", "hidden", "added", "publishers")
 Clock = Callable[[], dt.datetime]
 
 
@@ -87,17 +91,17 @@ class AmityApp(Curating):
         store: Store,
         config: Config,
         *,
-        snapshot: Snapshot | None = None,
+        loaded: Timeline | None = None,
         clock: Clock = utc_clock,
     ) -> None:
         super().__init__()
         self.store = store
         self.config = config
         self.clock = clock
-        self.snapshot = snapshot if snapshot is not None else store.snapshot()
-        self.index = TimelineIndex(self.snapshot.events, config.topics)
-        self.view_filter = ViewFilter()
-        self.view = View([], 0, {}, {})  # on_mount's apply() builds the real one
+        self.loaded = loaded if loaded is not None else read_timeline(store, config.topics)
+        self.index = self.loaded.index
+        self.view_filter = Filter()
+        self.view = Shown([], 0, {}, {})  # on_mount's apply() builds the real one
         self.visit_file = visit_path(store.path)
         self.visits = load_visits(self.visit_file)
         self.seen: set[str] = set()
@@ -123,7 +127,7 @@ class AmityApp(Curating):
         self.sidebar_choice: bool | None = None  # None: the layout decides
         self.wide_detail = False
         self.panes = layout.choose(80, 24)
-        self.checked_at = last_checked(store, self.snapshot)  # when a refresh last ran
+        self.checked_at = last_checked(store, self.loaded)  # when a refresh last ran
 
     # -- layout ----------------------------------------------------------------------------
 
@@ -160,8 +164,21 @@ class AmityApp(Curating):
     def _warm_search(self) -> None:
         # After the first frame: build the search texts so the first keystroke of a search
         # filters at once (at 100,000 events this takes a few hundred ms).
-        index = self.index
-        self.run_worker(lambda: index.texts, thread=True, group="warm")
+        index = self.loaded.index
+
+        def work() -> None:
+            try:
+                index.warm()
+            except ViewDamaged as exc:  # read the store file itself instead
+                self.store.discard_view(exc)
+                self.call_from_thread(self._reload_now)
+
+        self.run_worker(work, thread=True, group="warm")
+
+    def _reload_now(self) -> None:
+        if not (self.refreshing or self.reloading):
+            self.reloading = True
+            self.run_worker(self._reload, thread=True, exclusive=True, group="reload")
 
     def on_resize(self, event: Resize) -> None:
         """Titles get the width first; the sidebar and a side detail come when there is room."""
@@ -209,7 +226,7 @@ class AmityApp(Curating):
         timeline = self.timeline
         if keep is None and timeline.current is not None:
             keep = timeline.current.id
-        self.view = self.index.view(self.view_filter)
+        self.view = self.index.show(self.view_filter)
         timeline.empty_lines = self._empty_hint()
         timeline.words = self.view_filter.words
         timeline.set_view(self.index, self.view, keep)
@@ -245,14 +262,14 @@ class AmityApp(Curating):
     def _show_header(self) -> None:
         total = len(self.index) - self.index.hidden_count
         left = f"{self.config.pair_label}  {counted(total, 'event')}"
-        if self.view_filter.narrows:
+        if not self.view_filter.is_empty:
             left += f", {self.view.matched} shown"
         if new := self.new_count:
             left += f" · {new} new (n)"
         if self.refreshing:
             right, bad = progress_text(*self.progress), False
         else:
-            right, bad = refresh_status(self.checked_at, self.snapshot.feeds, self.clock())
+            right, bad = refresh_status(self.checked_at, self.loaded.feeds, self.clock())
         self.query_one(StatusHeader).show(
             left, describe_filter(self.view_filter, self.config.topics), right, bad
         )
@@ -376,33 +393,41 @@ class AmityApp(Curating):
     def _whats_new(self) -> dict[str, str]:
         # Once, when the app opens (reloads carry the marks over: see install): ● new since
         # the last visit, + seen then but with new sources since.
+        # From the index's columns: no event is built.
         index, last = self.index, self.visits.last_visit
-        ids, events = index.position_of, index.events
+        wanted = self.visits.unseen or self.source_base
+        ids: dict[str, int] = index.position_of if wanted else {}
         marks = dict.fromkeys(self.visits.unseen & ids.keys(), NEW)
         if last is not None:
-            marks.update((e.id, NEW) for e in events if (e.added or "") > last)
+            added = index.column("added")
+            marks.update(
+                (i, NEW) for i, a in zip(index.ids, added, strict=True) if (a or "") > last
+            )
         for event_id, count in self.source_base.items():
             position = ids.get(event_id)
-            grown = position is not None and len(events[position].sources) > count
+            grown = position is not None and index.source_count(position) > count
             if grown and event_id not in marks:
                 marks[event_id] = MORE
         return marks
 
-    def _recent(self, index: TimelineIndex) -> Iterator[Event]:
-        """The events of the past year or so, newest first: the ones that gain sources."""
-        since = str(self.clock().year - 1)
-        for event in index.events:  # newest first: stop at the first older one
-            if event.date < since:
-                return
-            yield event
+    def _recent(self, index: TimelineIndex) -> Iterable[int]:
+        """The positions of the past year or so's events, newest first: the ones that gain
+        sources."""
+        return index.recent(str(self.clock().year - 1))
 
     def mark_of(self, event: Event) -> str:
         """● new, + new sources, or blank; a mark goes once the cursor has been on the event."""
-        return " " if event.id in self.seen else self.marks.get(event.id, " ")
+        return self._mark(event.id)
+
+    def _mark(self, event_id: str) -> str:
+        return " " if event_id in self.seen else self.marks.get(event_id, " ")
 
     def is_new(self, event: Event) -> bool:
         """New (or newly sourced) since the last visit and not yet seen."""
-        return event.id in self.marks and event.id not in self.seen
+        return self._is_new(event.id)
+
+    def _is_new(self, event_id: str) -> bool:
+        return event_id in self.marks and event_id not in self.seen
 
     @property
     def new_count(self) -> int:
@@ -413,10 +438,10 @@ class AmityApp(Curating):
         """n / N: the next or previous search match while a search is on, else new event."""
         timeline = self.timeline
         if self.view_filter.words:
-            if timeline.find(lambda event: True, step) is None:
+            if timeline.find(lambda event_id: True, step) is None:
                 self.notify("No other match.", severity="warning")
             return
-        if timeline.find(self.is_new, step) is None:
+        if timeline.find(self._is_new, step) is None:
             self.notify("Nothing else is new.")
 
     def action_mark_seen(self) -> None:
@@ -432,7 +457,7 @@ class AmityApp(Curating):
         self._show_current(message.event)
 
     def _show_current(self, event: Event | None) -> None:
-        if event is not None and self.is_new(event):
+        if event is not None and self._is_new(event.id):
             self.seen.add(event.id)
             self.timeline.refresh_line(self.timeline.cursor)
             self._show_header()
@@ -516,7 +541,7 @@ class AmityApp(Curating):
     def action_feeds(self) -> None:
         """Show every feed: status, last success, next check, the error in full."""
         if not isinstance(self.screen, FeedsScreen):
-            self.push_screen(FeedsScreen(self.snapshot.feeds, self.clock()))
+            self.push_screen(FeedsScreen(self.loaded.feeds, self.clock()))
 
     def action_help(self) -> None:
         """Show every key."""
@@ -531,14 +556,12 @@ class AmityApp(Curating):
         checked = _mtime(sidecar_path(self.store))
         if checked != self._checked_mtime:
             self._checked_mtime = checked
-            self.checked_at = last_checked(self.store, self.snapshot)
+            self.checked_at = last_checked(self.store, self.loaded)
             self._show_header()
         if self.refreshing or self.reloading:
             return  # a reload in progress is never cancelled by the next poll
-        if self.store.signature() == self.snapshot.signature:
-            return
-        self.reloading = True
-        self.run_worker(self._reload, thread=True, exclusive=True, group="reload")
+        if self.store.signature() != self.loaded.signature:
+            self._reload_now()
 
     def _reload(self) -> None:
         # At 100k events a reload takes longer than the poll interval: polls that come while
@@ -554,39 +577,44 @@ class AmityApp(Curating):
             if loaded is None or get_current_worker().is_cancelled:  # quitting, say
                 self.reloading = False
             else:
-                self.call_from_thread(self._reloaded, *loaded)
+                self.call_from_thread(self._reloaded, loaded)
 
-    def _reloaded(self, snapshot: Snapshot, index: TimelineIndex) -> None:
+    def _reloaded(self, loaded: Timeline) -> None:
         self.reloading = False  # on the UI thread, like the poll: no reload starts in between
-        self.install(snapshot, index)
+        self.install(loaded)
 
-    def _load(self) -> tuple[Snapshot, TimelineIndex]:
-        snapshot = self.store.snapshot()
-        index = TimelineIndex(snapshot.events, self.config.topics)
-        index.texts  # noqa: B018 - build the search texts here, off the UI thread
-        return snapshot, index
+    def _load(self) -> Timeline:
+        loaded = read_timeline(self.store, self.config.topics, FIRST_PAINT)
+        try:
+            loaded.index.warm()  # here, off the UI thread
+        except ViewDamaged as exc:
+            self.store.discard_view(exc)
+            loaded = read_timeline(self.store, self.config.topics)  # from the store file
+        return loaded
 
-    def install(self, snapshot: Snapshot, index: TimelineIndex, keep: str | None = None) -> None:
+    def install(self, loaded: Timeline, keep: str | None = None) -> None:
         """Show a freshly read store, keeping the filters and the cursor's event (or `keep`)."""
-        old, ids = self.index, index.position_of
+        index = loaded.index
+        old, ids, positions = self.index, index.ids, index.position_of
         # The marks carry over; what arrived since is new, and recent events that gained
         # sources are marked + (a set difference and the past year: cheap at 100k events).
-        marks = {event_id: mark for event_id, mark in self.marks.items() if event_id in ids}
-        marks.update(dict.fromkeys(ids.keys() - old.position_of.keys(), NEW))
-        for event in self._recent(index):
-            position = old.position_of.get(event.id)
-            if position is None:
+        marks = {event_id: mark for event_id, mark in self.marks.items() if event_id in positions}
+        marks.update(dict.fromkeys(positions.keys() - old.position_of.keys(), NEW))
+        for position in self._recent(index):
+            event_id = ids[position]
+            was = old.position_of.get(event_id)
+            if was is None:
                 continue
-            before = len(old.events[position].sources)
-            if len(event.sources) > before:
-                self.source_base.setdefault(event.id, before)
-                self.seen.discard(event.id)
-                marks.setdefault(event.id, MORE)
-        self.snapshot, self.index, self.marks = snapshot, index, marks
-        self.checked_at = last_checked(self.store, snapshot)
+            before = old.source_count(was)
+            if index.source_count(position) > before:
+                self.source_base.setdefault(event_id, before)
+                self.seen.discard(event_id)
+                marks.setdefault(event_id, MORE)
+        self.loaded, self.index, self.marks = loaded, index, marks
+        self.checked_at = last_checked(self.store, loaded)
         self.apply(keep)
         if isinstance(self.screen, FeedsScreen):
-            self.screen.show(snapshot.feeds, self.clock())
+            self.screen.show(loaded.feeds, self.clock())
 
     def fail_store(self, message: str) -> None:
         """The store became unusable: leave with exit code 3 (run_app prints the message)."""
@@ -599,7 +627,7 @@ class AmityApp(Curating):
             self.notify("A refresh is already running.")
             return
         self.refreshing = True
-        self.progress = (0, len(self.snapshot.feeds))
+        self.progress = (0, len(self.loaded.feeds))
         self._show_header()
         self.run_worker(self._refresh, thread=True, exclusive=True, group="refresh")
 
@@ -647,7 +675,7 @@ class AmityApp(Curating):
         self,
         report: RefreshReport | None,
         error: str | None,
-        loaded: tuple[Snapshot, TimelineIndex] | None = None,
+        loaded: Timeline | None = None,
     ) -> None:
         self.refreshing = False
         self._show_header()
@@ -655,7 +683,7 @@ class AmityApp(Curating):
             self.notify(clean_text(error or "refresh failed"), severity="error", markup=False)
             return
         if loaded is not None:
-            self.install(*loaded)
+            self.install(loaded)
         failed = report.failed
         self.notify(
             f"{report.new_events} new, {failed} failed" + ("; F shows why" if failed else ""),
@@ -670,9 +698,13 @@ class AmityApp(Curating):
         the past year's events have now, and the theme."""
         now = self.clock()
         unseen = {id for id, mark in self.marks.items() if mark == NEW and id not in self.seen}
+        index = self.index
+        ids = index.ids
         sources = {
-            e.id: self.source_base[e.id] if self.mark_of(e) == MORE else len(e.sources)
-            for e in self._recent(self.index)
+            ids[p]: self.source_base[ids[p]]
+            if self._mark(ids[p]) == MORE
+            else index.source_count(p)
+            for p in self._recent(index)
         }
         save_visits(self.visit_file, Visits(format_iso(now), unseen, sources, self.theme))
 
@@ -680,11 +712,11 @@ class AmityApp(Curating):
 def run_app(store: Store, config: Config) -> int:
     """Run the app until the user quits; returns the exit code (3 if the store is unusable)."""
     try:
-        snapshot = store.snapshot()
+        loaded = read_timeline(store, config.topics, FIRST_PAINT)
     except (StoreError, FileNotFoundError) as exc:
         sys.stderr.write(f"amity: {clean_text(str(exc))}\n")
         return 3
-    app = AmityApp(store, config, snapshot=snapshot)
+    app = AmityApp(store, config, loaded=loaded)
     app.run()
     if app.store_error:
         sys.stderr.write(f"amity: {clean_text(app.store_error)}\n")

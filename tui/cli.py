@@ -5,31 +5,31 @@ from __future__ import annotations
 import json
 import signal
 import sys
-from collections.abc import Iterator
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import Any, cast
+from typing import Any, TypeVar
 
 import click
 from amity.store import (
     Config,
     ConfigError,
-    Event,
     Filter,
     Store,
     StoreError,
+    Topic,
     ValidationError,
     load_config,
-    ordered,
     parse_events,
 )
 from amity.store.curated import brought_up_to_date
 from amity.store.curation import removed_ids
 from amity.store.exports import FORMATS, ExportContext
 from amity.store.exports import render as render_export
+from amity.store.index import Timeline, read_timeline
 from amity.store.storage import paused_gc
 from amity.store.text import describe_error
-from amity.store.view import ViewDamaged
+from amity.store.view import View, ViewDamaged
 
 from .curate_commands import register as register_curation
 from .filter_options import filter_options
@@ -170,69 +170,70 @@ def list_command(
     session: Session, query: Filter, ids: bool, oldest_first: bool, as_json: bool
 ) -> None:
     """The timeline, headless (newest first); events you hid are left out."""
-    store = session.store()
-    if as_json and _print_view_json(store, query, oldest_first):
+    query = replace(query, newest_first=not oldest_first)
+    _read(session.store(), lambda timeline: _print_list(timeline, query, ids, as_json))
+
+
+T = TypeVar("T")
+
+
+def _read(store: Store, use: Callable[[Timeline], T], topics: Sequence[Topic] = ()) -> T:
+    """`use` the store's timeline; when its view proves damaged on the way (before anything
+    is printed: every part is checked before use), again from the store file itself."""
+    try:
+        return use(read_timeline(store, topics))
+    except ViewDamaged as exc:
+        store.discard_view(exc)
+        return use(read_timeline(store, topics))
+
+
+def _print_list(timeline: Timeline, query: Filter, ids: bool, as_json: bool) -> None:
+    # Everything is read and checked before the first byte goes out (see copy_lines).
+    index, view = timeline.index, timeline.view
+    positions = index.select(query)
+    if as_json and view is not None:
+        _print_view_json(view, positions)
         return
-    events = ordered(query.apply(store.events()), newest_first=not oldest_first)
     if as_json:
         with paused_gc():
-            print_json([event.to_dict() for event in events])
+            print_json([event.to_dict() for event in index.events(positions)])
         return
-    if not events:
+    if not positions:
         say("no events match" + ("" if query.is_empty else "; remove a filter to see more"))
         return
+    columns = [index.column(name) for name in ("date", "certainty", "milestone", "kind")]
+    titles, topics, event_ids = (index.column(name) for name in ("title", "topics", "id"))
+    dates, certainties, milestones, kinds = columns
     rows = [
         [
-            event.date + ("?" if event.certainty == "partial" else ""),
-            "★" if event.milestone else "·",
-            event.kind,
-            event.title,
-            ",".join(event.topics),
-            *([event.id] if ids else []),
+            dates[p] + ("?" if certainties[p] == "partial" else ""),
+            "★" if milestones[p] else "·",
+            kinds[p],
+            titles[p],
+            ",".join(topics[p]),
+            *([event_ids[p]] if ids else []),
         ]
-        for event in events
+        for p in positions
     ]
     headers = ["DATE", "", "KIND", "TITLE", "TOPICS", *(["ID"] if ids else [])]
     table(headers, rows, flex=3, shrink=(4,))
-    say(counted(len(events), "event"))
+    say(counted(len(positions), "event"))
 
 
-def _print_view_json(store: Store, query: Filter, oldest_first: bool) -> bool:
-    """`list --json` from the store's view (see store/view.py), building no event a search does
-    not need: the same bytes as printing the events. False when there is no usable view."""
-    view = store.view()
-    if view is None:
-        return False
+def _print_view_json(view: View, positions: list[int]) -> None:
+    """`list --json` from the store's view (see store/view.py): the very lines printing the
+    events would give, without building one."""
     out = sys.stdout.buffer
-    try:
-        wordless = replace(query, search="")
-        if replace(wordless, hidden=None).is_empty:  # the usual case: the hidden column alone
-            chosen = [p for p, h in enumerate(view.column("hidden")) if _shown(query.hidden, h)]
-        else:
-            # A Row has every field matching looks at but the text, which `wordless` leaves out.
-            rows = cast(Iterator[Event], view.rows())
-            chosen = [p for p, row in enumerate(rows) if wordless.matches(row)]
-        if query.words:
-            with view.path.open("rb") as handle:
-                chosen = [p for p in chosen if query.matches(view.event(handle, p))]
-        if not chosen:
-            sys.stdout.flush()
-            out.write(b"[]\n")
-        elif len(chosen) == len(view) and not oldest_first:
-            sys.stdout.flush()
-            view.copy_lines(out, b"[\n", b"\n]\n")
-        else:
-            lines = view.lines(chosen[::-1] if oldest_first else chosen)
-            sys.stdout.flush()
-            out.write(b"[\n" + b",\n".join(lines) + b"\n]\n")
-    except ViewDamaged as exc:
-        store.discard_view(exc)
-        return False
-    return True
-
-
-def _shown(wanted: bool | None, hidden: bool) -> bool:
-    return wanted is None or hidden == wanted
+    if not positions:
+        lines = None
+    elif positions == list(range(len(view))):
+        sys.stdout.flush()
+        view.copy_lines(out, b"[\n", b"\n]\n")
+        return
+    else:
+        lines = view.lines(positions)
+    sys.stdout.flush()
+    out.write(b"[\n" + b",\n".join(lines) + b"\n]\n" if lines else b"[]\n")
 
 
 @cli.command("topics")
@@ -240,14 +241,8 @@ def _shown(wanted: bool | None, hidden: bool) -> bool:
 @pass_session
 def topics_command(session: Session, as_json: bool) -> None:
     """The topics, their keys in the app and how many events each has."""
-    events = session.store().events()
-    counts = {topic.id: 0 for topic in session.config.topics}
-    for event in events:
-        if event.hidden:
-            continue
-        for topic in event.topics:
-            if topic in counts:
-                counts[topic] += 1
+    topics = session.config.topics
+    counts = _read(session.store(), lambda t: t.index.show(Filter()).topic_counts, topics)
     if as_json:
         print_json(
             [
@@ -325,7 +320,8 @@ def export_command(
     """The events list would show (every event by default), oldest first, as a file."""
     if fmt == "json" and query.hidden is False:
         query = replace(query, hidden=None)  # the form import restores: hidden events too
-    events = ordered(query.apply(session.store().events()), newest_first=False)
+    query = replace(query, newest_first=False)
+    events = _read(session.store(), lambda t: t.index.events(t.index.select(query)))
     if fmt == "json":
         text = json_text({"amity": EXPORT_VERSION, "events": [e.to_dict() for e in events]})
     else:

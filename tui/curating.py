@@ -15,7 +15,7 @@ from typing import Any
 from amity.store import (
     Config,
     Event,
-    Snapshot,
+    Filter,
     Store,
     StoreError,
     ValidationError,
@@ -23,11 +23,11 @@ from amity.store import (
     curation,
     utc_now,
 )
+from amity.store.index import Shown, Timeline, TimelineIndex
 from amity.store.mutes import add_mute, check_phrase
 from textual.app import App
 
 from .forms import Confirm, EventForm, MuteForm, NoteForm, SourceChoice
-from .index import TimelineIndex, View, ViewFilter
 from .timeline import TimelineView
 
 # A write: the transaction's work, and which event the cursor should land on afterwards.
@@ -46,9 +46,9 @@ class Curating(App[None]):
     store: Store
     config: Config
     index: TimelineIndex
-    view: View
-    view_filter: ViewFilter
-    snapshot: Snapshot
+    view: Shown
+    view_filter: Filter
+    loaded: Timeline
     clock: Callable[[], dt.datetime]
 
     @property
@@ -56,11 +56,11 @@ class Curating(App[None]):
         """The timeline widget (AmityApp's)."""
         raise NotImplementedError
 
-    def install(self, snapshot: Snapshot, index: TimelineIndex, keep: str | None = None) -> None:
+    def install(self, loaded: Timeline, keep: str | None = None) -> None:
         """Show a freshly read store (AmityApp's)."""
         raise NotImplementedError
 
-    def _load(self) -> tuple[Snapshot, TimelineIndex]:
+    def _load(self) -> Timeline:
         raise NotImplementedError
 
     def _set_query(self, **changes: Any) -> None:
@@ -97,9 +97,8 @@ class Curating(App[None]):
 
         self.run_worker(work, thread=True, group="curate")
 
-    def _saved(self, loaded: tuple[Snapshot, TimelineIndex], keep: str | None, done: str) -> None:
-        snapshot, index = loaded
-        self.install(snapshot, index, keep=keep)
+    def _saved(self, loaded: Timeline, keep: str | None, done: str) -> None:
+        self.install(loaded, keep=keep)
         self.notify(done, markup=False)
 
     def _not_saved(self, message: str) -> None:
@@ -117,7 +116,7 @@ class Curating(App[None]):
         rows, cursor = self.view.rows, self.timeline.cursor
         for row in (*range(cursor + 1, len(rows)), *range(cursor - 1, -1, -1)):
             if rows[row] >= 0:
-                return self.index.events[rows[row]].id
+                return self.index.ids[rows[row]]
         return None
 
     # -- hide, undo, show hidden -------------------------------------------------------------
@@ -130,7 +129,7 @@ class Curating(App[None]):
         if event.hidden:
             self._set_hidden((event.id,), False, f"Shown again: {clean_text(event.title)}")
             return
-        keep = event.id if self.view_filter.show_hidden else self._neighbour()
+        keep = event.id if self.view_filter.hidden is None else self._neighbour()
         self.last_hidden = (event.id,)
 
         def change(txn: Any) -> None:
@@ -154,8 +153,8 @@ class Curating(App[None]):
 
     def action_show_hidden(self) -> None:
         """Show the hidden entries too (marked), or leave them out again."""
-        self._set_query(show_hidden=not self.view_filter.show_hidden)
-        if self.view_filter.show_hidden:
+        self._set_query(hidden=False if self.view_filter.hidden is None else None)
+        if self.view_filter.hidden is None:
             self.notify(f"{self.index.hidden_count} hidden shown, marked ⊘; h shows one again")
 
     # -- promote, edit, add, note ------------------------------------------------------------
@@ -330,7 +329,7 @@ class Curating(App[None]):
         event = self._current()
         if event is None:
             return
-        feeds = [(f.title or f.url, f.url) for f in self.snapshot.feeds]
+        feeds = [(f.title or f.url, f.url) for f in self.loaded.feeds]
 
         def check(values: dict[str, Any]) -> None:
             check_phrase(values["phrase"])
@@ -339,7 +338,7 @@ class Curating(App[None]):
             if rule is None:
                 return
             phrase, feed = rule
-            keep = event.id if self.view_filter.show_hidden else self._neighbour()
+            keep = event.id if self.view_filter.hidden is None else self._neighbour()
 
             def change(txn: Any) -> Any:
                 return add_mute(txn, phrase, feed)
@@ -361,4 +360,4 @@ class Curating(App[None]):
 
     def _event(self, event_id: str) -> Event | None:
         position = self.index.position_of.get(event_id)
-        return self.index.events[position] if position is not None else None
+        return self.index.event(position) if position is not None else None

@@ -15,6 +15,8 @@ from textual.containers import VerticalScroll
 from textual.screen import ModalScreen
 from textual.widgets import Static
 
+from .dialog import dialog_css
+
 STATUS_STYLE = {"ok": "green", "not-modified": "green", "error": "bold red", "skipped": "yellow"}
 
 
@@ -62,14 +64,10 @@ def feeds_table(feeds: Sequence[Feed], now: dt.datetime) -> Table:
 class FeedsScreen(ModalScreen[None]):
     """Every feed and how its last fetch went; r refreshes, Esc closes."""
 
-    DEFAULT_CSS = """
-    FeedsScreen { align: center middle; }
-    FeedsScreen > VerticalScroll {
-        width: 96%; height: auto; max-height: 90%;
-        border: round $accent; background: $surface; padding: 0 1;
-    }
-    FeedsScreen Static { width: 100%; }
-    """
+    DEFAULT_CSS = (
+        dialog_css("FeedsScreen", "VerticalScroll", "width: 96%; height: auto; max-height: 90%;")
+        + "FeedsScreen Static { width: 100%; }"
+    )
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("escape,q,F", "dismiss", "Close"),
     ]

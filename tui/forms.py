@@ -29,14 +29,11 @@ from textual.widgets import (
     TextArea,
 )
 
+from .dialog import dialog_css
+
 Check = Callable[[dict[str, Any]], object]
 
-FORM_CSS = """
-{name} {{ align: center middle; }}
-{name} > VerticalScroll {{
-    width: 90%; max-width: 90; height: auto; max-height: 95%;
-    border: round $accent; background: $surface; padding: 0 1;
-}}
+_FIELDS_CSS = """
 {name} Label.field {{ color: $text-muted; }}
 {name} Static.hint {{ color: $text-muted; margin-top: 1; }}
 {name} Input, {name} Select, {name} SelectionList, {name} TextArea {{ background: $boost; }}
@@ -47,6 +44,14 @@ FORM_CSS = """
 {name} Horizontal {{ height: auto; margin-top: 1; }}
 {name} Button {{ margin-right: 2; }}
 """
+
+
+def form_css(name: str) -> str:
+    """The CSS of the form screen `name`: the dialog frame and its fields."""
+    frame = dialog_css(
+        name, "VerticalScroll", "width: 90%; max-width: 90; height: auto; max-height: 95%;"
+    )
+    return frame + _FIELDS_CSS.format(name=name)
 
 
 def field_of(error: ValidationError) -> str:
@@ -140,7 +145,7 @@ class EventForm(Form):
     """Title, dates at their precision, kind, topics, summary, certainty, milestone (and, for a
     new event, its sources). Returns the changed fields in the JSON form, or None."""
 
-    DEFAULT_CSS = FORM_CSS.format(name="EventForm")
+    DEFAULT_CSS = form_css("EventForm")
 
     def __init__(
         self,
@@ -246,7 +251,7 @@ class EventForm(Form):
 class NoteForm(Form):
     """The person's private note on an event: several lines; an empty note clears it."""
 
-    DEFAULT_CSS = FORM_CSS.format(name="NoteForm")
+    DEFAULT_CSS = form_css("NoteForm")
 
     def __init__(self, event: Event, check: Check) -> None:
         super().__init__()
@@ -280,8 +285,7 @@ class SourceChoice(Form):
     """Which source to move, and where: out into an event of its own, or to another event."""
 
     DEFAULT_CSS = (
-        FORM_CSS.format(name="SourceChoice")
-        + "SourceChoice OptionList { height: auto; max-height: 12; }"
+        form_css("SourceChoice") + "SourceChoice OptionList { height: auto; max-height: 12; }"
     )
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("escape", "cancel", "Cancel"),
@@ -329,7 +333,7 @@ class SourceChoice(Form):
 class MuteForm(Form):
     """A mute rule: a word or phrase, for every feed or one. Returns (phrase, feed or None)."""
 
-    DEFAULT_CSS = FORM_CSS.format(name="MuteForm")
+    DEFAULT_CSS = form_css("MuteForm")
 
     def __init__(self, event: Event, feeds: Sequence[tuple[str, str]], check: Check) -> None:
         super().__init__()
@@ -379,7 +383,7 @@ class MuteForm(Form):
 class Confirm(Form):
     """A yes/no question: y or Enter says yes, n or Esc no."""
 
-    DEFAULT_CSS = FORM_CSS.format(name="Confirm")
+    DEFAULT_CSS = form_css("Confirm")
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("escape,n", "cancel", "No"),
         Binding("y,enter", "yes", "Yes"),

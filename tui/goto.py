@@ -13,18 +13,15 @@ from textual.containers import Vertical
 from textual.screen import ModalScreen
 from textual.widgets import Input, Label
 
+from .dialog import dialog_css
+
 
 class GoToDate(ModalScreen[str | None]):
     """Ask for a date; dismisses with it (validated) or None on Esc."""
 
-    DEFAULT_CSS = """
-    GoToDate { align: center middle; }
-    GoToDate > Vertical {
-        width: 44; height: auto; border: round $accent; background: $surface; padding: 0 1;
-    }
-    GoToDate Label { width: 100%; }
-    GoToDate #goto-error { color: $error; }
-    """
+    DEFAULT_CSS = dialog_css("GoToDate", "Vertical", "width: 44; height: auto;") + (
+        "GoToDate Label { width: 100%; }\nGoToDate #goto-error { color: $error; }\n"
+    )
     BINDINGS: ClassVar[list[BindingType]] = [Binding("escape", "cancel", "Cancel")]
 
     def compose(self) -> ComposeResult:

@@ -6,12 +6,11 @@ import datetime as dt
 from collections.abc import Sequence
 from typing import ClassVar
 
-from amity.store import Feed, Topic, clean_text, parse_iso
+from amity.store import Feed, Filter, Topic, clean_text, parse_iso
 from rich.cells import cell_len
 from rich.text import Text
 from textual.widget import Widget
 
-from .index import ViewFilter
 from .output import counted
 from .timeline import ORIGIN_NAMES
 
@@ -54,7 +53,7 @@ def progress_text(done: int, total: int, width: int = 10) -> str:
     return f"refreshing {done}/{total} feeds {'▰' * filled}{'▱' * (width - filled)}"
 
 
-def describe_filter(query: ViewFilter, topics: tuple[Topic, ...]) -> str:
+def describe_filter(query: Filter, topics: tuple[Topic, ...]) -> str:
     """What is filtered, in words ('' when nothing is)."""
     parts = [t.label for t in topics if t.id in query.topics]
     if query.milestones_only:

@@ -13,6 +13,7 @@ from textual.screen import ModalScreen
 from textual.widgets import Static
 
 from .actions import APP_KEYS, MOVE_KEYS, help_rows
+from .dialog import dialog_css
 
 
 def help_table() -> Table:
@@ -28,14 +29,14 @@ def help_table() -> Table:
 class HelpScreen(ModalScreen[None]):
     """Every key; Esc, q or ? closes it."""
 
-    DEFAULT_CSS = """
-    HelpScreen { align: center middle; }
-    HelpScreen > VerticalScroll {
-        width: 90%; max-width: 80; height: auto; max-height: 90%;
-        border: round $accent; background: $surface; padding: 0 1;
-    }
-    HelpScreen Static { width: 100%; }
-    """
+    DEFAULT_CSS = (
+        dialog_css(
+            "HelpScreen",
+            "VerticalScroll",
+            "width: 90%; max-width: 80; height: auto; max-height: 90%;",
+        )
+        + "HelpScreen Static { width: 100%; }"
+    )
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("escape,q,question_mark", "dismiss", "Close"),
     ]

@@ -65,20 +65,32 @@ def table(
     """
     out = out or sys.stdout
     rows = [[clean_text(cell) for cell in row] for row in rows]
-    widths = [
-        max([display_width(h), *(display_width(r[i]) for r in rows)]) for i, h in enumerate(headers)
-    ]
+    # Each cell measured once (a 100,000-row `amity list` has half a million of them).
+    used = [[display_width(cell) for cell in row] for row in rows]
+    widths = [max([display_width(h), *(u[i] for u in used)]) for i, h in enumerate(headers)]
     widths = fit_widths(widths, headers, _columns(out), flex, shrink)
-    lines = [headers, *rows]
+    lines, rule = [headers, *rows], "  ".join("─" * w for w in widths) + "\n"
+    text: list[str] = []
     for index, row in enumerate(lines):
-        parts = [[cell] for cell in row]
-        if wrap and index:
+        if wrap and index and display_width(row[flex]) > widths[flex]:
+            parts = [[cell] for cell in row]
             parts[flex] = _wrapped(row[flex], widths[flex])
-        for n in range(max(len(p) for p in parts)):
-            cells = [fit(p[n] if n < len(p) else "", widths[i]) for i, p in enumerate(parts)]
-            out.write("  ".join(cells).rstrip() + "\n")
+            for n in range(max(len(p) for p in parts)):
+                cells = [fit(p[n] if n < len(p) else "", widths[i]) for i, p in enumerate(parts)]
+                text.append("  ".join(cells).rstrip() + "\n")
+        else:
+            sizes = used[index - 1] if index else [display_width(h) for h in headers]
+            cells = [
+                cell + " " * (width - size) if size <= width else fit(cell, width)
+                for cell, size, width in zip(row, sizes, widths, strict=True)
+            ]
+            text.append("  ".join(cells).rstrip() + "\n")
         if index == 0:
-            out.write("  ".join("─" * w for w in widths) + "\n")
+            text.append(rule)
+        if len(text) >= 4096:
+            out.write("".join(text))
+            text.clear()
+    out.write("".join(text))
 
 
 FLEX_MIN, SHRUNK_MIN = 20, 6

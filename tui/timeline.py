@@ -7,6 +7,7 @@ from collections.abc import Callable
 from typing import ClassVar
 
 from amity.store import Event, Topic, clean_text, word_spans
+from amity.store.index import Shown, TimelineIndex
 from rich.cells import cell_len, set_cell_size
 from rich.segment import Segment
 from rich.style import Style
@@ -20,7 +21,6 @@ from textual.strip import Strip
 from textual.widget import Widget
 
 from .actions import MOVE_KEYS, bindings
-from .index import TimelineIndex, View
 from .layout import ROW_FIXED
 from .output import counted
 
@@ -112,7 +112,7 @@ class TimelineView(ScrollView, can_focus=True):
     def __init__(self, *, id: str | None = None) -> None:
         super().__init__(id=id)
         self.index: TimelineIndex | None = None
-        self.view: View | None = None
+        self.view: Shown | None = None
         self.cursor = 0
         self.mark_of: Callable[[Event], str] = lambda event: " "  # ● new, + new sources
         self.empty_lines: tuple[str, ...] = ("no events",)
@@ -123,7 +123,7 @@ class TimelineView(ScrollView, can_focus=True):
 
     # -- content ---------------------------------------------------------------------------
 
-    def set_view(self, index: TimelineIndex, view: View, keep: str | None = None) -> None:
+    def set_view(self, index: TimelineIndex, view: Shown, keep: str | None = None) -> None:
         """Show a new view; the cursor stays on event id `keep` when it is still shown,
         otherwise on the same row number. Posts no Highlighted: the caller shows `current`."""
         self.index, self.view = index, view
@@ -144,7 +144,7 @@ class TimelineView(ScrollView, can_focus=True):
         if not self.view or not self.view.rows or self.index is None:
             return None
         position = self.view.rows[self.cursor]
-        return self.index.events[position] if position >= 0 else None
+        return self.index.event(position) if position >= 0 else None
 
     @property
     def rows(self) -> list[int]:
@@ -251,16 +251,16 @@ class TimelineView(ScrollView, can_focus=True):
     def jump_to_date(self, date: str, newest_first: bool) -> Event | None:
         """Put the cursor on the first event shown at `date` (at the precision both know), or
         else the nearest one past it in the current order; None when there is none."""
-        rows, events = self.rows, self.index.events if self.index else []
+        rows, dates = self.rows, self.index.column("date") if self.index else []
         fallback = None
         for row, value in enumerate(rows):
             if value < 0:
                 continue
-            shown = events[value].date
+            shown = dates[value]
             cut = min(len(shown), len(date))
             if shown[:cut] == date[:cut]:
                 self._land(row)
-                return events[value]
+                return self.current
             if fallback is None and (shown < date if newest_first else shown > date):
                 fallback = row
         if fallback is None:
@@ -273,15 +273,16 @@ class TimelineView(ScrollView, can_focus=True):
         top = row - 1 if row > 0 and self.rows[row - 1] < 0 else row
         self.scroll_to(y=top, animate=False, immediate=True)
 
-    def find(self, wanted: Callable[[Event], bool], step: int) -> Event | None:
-        """Move to the next (step 1) or previous (-1) event that is `wanted`, wrapping around;
-        None (and no move) when no other event is."""
+    def find(self, wanted: Callable[[str], bool], step: int) -> Event | None:
+        """Move to the next (step 1) or previous (-1) event whose id is `wanted`, wrapping
+        around; None (and no move) when no other event is."""
         rows, index = self.rows, self.index
         if not rows or index is None:
             return None
+        ids = index.ids
         for offset in range(1, len(rows) + 1):
             row = (self.cursor + step * offset) % len(rows)
-            if rows[row] >= 0 and wanted(index.events[rows[row]]):
+            if rows[row] >= 0 and wanted(ids[rows[row]]):
                 if row == self.cursor:
                     return None
                 self._set_cursor(row, step=step)
@@ -328,7 +329,7 @@ class TimelineView(ScrollView, can_focus=True):
             strip = self._heading(~value, width, base)
         else:
             assert self.index is not None
-            strip = self._event_row(self.index.events[value], width, base, row == self.cursor)
+            strip = self._event_row(self.index.event(value), width, base, row == self.cursor)
         if row == self.cursor:
             # Over the row's own colours (a pre-style, Strip.apply_style, lost to them).
             cursor = self.get_component_rich_style("timeline--cursor")
