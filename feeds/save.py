@@ -81,7 +81,7 @@ def _write(txn: Transaction, changes: Changes, stamp: str) -> None:
         txn.remove_articles(changes.dropped_articles)
     if changes.articles:
         txn.put_articles(changes.articles)
-    if changes.rules is not None and (txn.storage.dirty or changes.stored_articles):
+    if changes.rules is not None and (txn.dirty or changes.stored_articles):
         txn.update_meta(rules=changes.rules)
-    if txn.storage.dirty:
+    if txn.dirty:
         txn.update_meta(last_refresh=stamp)

@@ -332,6 +332,9 @@ def _repoint_articles(txn: Any, which: Any, event_id: str) -> None:
     # The feeds layer finds an article's event through its record: point moved articles at
     # their new event, so a later version of the article updates that one.
     table = txn.table(ARTICLES)
-    ids = [doc.doc_id for doc in table.all() if which(doc) and doc.get("event") != event_id]
-    if ids:
-        table.update({"event": event_id}, doc_ids=ids)
+    moved = {
+        key: {**doc, "event": event_id}
+        for key, doc in table.by_key().items()
+        if which(doc) and doc.get("event") != event_id
+    }
+    table.put(moved)

@@ -6,17 +6,19 @@ import contextlib
 import os
 import threading
 import time
+import zlib
 from collections.abc import Iterable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, BinaryIO
 
 from . import view as views
 from .clock import utc_now
 from .config import ConfigError
 from .curated import CuratedUpdate, bundled_sets, plan_update
 from .curation import keep_edits, removed_ids, without_moved
+from .document import Document, Table, index_lines
 from .model import Event
 from .notices import warn
 from .paths import default_db_path
@@ -26,13 +28,13 @@ from .storage import (
     FEEDS,
     META,
     SCHEMA_VERSION,
-    BufferedJSONStorage,
-    KeyedTable,
-    StoreDB,
     StoreError,
     StoreLocked,
-    load_document,
+    atomic_write,
+    check_document,
+    check_schema,
     paused_gc,
+    read_store,
     remove_leftovers,
     through_links,
 )
@@ -74,26 +76,31 @@ class Head:
 class Transaction:
     """One locked read-modify-write of the store; everything is saved in a single write."""
 
-    db: StoreDB
-    storage: BufferedJSONStorage
+    document: Document
     # Which file was read: (mtime_ns, size, inode), as Store.signature() gives it.
     signature: tuple[int, int, int] = (0, 0, 0)
+    # The view that vouched for the file read (see Store._read_document), if one did.
+    view: views.View | None = None
+
+    @property
+    def dirty(self) -> bool:
+        """Whether anything changed since the read (then the store is written at the end)."""
+        return self.document.dirty
 
     @property
     def meta(self) -> dict[str, Any]:
         """The meta record (a copy; change it with `update_meta`)."""
-        doc = self.db.table(META).record("meta")
-        return dict(doc) if doc else {}
+        return self.document.table(META).record("meta") or {}
 
     def update_meta(self, **changes: Any) -> None:
         """Set keys of the meta record."""
-        self.db.table(META).put({"meta": {**self.meta, **changes}})
+        self.table(META).put({"meta": {**self.meta, **changes}})
 
     def events(self) -> dict[str, Event]:
         """Every event, by id."""
         with paused_gc():  # 100k acyclic objects: the collector would walk them again and again
             return {
-                key: Event.from_trusted(doc) for key, doc in self.db.table(EVENTS).by_key().items()
+                key: Event.from_trusted(doc) for key, doc in self.table(EVENTS).by_key().items()
             }
 
     def put_events(self, events: Iterable[Event], *, by_person: bool = False) -> tuple[int, int]:
@@ -101,8 +108,7 @@ class Transaction:
         are not counted and do not make the store dirty. Unless the write is the person's own
         (`by_person`, store/curation.py), their edits are kept (curation.keep_edits), sources
         they moved stay moved, and events they removed or merged away are not written."""
-        table = self.db.table(EVENTS)
-        existing = table.by_key()
+        table = self.table(EVENTS)
         now = utc_now()
         new, changed = [], []
         meta = self.meta
@@ -111,7 +117,7 @@ class Transaction:
         for event in {event.id: event for event in events}.values():
             if event.id in removed:  # merged away or removed by the person: never back
                 continue
-            old = existing.get(event.id)
+            old = table.record(event.id)
             if not by_person:
                 if old is not None and ("edits" in old or "note" in old or "hidden" in old):
                     event = keep_edits(Event.from_trusted(old), event)
@@ -121,14 +127,14 @@ class Transaction:
             record = event.with_changes(added=added).to_record()
             if old is None:
                 new.append(record)
-            elif dict(old) != record:
+            elif old != record:
                 changed.append(record)
         table.put({r["id"]: r for r in [*new, *changed]})
         return len(new), len(changed)
 
     def remove_events(self, ids: Iterable[str]) -> int:
         """Delete events by id, remembering curated ones so seeding never brings them back."""
-        table = self.db.table(EVENTS)
+        table = self.table(EVENTS)
         records = {i: doc for i in ids if (doc := table.record(i)) is not None}
         if not records:
             return 0
@@ -144,32 +150,32 @@ class Transaction:
 
     def articles(self) -> dict[str, dict[str, Any]]:
         """Every stored feed article record, by article id (the feeds layer's bookkeeping)."""
-        return {key: dict(doc) for key, doc in self.db.table(ARTICLES).by_key().items()}
+        return self.table(ARTICLES).by_key()
 
     def put_articles(self, records: Mapping[str, Mapping[str, Any]]) -> None:
         """Insert or replace article records by id."""
-        self.db.table(ARTICLES).put(records)
+        self.table(ARTICLES).put(records)
 
     def remove_articles(self, ids: Iterable[str]) -> None:
         """Delete article records by id (those no longer kept once the rules changed)."""
-        self.db.table(ARTICLES).remove_keys(ids)
+        self.table(ARTICLES).remove_keys(ids)
 
     def feeds(self) -> dict[str, Feed]:
         """Every subscribed feed, by URL."""
-        feeds = self.db.table(FEEDS).by_key()
-        return {url: Feed.from_dict(dict(doc)) for url, doc in feeds.items()}
+        feeds = self.table(FEEDS).by_key()
+        return {url: Feed.from_dict(doc) for url, doc in feeds.items()}
 
     def put_feeds(self, feeds: Iterable[Feed]) -> None:
         """Insert or replace feeds by URL."""
-        self.db.table(FEEDS).put({f.url: f.to_dict() for f in feeds})
+        self.table(FEEDS).put({f.url: f.to_dict() for f in feeds})
 
     def remove_feed(self, url: str) -> bool:
         """Unsubscribe; False if the URL was not subscribed."""
-        return bool(self.db.table(FEEDS).remove_keys([url]))
+        return bool(self.table(FEEDS).remove_keys([url]))
 
-    def table(self, name: str) -> KeyedTable:
+    def table(self, name: str) -> Table:
         """A raw table, for store-internal callers."""
-        return self.db.table(name)
+        return self.document.table(name)
 
 
 class Store:
@@ -187,7 +193,7 @@ class Store:
         self._file_lock: Any = None  # made on the first write (see _lock)
         # The document ensure_ready just read, kept for the first snapshot if the file is still
         # the same one: reading 100k events twice doubled the start-up of `amity list`.
-        self._preloaded: tuple[tuple[int, int, int], dict[str, Any]] | None = None
+        self._preloaded: tuple[tuple[int, int, int], Document] | None = None
         self._view: views.View | None = None
         # What opening this store updated to a newer curated dataset, for a one-time notice.
         self.curated_updates: tuple[CuratedUpdate, ...] = ()
@@ -224,13 +230,20 @@ class Store:
             return  # the view was made from this very file, after it was checked
         try:
             with paused_gc():
-                data = load_document(self.path)
+                raw = read_store(self.path)
+                data = check_document(self.path, raw)
         except FileNotFoundError:
             data = None
         if data is not None and not _needs_seeding(data):
-            self._preloaded = (signature, data)
+            lines = _laid_out(raw, data)
+            document = lines or Document.of(data)
+            del data
+            self._preloaded = (signature, document)
             if self.signature() == signature:  # the file read is the one the view names
-                views.write(self.path, data, signature)
+                crc = zlib.crc32(raw)
+                views.write(
+                    self.path, document, signature, by_line=lines is not None, store_crc=crc
+                )
             return
         with self.transaction() as txn:
             self.curated_updates = tuple(seed(txn))
@@ -276,11 +289,10 @@ class Store:
                 self.discard_view(exc)
         signature = self.signature()
         with paused_gc():
-            data = self._document(signature, keep=False)
-            events = tuple(Event.from_trusted(doc) for doc in data.get(EVENTS, {}).values())
-            feeds = tuple(Feed.from_dict(doc) for doc in data.get(FEEDS, {}).values())
-        meta = dict(data.get(META, {}).get("meta", {}))
-        return Snapshot(events=events, feeds=feeds, meta=meta, signature=signature)
+            txn = Transaction(self._document(signature, keep=False), signature)
+            events = tuple(txn.events().values())
+            feeds = tuple(txn.feeds().values())
+        return Snapshot(events=events, feeds=feeds, meta=txn.meta, signature=signature)
 
     def feeds(self) -> tuple[Feed, ...]:
         """The subscribed feeds alone, without building every event (refresh plans with this)."""
@@ -293,11 +305,10 @@ class Store:
             feeds = tuple(Feed.from_dict(doc) for doc in view.feeds)
             return Head(feeds, dict(view.meta), view.signature)
         signature = self.signature()
-        data = self._document(signature, keep=True)
-        feeds = tuple(Feed.from_dict(doc) for doc in data.get(FEEDS, {}).values())
-        return Head(feeds, dict(data.get(META, {}).get("meta", {})), signature)
+        txn = Transaction(self._document(signature, keep=True), signature)
+        return Head(tuple(txn.feeds().values()), txn.meta, signature)
 
-    def _document(self, signature: tuple[int, int, int], *, keep: bool) -> dict[str, Any]:
+    def _document(self, signature: tuple[int, int, int], *, keep: bool) -> Document:
         # The document `open` read, while the file is still that one (a write replaces the
         # inode and changes mtime and size), else a fresh read. `keep` leaves it for the
         # next reader; snapshots and transactions take it, so no process holds two copies.
@@ -307,8 +318,7 @@ class Store:
         if preloaded is not None and preloaded[0] == signature:
             return preloaded[1]
         self._preloaded = None
-        with paused_gc():
-            return load_document(self.path)
+        return self._read_document(signature)[0]
 
     def events(self) -> list[Event]:
         """Every event (unordered)."""
@@ -342,17 +352,30 @@ class Store:
             # a rewrite (inode reused within one mtime tick, same size) and lose a write.
             self._preloaded = None
             txn = self._read_transaction()
-            storage = txn.storage
             yield txn
-            written = storage.dirty
+            if not txn.dirty:
+                return
+            crc = 0
+
+            def write(handle: BinaryIO) -> None:
+                nonlocal crc
+                crc = txn.document.write_to(handle)
+
             try:
-                storage.flush()
+                atomic_write(self.path, write)
             except OSError as exc:  # disk full, read-only folder: the old file is still whole
                 raise StoreError(
                     f"{self.path}: cannot write the store: {exc.strerror or exc}"
                 ) from None
-            if written:  # still under the lock: no other write can come between
-                views.write(self.path, storage.read(), self.signature(), txn.signature)
+            # Still under the lock: no other write can come between.
+            views.write(
+                self.path,
+                txn.document,
+                self.signature(),
+                previous=txn.view,
+                by_line=True,
+                store_crc=crc,
+            )
 
     def _wait_for_lock(self) -> None:
         # A writer waits as long as the holder shows it is alive and working (its heartbeat
@@ -407,13 +430,24 @@ class Store:
     def _read_transaction(self) -> Transaction:
         signature = self.signature()  # before the read: a write in between makes them differ
         try:
-            with paused_gc():
-                storage = BufferedJSONStorage(self.path, load_document(self.path))
+            document, view = self._read_document(signature)
         except FileNotFoundError:
-            storage = BufferedJSONStorage(self.path, _empty_document())
-            storage.dirty = True
-        db = StoreDB(self.path, storage=lambda *_a, **_k: storage)
-        return Transaction(db=db, storage=storage, signature=signature)
+            document, view = Document.of(_empty_document(), fresh=True), None
+        return Transaction(document, signature, view)
+
+    def _read_document(self, signature: tuple[int, int, int]) -> tuple[Document, views.View | None]:
+        # A file its view vouches for (made from this very file, after it was checked, and laid
+        # out one record per line) is only indexed: its records stay text until something
+        # reads or replaces them. Any other is parsed and checked whole.
+        with paused_gc():
+            raw = read_store(self.path)
+            view = self.view() if self.signature() == signature else None
+            if view is not None and view.signature == signature and view.by_line:
+                document = index_lines(raw)
+                if document is not None:
+                    check_schema(self.path, {META: {"meta": document.table(META).record("meta")}})
+                    return document, view
+            return Document.of(check_document(self.path, raw)), None
 
     def put_events(self, events: Iterable[Event]) -> tuple[int, int]:
         """Merge events by id in one write; returns (new, updated)."""
@@ -477,6 +511,18 @@ def _empty_document() -> dict[str, Any]:
     }
 
 
+def _laid_out(raw: bytes, data: dict[str, Any]) -> Document | None:
+    """The document indexed by line when the file is laid out one record per line (the very
+    tables and keys the whole parse found), else None."""
+    document = index_lines(raw)
+    if document is None or document.tables.keys() != data.keys():
+        return None
+    for name, table in document.tables.items():
+        if table.keys() != data[name].keys():
+            return None
+    return document
+
+
 def _needs_seeding(data: dict[str, Any]) -> bool:
     seeded = data.get(META, {}).get("meta", {}).get("seeded", {})
     return any(seeded.get(s.name, 0) < s.version for s in bundled_sets())
@@ -504,7 +550,7 @@ def seed(txn: Transaction) -> list[CuratedUpdate]:
             updates.append(
                 CuratedUpdate(curated.name, curated.version, added, revised, kept, withheld)
             )
-    if first_time and not txn.table(FEEDS).all():
+    if first_time and not len(txn.table(FEEDS)):
         txn.put_feeds(DEFAULT_FEEDS)
     if seeded != meta.get("seeded"):
         txn.update_meta(seeded=seeded)

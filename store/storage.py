@@ -1,9 +1,10 @@
-"""The store file on disk: TinyDB over one JSON document, replaced atomically, never half-written.
+"""The store file on disk: one TinyDB JSON document, replaced atomically, never half-written.
 
 TinyDB's own JSONStorage rewrites the file in place (a kill mid-write leaves it truncated) and its
 tables cache ids and query results across processes. Here every operation opens the file afresh,
-writes are buffered for the length of one locked transaction, and the file is replaced with a
-fsynced temporary file in the same folder, so readers need no lock and see before or after.
+writes are buffered for the length of one locked transaction (document.py), and the file is
+replaced with a fsynced temporary file in the same folder, so readers need no lock and see before
+or after.
 """
 
 from __future__ import annotations
@@ -17,14 +18,11 @@ import os
 import re
 import stat
 import tempfile
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterator
 from pathlib import Path
-from typing import Any, cast
+from typing import Any, BinaryIO
 
 import orjson
-from tinydb import TinyDB
-from tinydb.storages import Storage
-from tinydb.table import Document, Table
 
 from .records import damage
 
@@ -72,6 +70,12 @@ def paused_gc() -> Iterator[None]:
 
 def load_document(path: Path) -> dict[str, Any]:
     """Read and check the whole store file; raise StoreError (naming the path) if unusable."""
+    return check_document(path, read_store(path))
+
+
+def read_store(path: Path) -> bytes:
+    """The store file's bytes; FileNotFoundError when there is none, StoreError (naming the
+    path) when it cannot be read."""
     try:
         raw = read_regular_file(path)
     except FileNotFoundError:
@@ -80,10 +84,15 @@ def load_document(path: Path) -> dict[str, Any]:
         raise StoreError(f"{path}: {exc}; it was left untouched") from None
     except OSError as exc:
         raise StoreError(f"{path}: cannot read the store: {exc.strerror or exc}") from None
-    if not raw.strip():
-        raise StoreDamaged(f"{path}: the store file is empty (damaged?); it was left untouched")
     if raw.startswith(codecs.BOM_UTF8):  # json.loads allowed one (a text editor's); orjson not
         raw = raw[len(codecs.BOM_UTF8) :]
+    return raw
+
+
+def check_document(path: Path, raw: bytes) -> dict[str, Any]:
+    """Parse and check the store file's bytes; raise StoreError (naming the path) if unusable."""
+    if not raw.strip():
+        raise StoreDamaged(f"{path}: the store file is empty (damaged?); it was left untouched")
     try:
         # orjson: 0.26 s against json's 0.42 s for 100k events; it raises json.JSONDecodeError
         # (a subclass) for bad syntax and for bytes that are not UTF-8 alike.
@@ -92,6 +101,19 @@ def load_document(path: Path) -> dict[str, Any]:
         raise StoreDamaged(
             f"{path}: the store file is damaged ({exc}); it was left untouched"
         ) from None
+    check_schema(path, data)
+    for name, table in data.items():
+        # Checked here, once, so that no later reader or writer trips over a damaged record.
+        if not isinstance(table, dict) or not all(isinstance(d, dict) for d in table.values()):
+            raise StoreDamaged(f"{path}: table {name!r} is damaged; it was left untouched")
+    problem = damage(data)
+    if problem:
+        raise StoreDamaged(f"{path}: the store is damaged ({problem}); it was left untouched")
+    return data
+
+
+def check_schema(path: Path, data: Any) -> None:
+    """Raise StoreError unless `data` holds a meta record with a schema this amity reads."""
     meta_table = data.get("meta") if isinstance(data, dict) else None
     meta = meta_table.get("meta") if isinstance(meta_table, dict) else None
     schema = meta.get("schema") if isinstance(meta, dict) else None
@@ -102,14 +124,6 @@ def load_document(path: Path) -> dict[str, Any]:
             f"{path}: written by a newer amity (schema {schema}, this one reads up to "
             f"{SCHEMA_VERSION}); upgrade amity to use it"
         )
-    for name, table in data.items():
-        # Checked here, once, so that no later reader or writer trips over a damaged record.
-        if not isinstance(table, dict) or not all(isinstance(d, dict) for d in table.values()):
-            raise StoreDamaged(f"{path}: table {name!r} is damaged; it was left untouched")
-    problem = damage(data)
-    if problem:
-        raise StoreDamaged(f"{path}: the store is damaged ({problem}); it was left untouched")
-    return data
 
 
 class NotRegularFile(ValueError):
@@ -132,12 +146,17 @@ def read_regular_file(path: Path, max_bytes: int | None = None) -> bytes:
 
 def atomic_write_json(path: Path, data: Any) -> None:
     """Write compact JSON to `path` atomically (see `atomic_write_bytes`)."""
-    atomic_write_bytes(path, _dump_compact(data))
+    atomic_write_bytes(path, dump_compact(data))
 
 
 def atomic_write_bytes(path: Path, content: bytes) -> None:
-    """Write `content` beside `path`, fsync it, rename it over `path`, fsync the folder. A
-    symbolic link is written through: its target is replaced, the link stays."""
+    """Write `content` atomically (see `atomic_write`)."""
+    atomic_write(path, lambda handle: handle.write(content))
+
+
+def atomic_write(path: Path, write: Callable[[BinaryIO], object]) -> None:
+    """Let `write` fill a file beside `path`, fsync it, rename it over `path`, fsync the folder.
+    A symbolic link is written through: its target is replaced, the link stays."""
     path = through_links(path)
     folder = path.parent
     folder.mkdir(parents=True, exist_ok=True)
@@ -145,7 +164,7 @@ def atomic_write_bytes(path: Path, content: bytes) -> None:
     try:
         os.chmod(tmp_name, _mode_for(path))
         with os.fdopen(fd, "wb") as handle:
-            handle.write(content)
+            write(handle)
             handle.flush()
             os.fsync(handle.fileno())
         os.replace(tmp_name, path)
@@ -161,7 +180,8 @@ def through_links(path: Path) -> Path:
     return Path(os.path.realpath(path)) if os.path.islink(path) else path
 
 
-def _dump_compact(data: Any) -> bytes:
+def dump_compact(data: Any) -> bytes:
+    """Compact UTF-8 JSON."""
     # The same compact UTF-8 JSON as json.dump(ensure_ascii=False, separators=(",", ":")),
     # written by orjson in a tenth of the time (0.05 s against 0.43 s for 100k events).
     try:
@@ -206,81 +226,3 @@ def _fsync_dir(folder: Path) -> None:
         os.fsync(fd)
     finally:
         os.close(fd)
-
-
-class BufferedJSONStorage(Storage):
-    """A TinyDB storage that reads the file once and keeps writes in memory until `flush`."""
-
-    def __init__(self, path: str | os.PathLike[str], data: dict[str, Any] | None = None) -> None:
-        self.path = Path(path)
-        self._data = data
-        self.dirty = False
-
-    def read(self) -> dict[str, Any]:
-        """The whole document (loaded on first use)."""
-        if self._data is None:
-            self._data = load_document(self.path)
-        return self._data
-
-    def write(self, data: dict[str, Any]) -> None:
-        """Buffer the new document; nothing touches the disk until `flush`."""
-        self._data = data
-        self.dirty = True
-
-    def flush(self) -> None:
-        """Replace the file atomically with the buffered document, if anything changed."""
-        if self.dirty and self._data is not None:
-            atomic_write_json(self.path, self._data)
-            self.dirty = False
-
-    def close(self) -> None:
-        """Nothing to release: the file is never held open."""
-
-
-class KeyedTable(Table):
-    """A table whose document ids are the records' own string keys (event id, feed URL).
-
-    TinyDB types document ids as int; the methods here take and give the string keys, so the
-    one place that says so is `_doc_id` (and `by_key` for the way back)."""
-
-    document_id_class = str  # type: ignore[assignment]
-
-    def by_key(self) -> dict[str, Document]:
-        """Every record, by key."""
-        return cast(dict[str, Document], {doc.doc_id: doc for doc in self.all()})
-
-    def record(self, key: str) -> Document | None:
-        """The record stored under `key`, if any."""
-        return self.get(doc_id=_doc_id(key))
-
-    def has(self, key: str) -> bool:
-        """Whether a record is stored under `key`."""
-        return self.contains(doc_id=_doc_id(key))
-
-    def remove_keys(self, keys: Iterable[str]) -> list[str]:
-        """Delete the records stored under these keys; returns the keys that were present."""
-        present = [key for key in keys if self.has(key)]
-        if present:
-            self.remove(doc_ids=[_doc_id(key) for key in present])
-        return present
-
-    def put(self, records: Mapping[str, Mapping[str, Any]]) -> None:
-        """Insert or replace records by key in one batch."""
-        # TinyDB has no keyed upsert in bulk: drop the keys present, then insert all at once.
-        self.remove_keys(records)
-        if records:
-            self.insert_multiple(Document(dict(r), doc_id=_doc_id(k)) for k, r in records.items())
-
-
-def _doc_id(key: str) -> int:
-    return cast(int, key)  # a KeyedTable's document ids are strings (document_id_class)
-
-
-class StoreDB(TinyDB):
-    """TinyDB with keyed tables."""
-
-    table_class = KeyedTable
-
-    def table(self, name: str, **kwargs: Any) -> KeyedTable:
-        """The keyed table `name`."""
-        return cast(KeyedTable, super().table(name, **kwargs))

@@ -5,9 +5,11 @@ plan, `Store.open`.
 It holds the events in timeline order (newest first) as the very JSON lines `list --json`
 prints, the columns that filtering and the app's index need, and the feeds and meta records.
 It is valid only while the store file's signature (mtime, size, inode) is the one it was made
-from; TinyDB's file stays the store of record. Every write of the store makes it again from the
-document in hand; a reader that finds it missing or stale reads the store as before and writes
-it again, and one that finds it damaged says so and does the same.
+from, or the file is a copy of that one (same time and size, same CRC-32); TinyDB's file stays
+the store of record. Every write of the store makes it again from the document in hand (only
+what changed is built again); a reader that finds it missing or stale reads the store as before
+and writes it again, and one that finds it damaged says so and does the same. It also vouches
+for the store file: a write reads a file its view was made from without checking it again.
 
 Layout: a magic line, a header line (JSON: signature, meta, feeds, and where each part is with
 its length and CRC-32), then the parts: one JSON list per column, the lines' start offsets
@@ -30,14 +32,15 @@ from typing import Any, BinaryIO
 
 import orjson
 
+from .document import Document, Table
 from .jsontext import compact_json
 from .model import Event
 from .notices import warn
 from .query import search_text, timeline_key
-from .storage import atomic_write_bytes, paused_gc
+from .storage import atomic_write_bytes, dump_compact, paused_gc
 
 SUFFIX = ".view"
-MAGIC = b"amity-view 2\n"
+MAGIC = b"amity-view 3\n"  # 3: the store laid out one record per line (document.py)
 _FORMAT = b"amity-view "  # a view of another version is made again, silently
 # What the timeline's index (store/index.py) filters and prints with, without building events
 # (`publishers`: each source's publisher). The search texts are one more part (see `texts`).
@@ -79,6 +82,9 @@ class View:
         self.feeds: list[dict[str, Any]] = header["feeds"]
         self.longest_title: int = header["longest_title"]
         self.count: int = header["count"]
+        # Whether the store file is laid out one record per line (document.py): then a write
+        # may keep its untouched records as text.
+        self.by_line: bool = header["by_line"]
         self._parts: dict[str, list[int]] = header["parts"]
         self._start = start
         self._columns: dict[str, list[Any]] = {}
@@ -215,31 +221,43 @@ class View:
 
 
 def render(
-    document: dict[str, Any], signature: tuple[int, int, int], previous: View | None = None
+    document: Document,
+    signature: tuple[int, int, int],
+    previous: View | None = None,
+    *,
+    by_line: bool,
+    store_crc: int,
 ) -> bytes:
-    """The view file's bytes for a store document whose file has `signature`. The lines and
-    columns of events whose stored record is unchanged since `previous` (the view of the file
-    this document was read from) are taken from it: only what changed is built again."""
+    """The view file's bytes for a store document whose file has `signature` and CRC-32
+    `store_crc` (`by_line`: laid out one record per line). The lines and columns of events
+    untouched since the document was read from the file `previous` is the view of are taken
+    from it: only what changed is built again."""
     with paused_gc():
-        return _render(document, signature, previous)
+        return _render(document, signature, previous, by_line, store_crc)
 
 
 def _render(
-    document: dict[str, Any], signature: tuple[int, int, int], previous: View | None
+    document: Document,
+    signature: tuple[int, int, int],
+    previous: View | None,
+    by_line: bool,
+    store_crc: int,
 ) -> bytes:
-    records = document.get("events", {})
-    digests = {key: _digest(record) for key, record in records.items()}
-    old = _Old.of(previous, digests) if previous is not None else None
+    records = document.table("events")
+    old = _Old.of(previous, records) if previous is not None else None
     reused = old.positions if old is not None else {}
     # (sort key, position in the previous view or -1, the event built again or None)
     entries: list[tuple[str, int, Event | None]] = []
+    digests: dict[str, bytes] = {}
     for key, record in records.items():
         position = reused.get(key, -1)
         if position >= 0:
             assert old is not None
             entries.append((old.dates[position] + "\0" + key, position, None))
         else:
-            event = Event.from_trusted(record)
+            text = dump_compact(record) if isinstance(record, dict) else record
+            digests[key] = _digest(text)
+            event = Event.from_trusted(orjson.loads(text))
             entries.append((timeline_key(event), -1, event))
     entries.sort(key=lambda entry: entry[0], reverse=True)
     lines = [
@@ -265,7 +283,10 @@ def _render(
         texts.line(position) if event is None else _text(event)  # type: ignore[union-attr]
         for _key, position, event in entries
     )
-    parts["digests"] = b"".join(digests[key.rsplit("\0", 1)[1]] for key, _p, _e in entries)
+    parts["digests"] = b"".join(
+        old.digest(position) if event is None else digests[event.id]  # type: ignore[union-attr]
+        for _key, position, event in entries
+    )
     parts["offsets"] = offsets.tobytes()
     parts["lines"] = SEPARATOR.join(lines)
     where, at = {}, 0
@@ -275,10 +296,12 @@ def _render(
     header = {
         "signature": list(signature),
         "byteorder": sys.byteorder,
-        "meta": document.get("meta", {}).get("meta", {}),
-        "feeds": list(document.get("feeds", {}).values()),
+        "meta": document.table("meta").record("meta") or {},
+        "feeds": document.table("feeds").all(),
         "count": len(entries),
         "longest_title": longest_title,
+        "by_line": by_line,
+        "store_crc": store_crc,
         "parts": where,
     }
     return b"".join([MAGIC, orjson.dumps(header), b"\n", *parts.values()])
@@ -346,34 +369,29 @@ def _value(event: Event, name: str) -> Any:
     return getattr(event, name)
 
 
-_NO_DIGEST = b"\0" * 8
-
-
-def _digest(record: Any) -> bytes:
+def _digest(text: bytes | memoryview) -> bytes:
     # What tells an unchanged stored record from a changed one between two writes.
-    try:
-        return hashlib.blake2b(orjson.dumps(record), digest_size=8).digest()
-    except TypeError:  # what orjson refuses: never taken as unchanged
-        return _NO_DIGEST
+    return hashlib.blake2b(text, digest_size=8).digest()
 
 
 class _Old:
-    """What a write takes from the previous view: the events whose records did not change."""
+    """What a write takes from the previous view: the events untouched since the read."""
 
     def __init__(
-        self, previous: View, positions: dict[str, int], block: bytes, texts: Texts
+        self, previous: View, positions: dict[str, int], block: bytes, texts: Texts, digests: bytes
     ) -> None:
         self.view, self.positions, self.block, self.texts = previous, positions, block, texts
+        self.digests = digests
         self.dates: list[str] = previous.column("date")
         self.column = previous.column
 
     @classmethod
-    def of(cls, previous: View, digests: dict[str, bytes]) -> _Old | None:
+    def of(cls, previous: View, records: Table) -> _Old | None:
         """None when `previous` cannot be trusted (then everything is built again)."""
         try:
-            old_digests = previous.part("digests")
+            digests = previous.part("digests")
             ids = previous.column("id")
-            if len(old_digests) != 8 * len(ids):
+            if len(digests) != 8 * len(ids):
                 return None
             previous.column("title_length")
             texts = previous.texts()
@@ -384,9 +402,13 @@ class _Old:
         positions = {
             key: position
             for position, key in enumerate(ids)
-            if digests.get(key) == old_digests[position * 8 : position * 8 + 8] != _NO_DIGEST
+            if records.has(key) and records.untouched(key)
         }
-        return cls(previous, positions, block, texts)
+        return cls(previous, positions, block, texts, digests)
+
+    def digest(self, position: int) -> bytes:
+        """The digest of the stored record of the event at `position`."""
+        return self.digests[position * 8 : position * 8 + 8]
 
     def line(self, position: int) -> bytes:
         """The line of the event at `position` in the previous view."""
@@ -402,21 +424,21 @@ class _Old:
 
 def write(
     store_path: Path,
-    document: dict[str, Any],
+    document: Document,
     signature: tuple[int, int, int],
-    read_from: tuple[int, int, int] | None = None,
+    *,
+    previous: View | None = None,
+    by_line: bool,
+    store_crc: int,
 ) -> None:
-    """Make the view of `document` (the store file's content at `signature`), reusing the view
-    of the file it was read from (`read_from`) for what did not change. A view that cannot be
-    written is only a slower next read: the store itself is already saved."""
+    """Make the view of `document` (the store file's content at `signature`, whose CRC-32 is
+    `store_crc`), reusing `previous` (the view of the file it was read from) for what did not
+    change. A view that cannot be written is only a slower next read: the store is saved."""
     if signature == (0, 0, 0):
         return
-    previous = None
-    if read_from is not None:
-        with contextlib.suppress(ViewDamaged):
-            previous = read(store_path, read_from)
-    with contextlib.suppress(OSError):
-        atomic_write_bytes(view_path(store_path), render(document, signature, previous))
+    with contextlib.suppress(OSError, ViewDamaged):
+        content = render(document, signature, previous, by_line=by_line, store_crc=store_crc)
+        atomic_write_bytes(view_path(store_path), content)
 
 
 def read(store_path: Path, signature: tuple[int, int, int]) -> View | None:
@@ -428,7 +450,7 @@ def read(store_path: Path, signature: tuple[int, int, int]) -> View | None:
     except OSError:
         return None
     try:
-        view = _open(path, handle, signature)
+        view = _open(store_path, handle, signature)
     except BaseException:
         handle.close()
         raise
@@ -437,7 +459,8 @@ def read(store_path: Path, signature: tuple[int, int, int]) -> View | None:
     return view  # which keeps the handle open
 
 
-def _open(path: Path, handle: BinaryIO, signature: tuple[int, int, int]) -> View | None:
+def _open(store_path: Path, handle: BinaryIO, signature: tuple[int, int, int]) -> View | None:
+    path = view_path(store_path)
     magic = handle.readline(len(MAGIC))
     if magic != MAGIC:
         if magic.startswith(_FORMAT):
@@ -445,15 +468,38 @@ def _open(path: Path, handle: BinaryIO, signature: tuple[int, int, int]) -> View
         raise ViewDamaged(f"{path}: not an amity view")
     try:
         header = orjson.loads(handle.readline())
-        if tuple(header["signature"]) != signature or header["byteorder"] != sys.byteorder:
+        if header["byteorder"] != sys.byteorder:
+            return None
+        made_from = tuple(header["signature"])
+        if made_from != signature and not _copied(store_path, made_from, signature, header):
             return None
         _check_header(header)
-        return View(path, header, handle.tell(), handle)
+        return View(path, {**header, "signature": signature}, handle.tell(), handle)
     except (orjson.JSONDecodeError, KeyError, TypeError, ValueError) as exc:
         raise ViewDamaged(f"{path}: cannot read the view ({type(exc).__name__})") from None
 
 
-_NUMBERS = ("count", "longest_title")
+def _copied(
+    store_path: Path,
+    made_from: tuple[int, ...],
+    signature: tuple[int, int, int],
+    header: dict[str, Any],
+) -> bool:
+    # A copy that kept the modification time (cp -p, rsync -t, a restored backup) is another
+    # file (inode) with the same time and size: the view holds if the bytes are the same.
+    if made_from[:2] != signature[:2] or signature == (0, 0, 0):
+        return False
+    try:
+        with store_path.open("rb") as handle:
+            crc = 0
+            while chunk := handle.read(_CHUNK):
+                crc = zlib.crc32(chunk, crc)
+    except OSError:
+        return False
+    return crc == header["store_crc"]
+
+
+_NUMBERS = ("count", "longest_title", "store_crc")
 _PARTS = (*COLUMNS, "title_length", "search", "digests", "offsets", "lines")
 
 
@@ -464,6 +510,7 @@ def _check_header(header: dict[str, Any]) -> None:
         and isinstance(header["feeds"], list)
         and all(isinstance(feed, dict) for feed in header["feeds"])
         and all(type(header[name]) is int and header[name] >= 0 for name in _NUMBERS)
+        and type(header["by_line"]) is bool
         and isinstance(parts, dict)
         and all(
             isinstance(parts[name], list)

@@ -165,7 +165,7 @@ def test_control_characters_never_reach_stdout(tmp_path: Path) -> None:
     # And one that reached the file raw (an older amity, a hand edit): output still cleans it.
     with Store(path).transaction() as txn:
         raw = {**synthetic_event(2, "raw").to_record(), "title": HOSTILE, "summary": HOSTILE}
-        txn.table("events").insert_multiple([_doc(raw)])
+        txn.table("events").put({raw["id"]: raw})
     table = amity("list", "--search", "rome", db=path)
     as_json = amity("list", "--json", "--search", "rome", db=path)
     exported = amity("export", db=path)
@@ -176,9 +176,3 @@ def test_control_characters_never_reach_stdout(tmp_path: Path) -> None:
     assert table.stdout.count("PM visit [/b] Rome") == 2
     events = {e["id"]: e for e in json.loads(as_json.stdout)}
     assert events["imp-0000001"]["title"] == "PM visit [/b] Romeevil"
-
-
-def _doc(record: dict):
-    from tinydb.table import Document
-
-    return Document(record, doc_id=record["id"])

@@ -54,9 +54,9 @@ def previous_release_store(path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
                 in_force.with_changes(sources=(*in_force.sources, REPORT)),
             ]
         )
-        txn.table("events").remove(doc_ids=[DIET_VOTE])
+        txn.table("events").remove_keys([DIET_VOTE])
         txn.update_meta(removed=[DIET_VOTE])  # the shared contract's key
-        txn.table("events").remove(doc_ids=[COP28])
+        txn.table("events").remove_keys([COP28])
         txn.update_meta(deleted=[COP28])  # the previous release's key
 
 

@@ -1,0 +1,195 @@
+"""The store document one record per line, so a write parses and serialises only what it touches.
+
+The file stays one TinyDB JSON document (TinyDB itself opens it); only its layout is chosen:
+
+    {
+    "meta":{
+    "meta":{"schema":1,...}
+    },
+    "events":{
+    "<id>":{...},
+    "<id>":{...}
+    }
+    }
+
+A record read from a file in this layout is kept as the bytes of its line until something reads
+or replaces it; a write carries every untouched record over as those very bytes. A file in any
+other layout (an older amity's, or one a person edited) is read whole, and the next write lays
+it out again.
+"""
+
+from __future__ import annotations
+
+import re
+import zlib
+from collections.abc import Iterable, Iterator, Mapping
+from typing import Any, BinaryIO
+
+import orjson
+
+from .storage import dump_compact
+
+# A stored record as read: its JSON text (a slice of the file), or the record itself once read
+# or replaced.
+Raw = memoryview | bytes
+Value = Raw | dict[str, Any]
+
+# One line of the layout: a JSON string (the table's name or the record's key), a colon, and
+# the rest of the line: "{" (a table opens) or the record, with a comma unless it is the last.
+# Keys never hold a raw newline (JSON escapes it). Unrolled and greedy: 0.06 s for 100k lines.
+_LINE = re.compile(rb'^("[^"\\\n]*(?:\\.[^"\\\n]*)*"):(.*)$', re.MULTILINE)
+
+
+class Table:
+    """One table of the store: records by key, each kept as the text it was read as until it
+    is read or replaced (then as a dict)."""
+
+    def __init__(self, records: dict[str, Value] | None = None) -> None:
+        self._records: dict[str, Value] = records if records is not None else {}
+        self.changed: set[str] = set()  # keys put or removed since the read
+        self.dirty = False
+
+    def __len__(self) -> int:
+        return len(self._records)
+
+    def keys(self) -> Iterable[str]:
+        """Every key, in stored order."""
+        return self._records.keys()
+
+    def has(self, key: str) -> bool:
+        """Whether a record is stored under `key`."""
+        return key in self._records
+
+    def record(self, key: str) -> dict[str, Any] | None:
+        """The record stored under `key` (a fresh dict), if any."""
+        value = self._records.get(key)
+        if value is None:
+            return None
+        return dict(value) if isinstance(value, dict) else _parse(value)
+
+    def by_key(self) -> dict[str, dict[str, Any]]:
+        """Every record, by key (each read: the whole table's cost)."""
+        return {key: self.record(key) for key in self._records}  # type: ignore[misc]
+
+    def all(self) -> list[dict[str, Any]]:
+        """Every record, in stored order."""
+        return list(self.by_key().values())
+
+    def items(self) -> Iterator[tuple[str, Value]]:
+        """(key, the record as text or dict) in stored order: for writers of the file and view."""
+        return iter(self._records.items())
+
+    def untouched(self, key: str) -> bool:
+        """Whether the record under `key` is still the text that was read."""
+        return key not in self.changed
+
+    def put(self, records: Mapping[str, Mapping[str, Any]]) -> None:
+        """Insert or replace records by key."""
+        for key, record in records.items():
+            self._records[key] = dict(record)
+            self.changed.add(key)
+        self.dirty = self.dirty or bool(records)
+
+    def remove_keys(self, keys: Iterable[str]) -> list[str]:
+        """Delete the records stored under these keys; returns the keys that were present."""
+        present = [key for key in keys if self._records.pop(key, None) is not None]
+        self.changed.update(present)
+        self.dirty = self.dirty or bool(present)
+        return present
+
+
+class Document:
+    """The store's tables by name, as one read found them and one write will lay them out."""
+
+    def __init__(self, tables: dict[str, Table], *, fresh: bool = False) -> None:
+        self.tables = tables
+        self.fresh = fresh  # not read from a file: written even if nothing is put
+
+    @classmethod
+    def of(cls, data: Mapping[str, Mapping[str, Any]], *, fresh: bool = False) -> Document:
+        """A document from parsed tables (records as dicts)."""
+        return cls({name: Table(dict(table)) for name, table in data.items()}, fresh=fresh)
+
+    @property
+    def dirty(self) -> bool:
+        """Whether anything was put or removed since the read (or it was never written)."""
+        return self.fresh or any(table.dirty for table in self.tables.values())
+
+    def table(self, name: str) -> Table:
+        """The table `name` (an empty one is made, and written only once it holds a record)."""
+        table = self.tables.get(name)
+        if table is None:
+            table = self.tables[name] = Table()
+        return table
+
+    def write_to(self, out: BinaryIO) -> int:
+        """Write the whole document in the one-record-per-line layout; returns its CRC-32."""
+        crc = 0
+
+        def write(text: bytes | memoryview) -> None:
+            nonlocal crc
+            crc = zlib.crc32(text, crc)
+            out.write(text)
+
+        names = [name for name, table in self.tables.items() if len(table) or name != "_default"]
+        write(b"{")
+        for n, name in enumerate(names):
+            write(b"\n" + dump_compact(name) + b":{")
+            separator = b"\n"
+            for key, value in self.tables[name].items():
+                write(separator + dump_compact(key) + b":")
+                write(dump_compact(value) if isinstance(value, dict) else value)
+                separator = b",\n"
+            write(b"\n}," if n < len(names) - 1 else b"\n}")
+        write(b"\n}\n")
+        return crc
+
+
+def index_lines(raw: bytes) -> Document | None:
+    """The document of a file in the layout above, its records left as text; None when the file
+    is laid out otherwise. This only finds where each record is: the caller knows the file is
+    a checked store (see `Store`), and that it is in this layout or compares the keys found."""
+    if not (raw.startswith(b"{\n") and raw.endswith(b"\n}\n")):
+        return None
+    view = memoryview(raw)
+    tables: dict[str, Table] = {}
+    records: dict[str, Value] | None = None
+    at = 2  # where the next line starts: every line is a table's opening, a record or a closing
+    for match in _LINE.finditer(raw, 2):
+        start, end = match.span(2)
+        if match.start() != at:  # only a table's closing lies between two matched lines
+            if records is None or raw[at : match.start()] != b"},\n":
+                return None
+            records = None
+        if records is None:  # a table opens
+            if end != start + 1 or raw[start] != _OPEN:
+                return None
+            records = {}
+            tables[_key(match.group(1))] = Table(records)
+        else:  # a whole record, on its line
+            if raw[end - 1] == _COMMA:
+                end -= 1
+            if raw[start] != _OPEN or raw[end - 1] != _CLOSE or end - start < 2:
+                return None
+            records[_key(match.group(1))] = view[start:end]
+        at = match.end() + 1
+    closing = b"}\n}\n" if tables else b"}\n"
+    if raw[at:] != closing:
+        return None
+    return Document(tables)
+
+
+_OPEN, _CLOSE, _COMMA = b"{},"
+
+
+def _key(quoted: bytes) -> str:
+    if b"\\" in quoted:
+        return str(orjson.loads(quoted))
+    return quoted[1:-1].decode()
+
+
+def _parse(raw: Raw) -> dict[str, Any]:
+    record = orjson.loads(raw)
+    if not isinstance(record, dict):  # never for a checked store
+        raise TypeError("a stored record is not an object")
+    return record

@@ -1,0 +1,93 @@
+"""The store file is one TinyDB JSON document laid out one record per line: TinyDB itself reads
+it, a write carries every record it did not touch over byte for byte, a store in any other
+layout is read as before, and a copy that kept its time keeps its view."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+
+import orjson
+from amity.store import Store
+from amity.store.document import index_lines
+from storegen import amity, make_store, synthetic_events
+from tinydb import TinyDB
+from tinydb.table import Table
+
+
+class KeyedTable(Table):
+    document_id_class = str  # type: ignore[assignment]  # amity's keys: event ids, feed URLs
+
+
+class KeyedTinyDB(TinyDB):
+    table_class = KeyedTable
+
+
+def test_tinydb_reads_the_store_and_sees_every_record(tmp_path):
+    store = make_store(tmp_path / "db.json", 50)
+    raw = store.path.read_bytes()
+    lines = raw.split(b"\n")
+    assert len(lines) > 50 and all(len(line) < 2000 for line in lines)  # one record a line
+
+    with KeyedTinyDB(store.path, access_mode="r") as db:
+        events = {str(doc.doc_id): dict(doc) for doc in db.table("events").all()}
+    with store.transaction() as txn:
+        assert events == txn.table("events").by_key()
+    assert {e.id for e in store.events()} == set(events)
+
+
+def test_a_write_keeps_every_untouched_record_byte_for_byte(tmp_path):
+    store = make_store(tmp_path / "db.json", 200)
+    before = _records(store.path.read_bytes())
+    changed = synthetic_events(3)[2].with_changes(title="Changed title")
+    with store.transaction() as txn:
+        txn.put_events([changed, *synthetic_events(2, prefix="new")])
+        txn.remove_events(["syn-0000005"])
+    after = _records(store.path.read_bytes())
+
+    assert after.keys() == (before.keys() - {"syn-0000005"}) | {"new-0000000", "new-0000001"}
+    touched = {"syn-0000002", "syn-0000005", "new-0000000", "new-0000001"}
+    assert all(after[key] == line for key, line in before.items() if key not in touched)
+    assert orjson.loads(after["syn-0000002"])["title"] == "Changed title"
+
+
+def test_a_store_in_another_layout_is_read_and_laid_out_again(tmp_path):
+    store = make_store(tmp_path / "db.json", 30)
+    plain = amity("list", "--json", db=store.path).stdout
+    document = json.loads(store.path.read_text(encoding="utf-8"))
+    for layout in (
+        {"separators": (",", ":")},  # compact on one line, as the previous amity wrote it
+        {"indent": 2},  # a person's pretty-printed edit
+    ):
+        store.path.write_text(json.dumps(document, ensure_ascii=False, **layout), "utf-8")
+        assert index_lines(store.path.read_bytes()) is None
+        assert amity("list", "--json", db=store.path).stdout == plain
+        feed = f"https://example.org/{len(layout)}.xml"
+        assert amity("feeds", "add", feed, db=store.path).returncode == 0
+        assert index_lines(store.path.read_bytes()) is not None  # laid out again
+        assert amity("list", "--json", db=store.path).stdout == plain
+
+
+def test_a_copy_that_kept_its_time_keeps_its_view_and_a_changed_copy_does_not(tmp_path):
+    make_store(tmp_path / "db.json", 30)
+    copy = tmp_path / "copy"
+    copy.mkdir()
+    for name in ("db.json", "db.json.view"):
+        shutil.copy2(tmp_path / name, copy / name)
+    assert Store(copy / "db.json").view() is not None
+
+    path = copy / "db.json"
+    stat = path.stat()
+    raw = path.read_bytes()
+    path.write_bytes(raw.replace(b"Japan and Italy talk", b"Japon and Italy talk", 1))
+    os.utime(path, ns=(stat.st_atime_ns, stat.st_mtime_ns))  # same size, same time
+    assert Store(path).view() is None
+    listed = json.loads(amity("list", "--json", db=path).stdout)
+    assert any("Japon" in event["title"] for event in listed)
+
+
+def _records(raw: bytes) -> dict[str, bytes]:
+    document = index_lines(raw)
+    assert document is not None
+    return {key: bytes(value) for key, value in document.table("events").items()}  # type: ignore
