@@ -65,11 +65,17 @@ class Matcher:
             elif parts:
                 self._phrases.setdefault(parts[0], []).append((tuple(parts[1:]), hit))
         self._substrings = tuple((term, tuple(hits)) for term, hits in substrings.items())
-        # A term inside a longer look-alike term (ローマ in ローマ教皇, the Pope) counts only
-        # where it stands outside it: the Pope is not Rome (but イタリア館 is still Italy).
-        tells = [t for t, hits in substrings.items() if any(h.what == "against" for h in hits)]
+        # A term inside a longer term of the other side of the scale counts only where it
+        # stands outside it: the Pope (ローマ教皇) is not Rome (ローマ), and Crosetto
+        # (クロセット) is no volleyball set (セット). Within one side both count (イタリア館
+        # is still Italy).
+        tells = {t for t, hits in substrings.items() if any(h.what == "against" for h in hits)}
         self._within = {
-            term: tuple(other for other in tells if term in other and other != term)
+            term: tuple(
+                other
+                for other in substrings
+                if term in other and other != term and (other in tells) != (term in tells)
+            )
             for term in substrings
         }
         self._lengths = sorted({len(p) for p in self._prefixes})

@@ -158,3 +158,11 @@ def test_a_frame_topic_of_ones_own_taxonomy_is_a_true_or_false_setting(tmp_path)
     )
     verdict = judge("Japan and Italy hold talks on a navy frigate visit", "", load_config(path))
     assert verdict.topic_ids == ("navy",)
+
+
+def test_a_look_alike_word_inside_a_name_is_not_counted_against_it():
+    # セット (a volleyball set) is inside クロセット (Crosetto); ローマ (Rome) inside ローマ教皇.
+    verdict = judge("クロセット国防相が来日、日伊防衛相会談", "防衛協力を確認した。", Config())
+    assert verdict.relevant and "セット" not in verdict.against
+    pope = judge("ローマ教皇が来日、広島訪問へ", "教皇は長崎と広島を訪れる。", Config())
+    assert not pope.relevant and "ローマ" not in pope.terms
