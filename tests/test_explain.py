@@ -94,10 +94,13 @@ def test_explain_with_a_feed_that_is_not_a_url_is_a_usage_error(env):
     assert "--feed" in result.output and "http(s) URL" in result.output
 
 
-def test_feeds_commands_report_a_missing_config_like_every_other(tmp_path, monkeypatch):
+def test_feeds_and_curation_commands_report_a_missing_config_like_every_other(
+    tmp_path, monkeypatch
+):
     monkeypatch.setenv("AMITY_DB", str(tmp_path / "amity.json"))
     monkeypatch.setenv("AMITY_CONFIG", str(tmp_path / "missing.toml"))
-    for args in (["list"], ["feeds", "list"], ["feeds", "add", "https://example.org/feed"]):
+    commands = (["list"], ["feeds", "list"], ["feeds", "add", "https://example.org/feed"])
+    for args in (*commands, ["hide", "jp-it-1585"], ["mute", "list"], ["mute", "add", "x"]):
         result = CliRunner().invoke(cli, args)
         assert result.exit_code == 2, (args, result.output)
         assert "config file not found" in result.output

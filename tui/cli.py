@@ -6,20 +6,18 @@ import json
 import signal
 import sys
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field, replace
+from dataclasses import replace
 from pathlib import Path
 from typing import Any, TypeVar
 
 import click
 from amity.store import (
-    Config,
     ConfigError,
     Filter,
     Store,
     StoreError,
     Topic,
     ValidationError,
-    load_config,
     parse_events,
 )
 from amity.store.curated import brought_up_to_date
@@ -35,34 +33,10 @@ from .curate_commands import register as register_curation
 from .filter_options import filter_options
 from .output import counted, json_text, print_json, say, table, write_output
 from .serve import serve_command
+from .session import Session, pass_session
 from .tuning import tune_process
 
 EXPORT_VERSION = 1
-
-
-@dataclass
-class Session:
-    """What every command shares: where the store is and the loaded config."""
-
-    db_path: Path | None
-    config_path: Path | None
-    _config: Config | None = field(default=None, repr=False)
-
-    @property
-    def config(self) -> Config:
-        """The config file, read on first use."""
-        if self._config is None:
-            self._config = load_config(self.config_path)
-        return self._config
-
-    def store(self, *, announce: bool = True) -> Store:
-        """Open (creating and seeding if new) the store; say on stderr what a curated dataset
-        update did to it (once: the next open finds it up to date)."""
-        store = Store.open(self.db_path)
-        if announce:
-            for update in store.curated_updates:
-                say(update.message())
-        return store
 
 
 class AmityGroup(click.Group):
@@ -101,9 +75,6 @@ class AmityGroup(click.Group):
 def _fail(message: str, code: int) -> None:
     say(f"amity: {message}")
     sys.exit(code)
-
-
-pass_session = click.make_pass_decorator(Session)
 
 
 @click.group(

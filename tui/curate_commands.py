@@ -17,6 +17,7 @@ from amity.store.model import CERTAINTIES
 from amity.store.mutes import add_mute, mute_rules, remove_mute
 
 from .output import counted, print_json, say, table
+from .session import session_of
 
 # Options whose values are event fields: the error of a field names its option.
 _OPTION_OF = {"end_date": "--end-date", "topics": "--topic", "note": "TEXT", "id": "ID"}
@@ -28,10 +29,6 @@ def register(cli: click.Group) -> None:
         cli.add_command(command)
     for command in (merge_command, move_source_command, mute_group):
         cli.add_command(command)
-
-
-def _session(ctx: click.Context) -> Any:
-    return ctx.find_root().obj
 
 
 @contextmanager
@@ -105,7 +102,7 @@ def _changes(values: dict[str, Any]) -> dict[str, Any]:
 @click.pass_context
 def add_command(ctx: click.Context, sources: tuple[str, ...], as_json: bool, **values: Any) -> None:
     """Add an event of your own (origin "user"); prints its id."""
-    session = _session(ctx)
+    session = session_of(ctx)
     config = session.config
     with _at_option(), session.store().transaction() as txn:
         event = curation.add(
@@ -127,7 +124,7 @@ def edit_command(ctx: click.Context, event_id: str, **values: Any) -> None:
     changes = _changes(values)
     if not changes:
         raise click.UsageError("nothing to change: give --title, --date, --topic, ... (see --help)")
-    session = _session(ctx)
+    session = session_of(ctx)
     with _at_option(), session.store().transaction() as txn:
         before = curation.get_event(txn, event_id)
         after = curation.edit(txn, event_id, changes, session.config.topic_ids)
@@ -136,7 +133,7 @@ def edit_command(ctx: click.Context, event_id: str, **values: Any) -> None:
 
 
 def _hide(ctx: click.Context, ids: tuple[str, ...], hidden: bool) -> None:
-    with _at_option(), _session(ctx).store().transaction() as txn:
+    with _at_option(), session_of(ctx).store().transaction() as txn:
         before = {event_id: curation.get_event(txn, event_id).hidden for event_id in ids}
         curation.set_hidden(txn, list(dict.fromkeys(ids)), hidden)
     done = [event_id for event_id, was in before.items() if was != hidden]
@@ -173,7 +170,7 @@ def note_command(ctx: click.Context, event_id: str, text: str | None, clear: boo
         raise click.UsageError("give the note TEXT (or -), or --clear")
     if text == "-":
         text = sys.stdin.read(16 * 1024 * 1024)  # a note past the limit is refused by size
-    with _at_option(), _session(ctx).store().transaction() as txn:
+    with _at_option(), session_of(ctx).store().transaction() as txn:
         event = curation.set_note(txn, event_id, "" if clear else text or "")
     say(f"{'cleared the note of' if not event.note else 'noted'} {event_id}")
 
@@ -184,7 +181,7 @@ def note_command(ctx: click.Context, event_id: str, text: str | None, clear: boo
 @click.pass_context
 def merge_command(ctx: click.Context, absorbed: str, into: str) -> None:
     """Fold event ID into INTO_ID: its sources and note move over, ID is gone for good."""
-    with _at_option(), _session(ctx).store().transaction() as txn:
+    with _at_option(), session_of(ctx).store().transaction() as txn:
         result = curation.merge(txn, absorbed, into)
     say(f"merged {absorbed} into {into} ({len(result.sources)} sources)")
 
@@ -201,7 +198,7 @@ def move_source_command(
     """Move an article (a source) to another event, or out into one of its own."""
     if (to_id is None) == (not as_new):
         raise click.UsageError("give --to ID or --new")
-    with _at_option(), _session(ctx).store().transaction() as txn:
+    with _at_option(), session_of(ctx).store().transaction() as txn:
         left, target = curation.move_source(txn, url, to_id, from_id=from_id)
     say(f"moved the source from {left.id} to {target.id}")
     if as_new:
@@ -220,7 +217,7 @@ def mute_group() -> None:
 @click.pass_context
 def mute_add(ctx: click.Context, phrase: str, feed: str | None) -> None:
     """Mute PHRASE (whole words, any case); stored feed events it matches are hidden."""
-    with _at_option(), _session(ctx).store().transaction() as txn:
+    with _at_option(), session_of(ctx).store().transaction() as txn:
         rule = add_mute(txn, phrase, feed)
     where = f" for {feed}" if feed else ""
     say(f"muted {rule.phrase!r}{where}; hid {counted(len(rule.hid), 'stored event')}")
@@ -231,7 +228,7 @@ def mute_add(ctx: click.Context, phrase: str, feed: str | None) -> None:
 @click.pass_context
 def mute_list(ctx: click.Context, as_json: bool) -> None:
     """Every mute rule."""
-    rules = mute_rules(_session(ctx).store().snapshot().meta)
+    rules = mute_rules(session_of(ctx).store().snapshot().meta)
     if as_json:
         print_json([r.to_dict() for r in rules])
         return
@@ -251,6 +248,6 @@ def mute_list(ctx: click.Context, as_json: bool) -> None:
 @click.pass_context
 def mute_remove(ctx: click.Context, phrase: str, feed: str | None) -> None:
     """Remove a rule; the events it hid come back unless you hid them since."""
-    with _at_option(), _session(ctx).store().transaction() as txn:
+    with _at_option(), session_of(ctx).store().transaction() as txn:
         gone, shown = remove_mute(txn, phrase, feed)
     say(f"removed {counted(len(gone), 'rule')}; showed {counted(shown, 'event')} again")

@@ -19,6 +19,7 @@ from amity.feeds.parse import ParseError, parse_feed
 from amity.store import clean_text
 
 from .output import print_json, say, table
+from .session import session_of
 
 
 @click.command("explain")
@@ -31,7 +32,7 @@ def explain_command(
     ctx: click.Context, target: str | None, lead: str, feed_url: str | None, as_json: bool
 ) -> None:
     """Why an article is kept or dropped: TARGET is an article's URL or a headline."""
-    session = ctx.find_root().obj
+    session = session_of(ctx)
     config = session.config
     if feed_url:
         if not is_web_url(feed_url):

@@ -16,6 +16,7 @@ from amity.feeds.articles import is_web_url
 from amity.store import Feed, clean_text
 
 from .output import print_json, say, table, write_output
+from .session import session_of
 
 
 def register(cli: click.Group) -> None:
@@ -25,14 +26,6 @@ def register(cli: click.Group) -> None:
     cli.add_command(feeds_group)
     cli.add_command(refresh_command)
     cli.add_command(explain_command)
-
-
-def _session(ctx: click.Context) -> Any:
-    session = ctx.find_root().obj
-    # A config that cannot be read is reported (exit 2) by every command alike: `feeds add`
-    # succeeding under a broken config would hide the error until the next refresh.
-    session.config  # noqa: B018
-    return session
 
 
 @click.group("feeds")
@@ -45,7 +38,7 @@ def feeds_group() -> None:
 @click.pass_context
 def feeds_list(ctx: click.Context, as_json: bool) -> None:
     """Every subscribed feed with its tags, status and last error."""
-    feeds = sorted(_session(ctx).store().feeds(), key=lambda f: f.url)
+    feeds = sorted(session_of(ctx).store().feeds(), key=lambda f: f.url)
     if as_json:
         keys = ("url", "title", "tags", "status", "error", "last_ok", "next_check")
         print_json([{k: v for k, v in f.to_dict().items() if k in keys} for f in feeds])
@@ -74,7 +67,7 @@ def feeds_add(ctx: click.Context, url: str, title: str, tags: tuple[str, ...]) -
         raise click.BadParameter(f"expected an http(s) URL, got {url!r}", param_hint="URL")
     if any(not clean_text(tag) for tag in tags):
         raise click.BadParameter("a tag must not be empty", param_hint="--tag")
-    store = _session(ctx).store()
+    store = session_of(ctx).store()
     with store.transaction() as txn:
         old = txn.feeds().get(url)
         feed = Feed(
@@ -103,7 +96,7 @@ def feeds_add(ctx: click.Context, url: str, title: str, tags: tuple[str, ...]) -
 @click.pass_context
 def feeds_remove(ctx: click.Context, url: str) -> None:
     """Unsubscribe from a feed (its articles and events stay)."""
-    with _session(ctx).store().transaction() as txn:
+    with session_of(ctx).store().transaction() as txn:
         removed = txn.remove_feed(url)
     if not removed:
         raise click.UsageError(f"not subscribed: {url}")
@@ -122,7 +115,7 @@ def feeds_import(ctx: click.Context, file: Any) -> None:
         found, skipped = read_opml_report(file.read())
     except OPMLError as exc:
         raise click.UsageError(f"{name}: {exc}; nothing was imported") from None
-    with _session(ctx).store().transaction() as txn:
+    with session_of(ctx).store().transaction() as txn:
         present = txn.feeds()
         fresh = [f for f in found if f.url not in present]
         txn.put_feeds(fresh)
@@ -138,7 +131,7 @@ def feeds_export(ctx: click.Context, file: Path | None) -> None:
     """Write the subscriptions as OPML 2.0 (to FILE, or stdout)."""
     from amity.feeds.opml import write_opml
 
-    feeds = sorted(_session(ctx).store().feeds(), key=lambda f: f.url)
+    feeds = sorted(session_of(ctx).store().feeds(), key=lambda f: f.url)
     write_output(write_opml(feeds), file, f"{len(feeds)} feeds")
 
 
@@ -162,7 +155,7 @@ def refresh_command(
     Exit 0 when every feed was fetched (or skipped while backing off), 1 when some failed
     (everything else was saved), 130 when interrupted (completed feeds were saved).
     """
-    session = _session(ctx)
+    session = session_of(ctx)
     config = session.config
     store = session.store(announce=not quiet)
     bar = _ProgressBar() if sys.stderr.isatty() and not quiet and not as_json else None
