@@ -7,6 +7,7 @@ item at each `<source`, and each piece is searched once.
 
 from __future__ import annotations
 
+import html
 import re
 from collections.abc import Iterable
 from dataclasses import replace
@@ -35,9 +36,13 @@ def outlets(body: bytes, base_url: str) -> dict[str, str]:
         if source is None or link is None:
             continue
         name = shorten(html_to_text(source.decode(codec, "replace")), NAME_CHARS)
-        url = html_to_text(link.group(1).decode(codec, "replace"))
-        if name and url:
-            found[canonical_url(urljoin(base_url, url))] = name
+        url = link.group(1).decode(codec, "replace")
+        if "&" in url:
+            url = html.unescape(url)
+        if not url.startswith(("http://", "https://")):
+            url = urljoin(base_url, url)
+        if name:
+            found[canonical_url(url)] = name
     return found
 
 
@@ -49,7 +54,7 @@ def with_outlets(articles: Iterable[Article], names: dict[str, str]) -> list[Art
     named = []
     for article in articles:
         outlet = names.get(article.url)
-        if outlet:
+        if outlet and outlet != article.publisher:
             title = article.title.removesuffix(f" - {outlet}").strip() or article.title
             article = replace(article, title=title, publisher=outlet)
         named.append(article)
