@@ -23,7 +23,7 @@ from typing import Any
 from amity.store import Config, Store
 
 from .classify import judge
-from .cluster import Facts, facts_for
+from .cluster import Facts, facts_for, title_key
 from .decide import Changes, Outcome
 from .fetch import Fetched, FetchError
 from .parse import ParsedFeed, load_parser, parse_feed
@@ -55,6 +55,7 @@ class Worker:
         self.executor: Executor | None = None
         self.submitted = 0
         self.finished = 0  # written by the executor's thread only
+        self.headlines: set[str] = set()  # read so far (by the executor's one thread only)
         if not fork:
             self._start()
 
@@ -84,7 +85,7 @@ class Worker:
         if self.forked:
             job = executor.submit(_read_and_keep, fetched, feed_url, name)
         else:
-            job = executor.submit(_read, fetched, self.config, name)
+            job = executor.submit(_read, fetched, self.config, name, self.headlines)
         job.add_done_callback(self._done)
         return self.submitted, job
 
@@ -108,11 +109,25 @@ class Worker:
         return save(self.store, self.config, outcomes, now, complete=complete)
 
 
-def _read(fetched: Fetched, config: Config, name: str = "") -> tuple[ParsedFeed, dict[str, Facts]]:
+def _read(
+    fetched: Fetched, config: Config, name: str = "", headlines: set[str] | None = None
+) -> tuple[ParsedFeed, dict[str, Facts]]:
     # Everything about the articles that needs no store, done while other feeds are in flight.
     # The name the person gave the feed is its sources' publisher, before the channel's title.
     parsed = parse_feed(fetched.content(config.refresh.max_bytes), fetched.url, publisher=name)
-    return parsed, facts_for(parsed.articles, config)
+    if headlines is None:
+        return parsed, facts_for(parsed.articles, config)
+    # Facts only save the decide step working them out. A relevant headline already read in
+    # this refresh is most likely the same story from another feed, which the timeline takes
+    # once: its facts are worked out there, and only if they are needed.
+    facts: dict[str, Facts] = {}
+    for article in parsed.articles:
+        headline = title_key(article.title)
+        if headline not in headlines:
+            facts.update(facts_for((article,), config))
+            if facts[article.id].relevant:
+                headlines.add(headline)
+    return parsed, facts
 
 
 # -- the forked process: what it inherited, and what it has read ------------------------------
@@ -120,6 +135,7 @@ def _read(fetched: Fetched, config: Config, name: str = "") -> tuple[ParsedFeed,
 _store: Store | None = None
 _config: Config | None = None
 _kept: dict[str, tuple[ParsedFeed, dict[str, Facts]]] = {}  # by feed URL
+_headlines: set[str] = set()
 
 
 def _start_process(store: Store, config: Config) -> None:
@@ -141,7 +157,7 @@ def _loaded() -> None:
 
 def _read_and_keep(fetched: Fetched, feed_url: str, name: str) -> tuple[None, None]:
     assert _config is not None
-    _kept[feed_url] = _read(fetched, _config, name)
+    _kept[feed_url] = _read(fetched, _config, name, _headlines)
     return None, None
 
 

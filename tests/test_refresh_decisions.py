@@ -11,8 +11,9 @@ from amity.feeds.cluster import Timeline, facts_for
 from amity.feeds.decide import Outcome, next_state
 from amity.feeds.fetch import Fetched, FetchError
 from amity.feeds.parse import parse_feed
+from amity.feeds.worker import _read
 from amity.store import Config, Feed, parse_iso
-from feedserver import relevant_item, rss, short_config, store_with
+from feedserver import item, relevant_item, rss, short_config, store_with
 
 ANSWERS = {
     "/new": (200, rss(relevant_item(1)), {"ETag": '"v1"'}),
@@ -98,3 +99,33 @@ def test_an_answer_with_articles_folds_them_into_the_timeline_once() -> None:
     # The same answer again brings nothing new.
     again, _updated = decided(outcome, timeline)
     assert (again.new, again.updated, len(timeline.events)) == (0, 0, 2)
+
+
+def test_facts_left_to_the_timeline_make_the_same_timeline() -> None:
+    # The worker works out facts for a relevant headline once per refresh; a repeat from
+    # another feed (an aggregator's copy) gets its facts from the timeline, if it needs them.
+    def feed(n: int) -> bytes:
+        copies = [
+            item(f"Japan and Italy sign space pact {k}", f"https://o{n}.example/{k}")
+            for k in range(3)
+        ]
+        return rss(
+            *copies, relevant_item(n), item("Tokyo stocks close higher", f"https://o{n}.example/s")
+        )
+
+    bodies = [(f"https://feeds.example/{n}", feed(n)) for n in range(4)]
+
+    def timeline(headlines: set[str] | None) -> Timeline:
+        folded = Timeline(Config(), {}, {})
+        for url, body in bodies:
+            parsed, facts = _read(
+                Fetched("ok", body, None, None, None, url), Config(), "", headlines
+            )
+            for article in parsed.articles:
+                folded.add(article, url, "2026-01-20T09:00:00Z", facts.get(article.id))
+        return folded
+
+    eager, lazy = timeline(None), timeline(set())
+    assert lazy.events == eager.events and lazy.articles == eager.articles
+    # Each pact is one article, however many outlets carried it; the stocks story is left out.
+    assert eager.new_articles == len(eager.articles) == 3 + 4
