@@ -10,9 +10,12 @@ same positions for every filter: only where the columns come from differs.
 
 from __future__ import annotations
 
+from array import array
+from bisect import bisect_right
 from collections import Counter
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Collection, Iterable, Sequence
 from dataclasses import dataclass, field
+from itertools import compress, filterfalse, repeat
 from typing import Any, Protocol
 
 from .database import Store
@@ -193,11 +196,18 @@ class TimelineIndex:
         """Where each id is."""
         return self._derived("position_of", lambda: {id: p for p, id in enumerate(self.ids)})
 
+    def where(self, wanted: Collection[str]) -> dict[str, int]:
+        """Where each of the `wanted` ids is (one pass over the ids: no map of all of them)."""
+        if not wanted:
+            return {}
+        found = compress(enumerate(self.ids), map(wanted.__contains__, self.ids))
+        return {event_id: position for position, event_id in found}
+
     @property
     def hidden(self) -> set[int]:
         """The positions of the entries the person hid."""
         return self._derived(
-            "hidden", lambda: {p for p, h in enumerate(self.column("hidden")) if h}
+            "hidden", lambda: set(compress(range(len(self)), self.column("hidden")))
         )
 
     @property
@@ -211,16 +221,10 @@ class TimelineIndex:
         return self._derived("masks", self._masks)
 
     def _masks(self) -> list[int]:
-        mask_of: dict[tuple[str, ...], int] = {}
-        masks: list[int] = []
-        append = masks.append
-        for tags in self.column("topics"):
-            tags = tuple(tags)
-            mask = mask_of.get(tags)
-            if mask is None:
-                mask = mask_of[tags] = self._mask(tags)
-            append(mask)
-        return masks
+        # Per distinct topic set, then a C-speed map over the events (tuples: see view.CODED).
+        topics = self.column("topics")
+        mask_of = {tags: self._mask(tags) for tags in set(topics)}
+        return list(map(mask_of.__getitem__, topics))
 
     def _mask(self, topics: Iterable[str]) -> int:
         mask = 0
@@ -234,15 +238,9 @@ class TimelineIndex:
         return self._derived("years", self._years)
 
     def _years(self) -> list[int]:
-        years: list[int] = []
-        append = years.append
-        prefix, year = "-", 0  # no date starts with "-"; sorted by date, the year rarely changes
-        for date in self.column("date"):
-            if not date.startswith(prefix):
-                prefix = date[:4]
-                year = int(prefix)
-            append(year)
-        return years
+        dates = self.column("date")
+        year_of = {date: int(date[:4]) for date in set(dates)}
+        return list(map(year_of.__getitem__, dates))
 
     @property
     def texts(self) -> Texts:
@@ -293,7 +291,7 @@ class TimelineIndex:
         (each topic's matches under every other part of the filter) and the density strip."""
         candidates = self._narrowed(query)
         masks = self.masks
-        by_mask = Counter(masks[p] for p in candidates)
+        by_mask = Counter(map(masks.__getitem__, candidates))
         topic_counts = {
             topic.id: sum(n for mask, n in by_mask.items() if mask & self.bit_of[topic.id])
             for topic in self.topics
@@ -312,17 +310,13 @@ class TimelineIndex:
                 "milestones", lambda: [p for p, m in enumerate(self.column("milestone")) if m]
             )
         if query.hidden is False and self.hidden:
-            hidden = self.hidden
-            candidates = [p for p in candidates if p not in hidden]
+            candidates = list(filterfalse(self.hidden.__contains__, candidates))
         elif query.hidden:
-            hidden = self.hidden
-            candidates = [p for p in candidates if p in hidden]
+            candidates = list(filter(self.hidden.__contains__, candidates))
         if query.words:
             texts = self.texts
-            find, bounds = texts.block.find, texts.bounds
-            for needle in word_needles(query.words):  # bytes.find in one block: C speed
-                word = needle.encode()
-                candidates = [p for p in candidates if find(word, bounds[p], bounds[p + 1]) >= 0]
+            for needle in word_needles(query.words):
+                candidates = _containing(texts, needle.encode(), candidates)
         for name, wanted in (("kind", query.kinds), ("origin", query.origins)):
             if wanted:
                 values = self.column(name)
@@ -346,28 +340,31 @@ class TimelineIndex:
         masks, wanted = self.masks, self._mask(topics)
         unknown = topics - self.bit_of.keys()  # topics no longer configured: by name
         if not unknown:
-            return [p for p in candidates if masks[p] & wanted]
+            shown = {mask for mask in set(masks) if mask & wanted}
+            return list(
+                compress(candidates, map(shown.__contains__, map(masks.__getitem__, candidates)))
+            )
         tags = self.column("topics")
         return [p for p in candidates if masks[p] & wanted or not unknown.isdisjoint(tags[p])]
 
     def _rows(self, positions: list[int], topic_counts: dict[str, int]) -> Shown:
-        years = self.years
+        # Positions come in date order, so each year is one run: found by bisection, copied
+        # whole under its heading.
+        years = list(map(self.years.__getitem__, positions))
         rows: list[int] = []
         year_counts: dict[int, int] = {}
-        append = rows.append
-        current = None
+        newest_first = len(years) > 1 and years[0] > years[-1]
         start = 0
-        for position in positions:
-            year = years[position]
-            if year != current:
-                if current is not None:
-                    year_counts[current] = len(rows) - start
-                append(~year)
-                start = len(rows)
-                current = year
-            append(position)
-        if current is not None:
-            year_counts[current] = len(rows) - start
+        while start < len(years):
+            year = years[start]
+            if newest_first:
+                end = bisect_right(years, -year, start, key=int.__neg__)
+            else:
+                end = bisect_right(years, year, start)
+            rows.append(~year)
+            rows += positions[start:end]
+            year_counts[year] = end - start
+            start = end
         return Shown(
             rows=rows, matched=len(positions), topic_counts=topic_counts, year_counts=year_counts
         )
@@ -393,6 +390,18 @@ class Timeline:
         """The view the index reads, None on the plain path."""
         columns = self.index.columns
         return columns.view if isinstance(columns, ViewColumns) else None
+
+
+def _containing(texts: Texts, word: bytes, candidates: Sequence[int]) -> list[int]:
+    # bytes.find over each candidate's slice of the one block, mapped in C (no Python loop).
+    bounds, find = texts.bounds, texts.block.find
+    if len(candidates) == len(bounds) - 1:  # every event: the bounds as they are
+        starts, ends = bounds[:-1], bounds[1:]
+    else:
+        starts = array("q", map(bounds.__getitem__, candidates))
+        ends = array("q", map(bounds.__getitem__, map((1).__add__, candidates)))
+    found = map(find, repeat(word), starts, ends)
+    return list(compress(candidates, map((-1).__lt__, found)))
 
 
 def read_timeline(

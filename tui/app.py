@@ -10,6 +10,7 @@ import webbrowser
 from collections.abc import Callable, Iterable
 from dataclasses import replace
 from functools import partial
+from itertools import compress
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, ClassVar
 
@@ -395,14 +396,12 @@ class AmityApp(Curating):
         # the last visit, + seen then but with new sources since.
         # From the index's columns: no event is built.
         index, last = self.index, self.visits.last_visit
-        wanted = self.visits.unseen or self.source_base
-        ids: dict[str, int] = index.position_of if wanted else {}
+        ids = index.where(self.visits.unseen | self.source_base.keys())
         marks = dict.fromkeys(self.visits.unseen & ids.keys(), NEW)
         if last is not None:
-            added = index.column("added")
-            marks.update(
-                (i, NEW) for i, a in zip(index.ids, added, strict=True) if (a or "") > last
-            )
+            added = index.column("added")  # a few distinct values (see view.CODED)
+            later = {a for a in set(added) if (a or "") > last}
+            marks.update(dict.fromkeys(compress(index.ids, map(later.__contains__, added)), NEW))
         for event_id, count in self.source_base.items():
             position = ids.get(event_id)
             grown = position is not None and index.source_count(position) > count
@@ -698,14 +697,12 @@ class AmityApp(Curating):
         the past year's events have now, and the theme."""
         now = self.clock()
         unseen = {id for id, mark in self.marks.items() if mark == NEW and id not in self.seen}
-        index = self.index
-        ids = index.ids
-        sources = {
-            ids[p]: self.source_base[ids[p]]
-            if self._mark(ids[p]) == MORE
-            else index.source_count(p)
-            for p in self._recent(index)
-        }
+        index, base = self.index, self.source_base
+        more = {i for i, mark in self.marks.items() if mark == MORE and i not in self.seen}
+        recent = list(self._recent(index))
+        ids = map(index.ids.__getitem__, recent)
+        counts = map(len, map(index.column("publishers").__getitem__, recent))
+        sources = {i: base[i] if i in more else n for i, n in zip(ids, counts, strict=True)}
         save_visits(self.visit_file, Visits(format_iso(now), unseen, sources, self.theme))
 
 
