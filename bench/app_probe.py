@@ -25,7 +25,7 @@ import time
 from collections.abc import Awaitable, Callable
 from pathlib import Path
 
-from .measure import Run, run_child, time_call
+from .measure import Run, run_child
 
 SIZE = (120, 40)
 
@@ -106,7 +106,12 @@ async def _interact(db: str, repeat: int) -> dict[str, list[float]]:
             ("filter_topic", Filter(topics=frozenset({topic.id}))),
             ("filter_search", Filter(search="j")),
         ):
-            times[label] = time_call(lambda query=query: app.index.show(query), repeat).seconds
+            times[label] = []
+            for _ in range(repeat):
+                app.index.show(Filter())  # from nothing filtered, as the key finds it
+                t0 = time.perf_counter()
+                app.index.show(query)
+                times[label].append(time.perf_counter() - t0)
     return times
 
 

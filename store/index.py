@@ -14,7 +14,7 @@ from array import array
 from bisect import bisect_right
 from collections import Counter
 from collections.abc import Callable, Collection, Iterable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from itertools import compress, filterfalse, repeat
 from typing import Any, Protocol
 
@@ -104,8 +104,9 @@ class ViewColumns:
         self._built: dict[int, Event] = {}
 
     def column(self, name: str) -> list[Any]:
-        """One column, newest first (the index keeps it)."""
-        return self.view.column(name, keep=False)
+        """One column, newest first (the index keeps it; the ids and times added, which
+        `View.event` reads too, are one list shared with the view)."""
+        return self.view.column(name, keep=name in ("id", "added"))
 
     def texts(self) -> Texts:
         """Every event's search text, read and checked."""
@@ -158,6 +159,7 @@ class TimelineIndex:
         self.bit_of = {topic.id: 1 << n for n, topic in enumerate(self.topics)}
         self.longest_title = columns.longest_title
         self._cache: dict[str, Any] = {}
+        self._last: tuple[Filter, list[int], dict[str, int]] | None = None  # see show()
 
     @classmethod
     def of_events(cls, events: Iterable[Event], topics: Sequence[Topic] = ()) -> TimelineIndex:
@@ -289,13 +291,19 @@ class TimelineIndex:
     def show(self, query: Filter) -> Shown:
         """Apply the filter for the app: rows with year headings, and counts for the sidebar
         (each topic's matches under every other part of the filter) and the density strip."""
-        candidates = self._narrowed(query)
-        masks = self.masks
-        by_mask = Counter(map(masks.__getitem__, candidates))
-        topic_counts = {
-            topic.id: sum(n for mask, n in by_mask.items() if mask & self.bit_of[topic.id])
-            for topic in self.topics
-        }
+        # Toggling a topic changes neither the rest of the filter nor the counts: kept.
+        rest = replace(query, topics=frozenset(), newest_first=True)
+        if self._last is None or self._last[0] != rest:
+            candidates = self._narrowed(query)
+            masks = self.masks
+            by_mask = Counter(map(masks.__getitem__, candidates))
+            counts = {
+                topic.id: sum(n for mask, n in by_mask.items() if mask & self.bit_of[topic.id])
+                for topic in self.topics
+            }
+            self._last = (rest, candidates, counts)
+        _rest, candidates, topic_counts = self._last
+        candidates = list(candidates)
         if query.topics:
             candidates = self._with_topics(candidates, query.topics)
         if not query.newest_first:

@@ -6,7 +6,6 @@ import asyncio
 import datetime as dt
 import os
 import sys
-import webbrowser
 from collections.abc import Callable, Iterable
 from dataclasses import replace
 from functools import partial
@@ -128,6 +127,7 @@ class AmityApp(Curating):
         self.sidebar_choice: bool | None = None  # None: the layout decides
         self.wide_detail = False
         self.panes = layout.choose(80, 24)
+        self._laid_out: layout.Layout | None = None  # what _layout_for last applied
         self.checked_at = last_checked(store, self.loaded)  # when a refresh last ran
 
     # -- layout ----------------------------------------------------------------------------
@@ -189,7 +189,9 @@ class AmityApp(Curating):
         chosen = layout.choose(
             width, height, sidebar=self.sidebar_choice, wide_detail=self.wide_detail
         )
-        self.panes = chosen
+        if chosen == self._laid_out:
+            return  # start-up sends two resizes; each restyle costs a layout pass
+        self.panes = self._laid_out = chosen
         self.screen.set_class(not chosen.sidebar, "no-sidebar")
         self.screen.set_class(not chosen.detail_right, "detail-below")
         body = self.query_one("#body").styles
@@ -402,9 +404,10 @@ class AmityApp(Curating):
             added = index.column("added")  # a few distinct values (see view.CODED)
             later = {a for a in set(added) if (a or "") > last}
             marks.update(dict.fromkeys(compress(index.ids, map(later.__contains__, added)), NEW))
+        publishers = index.column("publishers") if self.source_base else []
         for event_id, count in self.source_base.items():
             position = ids.get(event_id)
-            grown = position is not None and index.source_count(position) > count
+            grown = position is not None and len(publishers[position]) > count
             if grown and event_id not in marks:
                 marks[event_id] = MORE
         return marks
@@ -512,6 +515,8 @@ class AmityApp(Curating):
         )
 
     def _open_url(self, url: str) -> None:
+        import webbrowser  # here: it costs start-up a few ms for a key seldom pressed
+
         try:
             opened = webbrowser.open(url)
         except webbrowser.Error:

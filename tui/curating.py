@@ -27,7 +27,6 @@ from amity.store.index import Shown, Timeline, TimelineIndex
 from amity.store.mutes import add_mute, check_phrase
 from textual.app import App
 
-from .forms import Confirm, EventForm, MuteForm, NoteForm, SourceChoice
 from .timeline import TimelineView
 
 # A write: the transaction's work, and which event the cursor should land on afterwards.
@@ -191,6 +190,8 @@ class Curating(App[None]):
 
             self.curate(change, lambda _: event.id, f"Saved: {', '.join(changes)}")
 
+        from .forms import EventForm  # here, not at start-up: a TextArea costs ~10 ms to import
+
         self.push_screen(EventForm("Edit entry", self.config.topics, check, event), saved)
 
     def action_add(self) -> None:
@@ -222,6 +223,8 @@ class Curating(App[None]):
 
             self.curate(change, lambda event: event.id, f"Added: {clean_text(fields['title'])}")
 
+        from .forms import EventForm
+
         self.push_screen(EventForm("New entry", self.config.topics, check, date=year), saved)
 
     def action_note(self) -> None:
@@ -243,6 +246,8 @@ class Curating(App[None]):
             self.curate(
                 change, lambda _: event.id, "Note saved" if note.strip() else "Note cleared"
             )
+
+        from .forms import NoteForm
 
         self.push_screen(NoteForm(event, check), saved)
 
@@ -283,6 +288,8 @@ class Curating(App[None]):
 
                 self.curate(change, lambda _: event.id, f"Merged into {clean_text(event.title)}")
 
+        from .forms import Confirm
+
         self.push_screen(Confirm(question), answered)
 
     def action_move_source(self) -> None:
@@ -312,6 +319,8 @@ class Curating(App[None]):
                 "Moving a source: go to the entry that should hold it and press v (Esc cancels).",
                 timeout=10,
             )
+
+        from .forms import SourceChoice
 
         self.push_screen(SourceChoice(event), chosen)
 
@@ -347,6 +356,8 @@ class Curating(App[None]):
                 return keep if event.id in done.hid else event.id
 
             self.curate(change, where, f"Muted “{clean_text(phrase)}”")
+
+        from .forms import MuteForm
 
         self.push_screen(MuteForm(event, feeds, check), saved)
 
