@@ -191,3 +191,22 @@ def test_commands_print_the_same_from_the_view_and_from_the_store_file(store, pl
     assert fast.stdout == slow.stdout
     assert fast.stderr == slow.stderr
     assert fast.stdout.strip() or "no events match" in fast.stderr
+
+
+def test_the_apps_index_is_the_same_from_the_view_and_from_the_store_file(store, plain):
+    from amity.store import DEFAULT_TOPICS
+    from amity.store.index import FILTERED, read_timeline
+
+    fast, slow = (read_timeline(s, DEFAULT_TOPICS).index for s in (store, plain))
+    assert fast.columns.__class__ is not slow.columns.__class__  # one view, one plain
+
+    for name in FILTERED:
+        assert fast.column(name) == slow.column(name), name
+    everything = range(len(fast))
+    assert [fast.texts.text(p) for p in everything] == [slow.texts.text(p) for p in everything]
+    assert fast.outlets == slow.outlets
+    for query in [*FILTERS.values(), Filter(hidden=None, newest_first=False)]:
+        a, b = fast.show(query), slow.show(query)
+        assert (a.rows, a.topic_counts, a.year_counts) == (b.rows, b.topic_counts, b.year_counts)
+        shown = [p for p in a.rows if p >= 0]
+        assert fast.events(shown) == slow.events(shown)
