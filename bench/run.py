@@ -108,13 +108,7 @@ def bench_refresh(report: Report, args: argparse.Namespace, work: Path, say: Say
             again = report.section(
                 f"No-change refresh (every feed answers 304): {n} feeds", "floor"
             )
-            floor = args.latency * math.ceil(n / conc)
-            for sec in (full, again):
-                sec.add(
-                    f"network floor: {args.latency:g} s × ⌈{n}/{conc}⌉",
-                    Samples([floor]),
-                    baseline=True,
-                )
+            _add_floor((full, again), args.latency, n, conc)
             candidates: list[peers.Peer] = []
             if amity_missing:
                 _skip(say, (full, again), f"amity refresh ({conc})", amity_missing)
@@ -134,14 +128,25 @@ def bench_refresh(report: Report, args: argparse.Namespace, work: Path, say: Say
                 why = "--no-peers" if args.no_peers else NO_READER
                 _skip(say, (full, again), f"reader ({conc} workers)", why)
             _run_peers(candidates, server, folder, args.refresh_runs, full, again, say)
-            fetch = time_call(lambda: peers.fetch_only(server.urls, conc, 2), args.refresh_runs)
-            label = f"fetch only: httpx, {conc} at a time, 2 per host"
-            full.add(label, fetch, "no parsing, no store")
+            _add_fetch_only(full, server, conc, args.refresh_runs)
             for label, result in peers.parse_costs(server.docs, args.refresh_runs).items():
                 if isinstance(result, str):
                     _skip(say, (full,), label, result)
                 else:
                     full.add(label, result, f"{n * args.entries} entries, in one process")
+
+
+def _add_floor(sections: tuple[Section, ...], latency: float, n: int, conc: int) -> None:
+    """The baseline row of a refresh: no refresh of `n` feeds, `conc` at a time, can beat it."""
+    floor = latency * math.ceil(n / conc)
+    for sec in sections:
+        sec.add(f"network floor: {latency:g} s × ⌈{n}/{conc}⌉", Samples([floor]), baseline=True)
+
+
+def _add_fetch_only(full: Section, server: FeedServer, conc: int, runs: int) -> None:
+    """The row of httpx fetching every feed with nothing else: what the network part costs."""
+    fetch = time_call(lambda: peers.fetch_only(server.urls, conc, 2), runs)
+    full.add(f"fetch only: httpx, {conc} at a time, 2 per host", fetch, "no parsing, no store")
 
 
 def _skip(say: Say, sections: tuple[Section, ...], label: str, reason: str) -> None:
@@ -252,11 +257,7 @@ def bench_relevant(report: Report, args: argparse.Namespace, work: Path, say: Sa
             "floor",
         )
         again = report.section(f"No-change refresh, {RELEVANT}: {n} feeds", "floor")
-        floor = args.latency * math.ceil(n / conc)
-        for sec in (full, again):
-            sec.add(
-                f"network floor: {args.latency:g} s × ⌈{n}/{conc}⌉", Samples([floor]), baseline=True
-            )
+        _add_floor((full, again), args.latency, n, conc)
         candidates: list[peers.Peer] = []
         if amity_missing:
             _skip(say, (full, again), f"amity refresh ({conc})", amity_missing)
@@ -268,8 +269,7 @@ def bench_relevant(report: Report, args: argparse.Namespace, work: Path, say: Sa
             why = "--no-peers" if args.no_peers else NO_NEWSBOAT
             _skip(say, (full, again), f"newsboat ({conc} threads)", why)
         empty = _run_peers(candidates, server, folder, args.refresh_runs, full, again, say)
-        fetch = time_call(lambda: peers.fetch_only(server.urls, conc, 2), args.refresh_runs)
-        full.add(f"fetch only: httpx, {conc} at a time, 2 per host", fetch, "no parsing, no store")
+        _add_fetch_only(full, server, conc, args.refresh_runs)
         if not amity_missing:
             _bench_large(report, args, work, server, opml, empty, say)
 
