@@ -55,7 +55,7 @@ class Worker:
         self.executor: Executor | None = None
         self.submitted = 0
         self.finished = 0  # written by the executor's thread only
-        self.headlines: set[str] = set()  # read so far (by the executor's one thread only)
+        self.headlines: set[str] = set()  # relevant ones read so far (by its one thread)
         if not fork:
             self._start()
 

@@ -191,6 +191,7 @@ class Store:
             lock_timeout = _lock_timeout_from_env()
         self.lock_timeout = lock_timeout
         self._file_lock: Any = None  # made on the first write (see _lock)
+        self._lock_pid = 0  # the process that made it
         # The document ensure_ready just read, kept for the first snapshot if the file is still
         # the same one: reading 100k events twice doubled the start-up of `amity list`.
         self._preloaded: tuple[tuple[int, int, int], Document] | None = None
@@ -200,15 +201,17 @@ class Store:
 
     @property
     def _lock(self) -> Any:
-        # filelock costs every reader ~20 ms of imports; only writers need it.
-        if self._file_lock is None:
+        # filelock costs every reader ~20 ms of imports; only writers need it. A process forked
+        # after a write (amity refresh's worker) makes its own: filelock refuses an inherited one.
+        if self._file_lock is None or self._lock_pid != os.getpid():
             import filelock
 
             with _LOCK_SETUP:
-                if self._file_lock is None:
+                if self._file_lock is None or self._lock_pid != os.getpid():
                     self._file_lock = filelock.FileLock(
                         str(self.path) + LOCK_SUFFIX, timeout=self.lock_timeout
                     )
+                    self._lock_pid = os.getpid()
         return self._file_lock
 
     @classmethod

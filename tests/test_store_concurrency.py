@@ -167,6 +167,29 @@ def test_an_open_store_sees_other_processes_writes(tmp_path: Path) -> None:
         assert txn.meta["generation"] == 1
 
 
+@pytest.mark.skipif(not hasattr(os, "fork"), reason="no fork on this platform")
+def test_a_process_forked_after_a_write_writes_with_a_lock_of_its_own(tmp_path: Path) -> None:
+    # amity refresh forks a process that saves (feeds/worker.py); the Store it inherits may
+    # have written already (opening a store can), and filelock refuses an inherited lock.
+    store = Store.open(tmp_path / "amity.json")
+    with store.transaction() as txn:
+        txn.put_events(synthetic_events(1, prefix="parent"))
+    child = os.fork()
+    if child == 0:  # pragma: no cover (the child's result is its exit code)
+        code = 1
+        try:
+            with store.transaction() as txn:
+                txn.put_events(synthetic_events(1, prefix="child"))
+            code = 0
+        finally:
+            os._exit(code)
+    _pid, status = os.waitpid(child, 0)
+    assert os.waitstatus_to_exitcode(status) == 0
+    assert {"parent-0000000", "child-0000000"} <= {e.id for e in Store(store.path).events()}
+    with store.transaction() as txn:  # and the parent still writes with its own
+        txn.put_events(synthetic_events(1, prefix="after"))
+
+
 def _article(key: str) -> dict[str, str]:
     return {"url": f"https://example.org/{key}"}
 
