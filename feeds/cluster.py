@@ -18,11 +18,11 @@ import datetime as dt
 import hashlib
 import re
 from collections import Counter
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, MutableMapping
 from dataclasses import dataclass, field, replace
 from typing import Any
 
-from amity.store import Config, Event, Source
+from amity.store import Config, Event, Source, StoredEvents
 from amity.store.text import SPACELESS
 
 from .articles import Article
@@ -114,7 +114,7 @@ class Timeline:
     `removed` holds ids of events the person deleted or merged away: never made again."""
 
     config: Config
-    events: dict[str, Event]
+    events: MutableMapping[str, Event]  # a store's are built on first need (StoredEvents)
     articles: dict[str, dict[str, Any]]
     removed: frozenset[str] = frozenset()
     changed_events: set[str] = field(default_factory=set)
@@ -469,9 +469,9 @@ class Timeline:
     def _days(self) -> dict[str, list[str]]:
         if self._by_day is None:
             by_day: dict[str, list[str]] = {}
-            for event in self.events.values():
-                if len(event.date) == 10:
-                    by_day.setdefault(event.date, []).append(event.id)
+            for event_id, date in _dates(self.events):
+                if len(date) == 10:
+                    by_day.setdefault(date, []).append(event_id)
             self._by_day = by_day
         return self._by_day
 
@@ -496,6 +496,14 @@ class Timeline:
 
 # Fields of a feed event that come from its articles (and that the person may have edited).
 _FEED_FIELDS = ("date", "title", "summary", "kind", "topics", "sources", "why")
+
+
+def _dates(events: Mapping[str, Event]) -> Iterable[tuple[str, str]]:
+    # A store's events tell their dates without being built: only the days incoming articles
+    # touch build theirs.
+    if isinstance(events, StoredEvents):
+        return events.dates()
+    return ((event.id, event.date) for event in events.values())
 
 
 def _touched(event: Event) -> bool:

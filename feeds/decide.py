@@ -63,7 +63,7 @@ def decide(
     current = txn.feeds()
     meta = txn.meta
     removed = txn.removed_ids()
-    timeline = Timeline(config, txn.events(), txn.articles(), removed)
+    timeline = Timeline(config, txn.stored_events(), txn.articles(), removed)
     rules = rules_fingerprint(config)
     if meta.get("rules") != rules:
         # New words or rules: judge the stored articles again before taking new ones.

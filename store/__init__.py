@@ -12,6 +12,7 @@ from .database import Snapshot, Store, Transaction
 from .model import KINDS, ORIGINS, Event, Source, ValidationError, parse_date, parse_events
 from .query import Filter, ordered, search_text, word_needles, word_spans
 from .storage import StoreDamaged, StoreError, StoreLocked, StoreTooNew
+from .stored_events import StoredEvents
 from .subscriptions import DEFAULT_FEEDS, Feed
 from .text import clean_text, strip_controls
 from .topics import DEFAULT_TOPICS, Topic
@@ -50,6 +51,7 @@ __all__ = [
     "StoreError",
     "StoreLocked",
     "StoreTooNew",
+    "StoredEvents",
     "Topic",
     "Transaction",
     "ValidationError",

@@ -38,6 +38,7 @@ from .storage import (
     remove_leftovers,
     through_links,
 )
+from .stored_events import StoredEvents
 from .subscriptions import DEFAULT_FEEDS, Feed
 
 DEFAULT_LOCK_TIMEOUT = 10.0
@@ -102,6 +103,10 @@ class Transaction:
             return {
                 key: Event.from_trusted(doc) for key, doc in self.table(EVENTS).by_key().items()
             }
+
+    def stored_events(self) -> StoredEvents:
+        """Every event by id, each built when first asked for (see stored_events.py)."""
+        return StoredEvents(self.table(EVENTS), self.view)
 
     def put_events(self, events: Iterable[Event], *, by_person: bool = False) -> tuple[int, int]:
         """Insert or replace events by id in one pass; returns (new, updated). Unchanged events

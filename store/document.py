@@ -52,6 +52,9 @@ class Table:
     def __len__(self) -> int:
         return len(self._records)
 
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._records)
+
     def keys(self) -> Iterable[str]:
         """Every key, in stored order."""
         return self._records.keys()

@@ -1,0 +1,86 @@
+"""The events of one read of the store, each built when first asked for: a refresh into 100k
+events builds the few hundred around its articles, not all of them."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, MutableMapping
+
+from .document import Table
+from .model import Event
+from .view import View, ViewDamaged
+
+
+class StoredEvents(MutableMapping[str, Event]):
+    """Events by id over a store table: read on first use, then kept; set and removed here
+    without touching the table (the caller writes what changed)."""
+
+    def __init__(self, table: Table, view: View | None = None) -> None:
+        self._table = table
+        self._view = view  # the view made from the file the table was read from, if any
+        self._built: dict[str, Event] = {}
+        self._gone: set[str] = set()  # removed here, still in the table
+        self._added: set[str] = set()  # set here, not in the table
+
+    def __getitem__(self, key: str) -> Event:
+        event = self._built.get(key)
+        if event is not None:
+            return event
+        if key in self._gone:
+            raise KeyError(key)
+        record = self._table.record(key)
+        if record is None:
+            raise KeyError(key)
+        event = self._built[key] = Event.from_trusted(record)
+        return event
+
+    def __setitem__(self, key: str, event: Event) -> None:
+        self._built[key] = event
+        self._gone.discard(key)
+        if not self._table.has(key):
+            self._added.add(key)
+
+    def __delitem__(self, key: str) -> None:
+        if key not in self:
+            raise KeyError(key)
+        self._built.pop(key, None)
+        self._added.discard(key)
+        if self._table.has(key):
+            self._gone.add(key)
+
+    def __contains__(self, key: object) -> bool:
+        if not isinstance(key, str) or key in self._gone:
+            return False
+        return key in self._built or self._table.has(key)
+
+    def __iter__(self) -> Iterator[str]:
+        gone = self._gone
+        yield from (key for key in self._table if key not in gone)
+        yield from list(self._added)
+
+    def __len__(self) -> int:
+        return len(self._table) - len(self._gone) + len(self._added)
+
+    def dates(self) -> Iterator[tuple[str, str]]:
+        """(id, date) of every event, without building those not built yet: from the view's
+        columns for records untouched since the read, else from the records."""
+        built, gone, table = self._built, self._gone, self._table
+        from_view = self._view_dates()
+        for key in table:
+            if key in gone:
+                continue
+            event = built.get(key)
+            if event is not None:
+                yield key, event.date
+                continue
+            date = from_view.get(key) if table.untouched(key) else None
+            yield key, date if date is not None else self[key].date
+        for key in list(self._added):
+            yield key, built[key].date
+
+    def _view_dates(self) -> dict[str, str]:
+        if self._view is None:
+            return {}
+        try:
+            return dict(zip(self._view.column("id"), self._view.column("date"), strict=True))
+        except ViewDamaged:  # replaced by another writer meanwhile: read from the records
+            return {}
