@@ -80,9 +80,10 @@ def date_precision(value: str) -> str:
 _URL_RE = re.compile(r"https?://[^\s/?#]+(?:[/?#]\S*)?", re.IGNORECASE)
 
 
-def _check_url(value: Any, field_name: str) -> str:
-    # The whole value must be a URL: sources are opened in a browser and shown on screen, so
-    # spaces, escape sequences and control characters after a valid prefix are refused too.
+def check_url(value: Any, field_name: str) -> str:
+    """`value` if it is an http(s) URL, whole: sources are opened in a browser and shown on
+    screen, so spaces, escape sequences and control characters after a valid prefix are
+    refused too (ValidationError naming `field_name`)."""
     if isinstance(value, str) and len(value) > URL_CHARS:
         raise _too_long(field_name, value, URL_CHARS)
     if not isinstance(value, str) or not _URL_RE.fullmatch(value) or strip_controls(value) != value:
@@ -133,7 +134,7 @@ class Source:
         if not isinstance(data, Mapping):
             raise ValidationError(field_name, f"expected an object, got {type(data).__name__}")
         try:
-            url = _check_url(data.get("url"), "url")
+            url = check_url(data.get("url"), "url")
             title = _text_field(data, "title", required=False, limit=TITLE_CHARS)
             publisher = _text_field(data, "publisher", required=False, limit=NAME_CHARS)
             published = data.get("published")

@@ -15,7 +15,7 @@ from typing import Any
 
 from .clock import utc_now
 from .curation import refuse_controls, with_hidden
-from .model import Event, Source, ValidationError
+from .model import Event, ValidationError, check_url
 from .storage import ARTICLES, EVENTS
 from .text import clean_text, spaceless
 
@@ -94,10 +94,7 @@ def add_mute(txn: Any, phrase: str, feed: str | None = None, now: str | None = N
     """Store a rule and hide the stored feed events it matches; returns it (with `hid`)."""
     phrase = check_phrase(phrase)
     if feed is not None:
-        try:
-            feed = Source.from_dict({"url": feed}).url
-        except ValidationError:
-            raise ValidationError("feed", f"expected an http(s) URL, got {feed!r}") from None
+        feed = check_url(feed, "feed")
     rules = mute_rules(txn.meta)
     if any(_same(r, phrase, feed) for r in rules):
         where = f" for {feed}" if feed else ""
