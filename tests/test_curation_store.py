@@ -163,6 +163,9 @@ def test_mute_matches_whole_words_in_spaced_scripts_and_inside_japanese() -> Non
     assert MuteRule("バレー").matches("日伊女子バレーボール親善試合")
     assert MuteRule("人々").matches("各地の人々は歓迎した")  # 々 is written like kanji
     assert MuteRule("ﾊﾞﾚｰ").matches("日伊ﾊﾞﾚｰ試合")  # half-width kana too
+    assert MuteRule("acsa").matches("日伊のacsa協定")  # latin words end where kana starts
+    assert MuteRule("ＡＣＳＡ").matches("日伊のａｃｓａが")  # full-width latin alike
+    assert not MuteRule("acsa").matches("acsax deal")
 
 
 EDITOR = """
