@@ -18,10 +18,10 @@ from amity.store.text import NAME_CHARS, shorten
 from .articles import Article, canonical_url, html_to_text
 
 _ITEM = re.compile(rb"<item[\s>]")
-_LINK = re.compile(rb"<link\s*>\s*(?:<!\[CDATA\[)?\s*([^<\]\s]+)")
+# No two parts of a pattern may match the same run of spaces: a long run would backtrack.
+_LINK = re.compile(rb"<link\s*>\s*(?:<!\[CDATA\[\s*)?([^<\]\s]+)")
 # RSS's <source> has a url attribute (HTML's <source>, met in descriptions, has src), and text.
 _URL_ATTRIBUTE = re.compile(rb"\burl\s*=")
-_SOURCE_TEXT = re.compile(rb"\s*(?:<!\[CDATA\[)?([^<\]]*)(?:\]\]>)?\s*</source")
 _ENCODING = re.compile(rb"""^<\?xml[^>]*encoding\s*=\s*["']([\w.:-]+)["']""")
 
 
@@ -66,10 +66,19 @@ def _source(item: bytes) -> bytes | None:
     for piece in item.split(b"<source")[1:]:
         end = piece.find(b">")
         if piece[:1].isspace() and end > 0 and _URL_ATTRIBUTE.search(piece, 0, end):
-            text = _SOURCE_TEXT.match(piece, end + 1)
-            if text is not None:
-                return text.group(1)
+            return _text(piece[end + 1 :])
     return None
+
+
+def _text(rest: bytes) -> bytes | None:
+    # The element's plain text, or its one CDATA section; None if it holds markup or is cut.
+    close = rest.find(b"</source")
+    if close < 0:
+        return None
+    text = rest[:close].strip()
+    if text.startswith(b"<![CDATA[") and text.endswith(b"]]>"):
+        text = text[9:-3].strip()
+    return None if b"<" in text or b"]" in text else text
 
 
 def _codec(body: bytes) -> str:

@@ -169,6 +169,31 @@ async def test_the_source_element_names_the_outlet(server, tmp_path):
     assert sources["https://navy.example/1"].publisher == "Feed"
 
 
+async def test_a_broken_source_element_and_long_blank_runs_do_not_hold_up_the_feed(
+    server, tmp_path
+):
+    # A <source> never closed, then a long run of blanks (a cut or hostile feed): the scan
+    # must stay linear in the body, so the feed is read and the good item keeps its outlet.
+    broken = item("Japan and Italy: talks in Rome", "https://a.example/1")
+    broken += '<source url="https://s.example/"/>' + " " * 20_000
+    blank_link = "<title>Meloni meets Takaichi</title><link>" + " " * 20_000 + "</link>"
+    blank_link += '<source url="https://s.example/">' + " " * 20_000
+    good = item(
+        "Italy and Japan sign a defence accord - ANSA",
+        "https://ansa.example/2",
+        "Tue, 20 Jan 2026 10:00:00 +0900",
+    )
+    good += '<source url="https://www.ansa.it">ANSA</source>'
+    url = server.serve("/hostile", rss(good, broken, blank_link, title="Feed"))
+    store = store_with(tmp_path / "db.json", [url])
+    report = await refresh(store, short_config())
+
+    assert [f.status for f in report.feeds] == ["ok"]
+    sources = {s.url: s for e in store.snapshot().events for s in e.sources}
+    ansa = sources["https://ansa.example/2"]
+    assert (ansa.title, ansa.publisher) == ("Italy and Japan sign a defence accord", "ANSA")
+
+
 async def test_changed_rules_reapply_but_never_undo_the_persons_edits(server, tmp_path):
     # The Spanish report is dropped until a config adds Spanish words for the pair; the English
     # ones make events, one of which the person retitles.
