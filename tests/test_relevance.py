@@ -29,6 +29,9 @@ DROPPED = [
         "multilateral",
     ),
     ("UK-Japan defence treaty signed", "Italy is mentioned in passing as a GCAP partner.", ""),
+    # Katakana shared with Italian names: Kabul (not the carrier Cavour), a medicine (not Urso).
+    ("外務省、カブールの日本大使館を一時閉鎖", "邦人の退避を進める。", "one side"),
+    ("ウルソ錠の出荷を調整 日本の製薬会社", "供給が不安定になっている。", "one side"),
 ]
 
 
