@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Callable, Sequence
-from dataclasses import replace
 
 import httpx
 from amity.store import Config, Feed
@@ -81,9 +80,7 @@ async def _one(
             request_done()
             parsed = facts = None
             if fetched.status == "ok":
-                place, job = worker.read(fetched, feed.url, feed.title)
-                if worker.forked:  # the body stays there, with what is read from it
-                    fetched = replace(fetched, body=b"")
+                place, job = worker.read(fetched, feed.title)
                 parsing = asyncio.wrap_future(job)
                 try:
                     parsed, facts = await asyncio.shield(parsing)

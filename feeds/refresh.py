@@ -30,15 +30,11 @@ async def refresh(
     force: bool = False,
     progress: Progress | None = None,
     transport: httpx.AsyncBaseTransport | None = None,
-    fork_parser: bool = False,
 ) -> RefreshReport:
     """Fetch the subscribed feeds (all, or those named by `urls`/`tag`) and save what they
     brought in one write. `force` ignores backoff and server hints. `progress(done, total, url)`
     is called as each feed finishes. If cancelled (or `progress` raises), completed feeds are
-    saved, then the error propagates. `transport` replaces the network (tests). `fork_parser`
-    reads, decides and saves in a process forked for it (see worker.py): for a process that
-    only refreshes (the command line), not one whose other threads a fork would copy (the
-    app)."""
+    saved, then the error propagates. `transport` replaces the network (tests)."""
     started = time.monotonic()
     now = dt.datetime.now(dt.UTC)
     feeds = select_feeds(store.feeds(), urls=urls, tag=tag)
@@ -55,7 +51,7 @@ async def refresh(
 
     for feed in skipped:
         finished(feed.url)
-    with worker_for(store, config, fork=fork_parser) as worker:
+    with worker_for(store, config) as worker:
         try:
             await gather(todo, config, worker, completed, finished, transport)
         except BaseException as exc:

@@ -207,7 +207,7 @@ class Store:
     @property
     def _lock(self) -> Any:
         # filelock costs every reader ~20 ms of imports; only writers need it. A process forked
-        # after a write (amity refresh's worker) makes its own: filelock refuses an inherited one.
+        # after a write makes its own: filelock refuses an inherited one.
         if self._file_lock is None or self._lock_pid != os.getpid():
             import filelock
 

@@ -145,12 +145,11 @@ def test_refresh_does_not_import_textual(env, threaded_server):
     assert out.stdout.split() == ["0", "False"], out.stderr
 
 
-def test_a_command_line_refresh_reads_in_its_own_process_to_the_same_timeline(
+def test_a_command_line_refresh_gives_the_timeline_of_a_refresh_inside_another_program(
     env, threaded_server, tmp_path
 ):
-    # `amity refresh` reads, decides and saves in a process forked for it (feeds/worker.py);
-    # a refresh inside another program (the app) does it all in a thread. Same feeds, same
-    # timeline, byte for byte, errors included.
+    # The command and the app run the same refresh(): same feeds, same timeline, byte for
+    # byte, errors and the exit status included.
     urls = [
         feed_url(threaded_server, f"/feed{n}", rss(*(relevant_item(n * 5 + k) for k in range(5))))
         for n in range(4)
@@ -158,17 +157,17 @@ def test_a_command_line_refresh_reads_in_its_own_process_to_the_same_timeline(
     urls.append(feed_url(threaded_server, "/broken", b"<rss><channel><item><title>x"))
     urls.append(feed_url(threaded_server, "/gone", b"", 404))
     subscribe(env, *urls)
-    forked = subprocess.run(
+    command = subprocess.run(
         [AMITY, "refresh", "--json"], env={**os.environ, **env}, capture_output=True, text=True
     )
     threaded = store_with(tmp_path / "threaded.json", urls)
-    report = asyncio.run(refresh(threaded, load_config(env["AMITY_CONFIG"]), fork_parser=False))
+    report = asyncio.run(refresh(threaded, load_config(env["AMITY_CONFIG"])))
 
-    assert forked.returncode == 1, forked.stderr  # the broken and the gone feed
-    forked_report = json.loads(forked.stdout)
-    assert [f["status"] for f in forked_report["feeds"]] == ["ok"] * 4 + ["error", "error"]
-    assert forked_report["feeds"] == [f.to_json() for f in report.feeds]
-    assert forked_report["new_events"] == report.new_events == 20
+    assert command.returncode == 1, command.stderr  # the broken and the gone feed
+    command_report = json.loads(command.stdout)
+    assert [f["status"] for f in command_report["feeds"]] == ["ok"] * 4 + ["error", "error"]
+    assert command_report["feeds"] == [f.to_json() for f in report.feeds]
+    assert command_report["new_events"] == report.new_events == 20
     listed = [
         run("--db", str(db), "list", "--json").stdout
         for db in (env["AMITY_DB"], tmp_path / "threaded.json")

@@ -161,17 +161,7 @@ def refresh_command(
     bar = _ProgressBar() if sys.stderr.isatty() and not quiet and not as_json else None
     try:
         # refresh() checks the URLs before fetching anything: no second read of the store here.
-        report = _run(
-            refresh(
-                store,
-                config,
-                urls=urls or None,
-                tag=tag,
-                force=force,
-                progress=bar,
-                fork_parser=True,  # this process only refreshes: the parse gets a core of its own
-            )
-        )
+        report = _run(refresh(store, config, urls=urls or None, tag=tag, force=force, progress=bar))
     except NotSubscribed as exc:
         raise click.UsageError(str(exc)) from None
     except (KeyboardInterrupt, asyncio.CancelledError):
