@@ -70,6 +70,10 @@ class Table:
             return None
         return dict(value) if isinstance(value, dict) else _parse(value)
 
+    def value(self, key: str) -> Value | None:
+        """The record under `key` as kept: its text as read, or itself once put."""
+        return self._records.get(key)
+
     def by_key(self) -> dict[str, dict[str, Any]]:
         """Every record, by key (each read: the whole table's cost)."""
         return {key: self.record(key) for key in self._records}  # type: ignore[misc]

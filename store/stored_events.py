@@ -81,6 +81,8 @@ class StoredEvents(MutableMapping[str, Event]):
         if self._view is None:
             return {}
         try:
-            return dict(zip(self._view.column("id"), self._view.column("date"), strict=True))
+            view = self._view
+            ids, dates = view.column("id", keep=False), view.column("date", keep=False)
+            return dict(zip(ids, dates, strict=True))
         except ViewDamaged:  # replaced by another writer meanwhile: read from the records
             return {}

@@ -18,8 +18,10 @@ its length and CRC-32), then the parts: one JSON list per column, the lines' sta
 
 from __future__ import annotations
 
+import bisect
 import contextlib
 import hashlib
+import io
 import os
 import sys
 import threading
@@ -27,17 +29,18 @@ import weakref
 import zlib
 from array import array
 from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, BinaryIO
+from typing import Any, BinaryIO, cast
 
 import orjson
 
-from .document import Document, Table
+from .document import Document, Table, Value
 from .jsontext import compact_json
 from .model import Event
 from .notices import warn
 from .query import search_text, timeline_key
-from .storage import atomic_write_bytes, dump_compact, paused_gc
+from .storage import atomic_write, dump_compact, paused_gc
 
 SUFFIX = ".view"
 MAGIC = b"amity-view 3\n"  # 3: the store laid out one record per line (document.py)
@@ -129,6 +132,42 @@ class View:
                 self._columns[name] = values
         return values
 
+    def coded(self, name: str) -> dict[str, list[Any]]:
+        """A coded column (see CODED) as stored: its distinct values and one code per event."""
+        try:
+            coded = orjson.loads(self._read(name))
+            values, codes = coded["values"], coded["codes"]
+        except (orjson.JSONDecodeError, LookupError, TypeError):
+            raise ViewDamaged(f"{self.path}: its {name} do not parse") from None
+        if not (isinstance(values, list) and isinstance(codes, list) and len(codes) == self.count):
+            raise ViewDamaged(f"{self.path}: its {name} are not one per event")
+        return {"values": [_hashable(v) for v in values], "codes": codes}
+
+    def part_length(self, name: str) -> int:
+        """The length of one part in bytes."""
+        return self._parts[name][1]
+
+    def check(self, name: str) -> None:
+        """Read one part in chunks and raise ViewDamaged unless it matches its CRC-32."""
+        _at, length, crc = self._parts[name]
+        running = 0
+        for chunk in self.span(name, 0, length):
+            running = zlib.crc32(chunk, running)
+        if running != crc:
+            raise ViewDamaged(f"{self.path}: its {name} do not match their checksum")
+
+    def span(self, name: str, start: int, stop: int) -> Iterator[bytes]:
+        """The bytes `start:stop` of one part, in chunks (never all in memory)."""
+        at, length, _crc = self._parts[name]
+        if not 0 <= start <= stop <= length:
+            raise ViewDamaged(f"{self.path}: its {name} are cut short")
+        while start < stop:
+            chunk = self._pread(at + start, min(stop - start, _CHUNK))
+            if not chunk:
+                raise ViewDamaged(f"{self.path}: its {name} are cut short")
+            start += len(chunk)
+            yield chunk
+
     def texts(self) -> Texts:
         """Every event's search text (`search_text`), newest first, as one UTF-8 block: 35 MB
         at 100,000 events, where a list of strings parsed from JSON peaked at twice that."""
@@ -149,24 +188,11 @@ class View:
         """Write every line, newest first, joined by ',\\n' as `list --json` prints them, between
         `before` and `after`: checked whole before the first byte goes out, then streamed (never
         all in memory)."""
-        running = 0
-        for chunk in self._chunks():
-            running = zlib.crc32(chunk, running)
-        if running != self._parts["lines"][2]:
-            raise ViewDamaged(f"{self.path}: its lines do not match their checksum")
+        self.check("lines")
         out.write(before)
-        for chunk in self._chunks():
+        for chunk in self.span("lines", 0, self.part_length("lines")):
             out.write(chunk)
         out.write(after)
-
-    def _chunks(self) -> Iterator[bytes]:
-        at, length, _crc = self._parts["lines"]
-        while length:
-            chunk = self._pread(at, min(length, _CHUNK))
-            if not chunk:
-                raise ViewDamaged(f"{self.path}: its lines are cut short")
-            at, length = at + len(chunk), length - len(chunk)
-            yield chunk
 
     def events(self, batch: int = 4096) -> Iterator[Event]:
         """Every event, newest first, read in batches (never all the lines in memory at once)
@@ -229,82 +255,246 @@ def render(
     store_crc: int,
 ) -> bytes:
     """The view file's bytes for a store document whose file has `signature` and CRC-32
-    `store_crc` (`by_line`: laid out one record per line). The lines and columns of events
-    untouched since the document was read from the file `previous` is the view of are taken
-    from it: only what changed is built again."""
-    with paused_gc():
-        return _render(document, signature, previous, by_line, store_crc)
+    `store_crc` (`by_line`: laid out one record per line); see `write_to`."""
+    out = io.BytesIO()
+    write_to(out, document, signature, previous, by_line=by_line, store_crc=store_crc)
+    return out.getvalue()
 
 
-def _render(
+def write_to(
+    out: BinaryIO,
     document: Document,
     signature: tuple[int, int, int],
-    previous: View | None,
+    previous: View | None = None,
+    *,
     by_line: bool,
     store_crc: int,
-) -> bytes:
-    records = document.table("events")
-    old = _Old.of(previous, records) if previous is not None else None
-    reused = old.positions if old is not None else {}
-    # (sort key, position in the previous view or -1, the event built again or None)
-    entries: list[tuple[str, int, Event | None]] = []
-    digests: dict[str, bytes] = {}
-    for key, record in records.items():
-        position = reused.get(key, -1)
-        if position >= 0:
-            assert old is not None
-            entries.append((old.dates[position] + "\0" + key, position, None))
-        else:
-            text = dump_compact(record) if isinstance(record, dict) else record
-            digests[key] = _digest(text)
-            event = Event.from_trusted(orjson.loads(text))
-            entries.append((timeline_key(event), -1, event))
-    entries.sort(key=lambda entry: entry[0], reverse=True)
-    lines = [
-        old.line(position) if event is None else _line(event)  # type: ignore[union-attr]
-        for _key, position, event in entries
-    ]
-    offsets, at = array("q"), 0
-    for line in lines:
-        offsets.append(at)
-        at += len(line) + len(SEPARATOR)
-    parts, longest_title = {}, 0
-    for name in (*COLUMNS, "title_length"):
-        column = old.column(name) if old is not None else []
-        values = [
-            column[position] if event is None else _value(event, name)
-            for _key, position, event in entries
+) -> None:
+    """Write the view of `document` to `out`. Events untouched since the document was read
+    from the file `previous` is the view of keep their place, lines, texts and column values,
+    taken from it run by run (a write that changed a few hundred of 100k events builds those
+    few hundred and copies the rest); everything else is built."""
+    with paused_gc():
+        runs = _Runs.of(document.table("events"), previous)
+        try:
+            parts, longest = runs.parts()
+        except ViewDamaged:  # the previous view, found damaged midway: everything is built
+            runs = _Runs.of(document.table("events"), None)
+            parts, longest = runs.parts()
+        where, at = {}, 0
+        for name, pieces in parts.items():
+            length, crc = runs.measure(pieces)
+            where[name] = [at, length, crc]
+            at += length
+        header = {
+            "signature": list(signature),
+            "byteorder": sys.byteorder,
+            "meta": document.table("meta").record("meta") or {},
+            "feeds": document.table("feeds").all(),
+            "count": runs.count,
+            "longest_title": longest,
+            "by_line": by_line,
+            "store_crc": store_crc,
+            "parts": where,
+        }
+        out.write(MAGIC + orjson.dumps(header) + b"\n")
+        for pieces in parts.values():
+            runs.copy(pieces, out)
+
+
+@dataclass(frozen=True, slots=True)
+class _Span:
+    """Bytes of the previous view's lines part, copied without holding them in memory."""
+
+    start: int
+    stop: int
+
+
+_Piece = bytes | memoryview | _Span
+
+
+def _key_of(new: _New) -> str:
+    return new.key
+
+
+class _Runs:
+    """The events of the new view in timeline order, as runs of the previous view's positions
+    (events untouched since the read) and events built again."""
+
+    def __init__(self, previous: View | None, segments: list[tuple[int, int] | _New]) -> None:
+        self.previous = previous
+        self.segments = segments  # (first, stop) positions of `previous`, or an event built
+        self.count = sum(1 if isinstance(s, _New) else s[1] - s[0] for s in segments)
+
+    @classmethod
+    def of(cls, records: Table, previous: View | None) -> _Runs:
+        """The runs of `records` (a store's events table), reusing `previous` where it holds."""
+        if previous is not None:
+            with contextlib.suppress(ViewDamaged):
+                runs = cls._over(records, previous)
+                if runs is not None:
+                    return runs
+        built = [_New.of(record) for _key, record in records.items()]
+        built.sort(key=_key_of, reverse=True)
+        return cls(None, list(built))
+
+    @classmethod
+    def _over(cls, records: Table, previous: View) -> _Runs | None:
+        ids = previous.column("id", keep=False)
+        dates = previous.column("date", keep=False)
+        count = len(ids)
+        position = dict(zip(ids, range(count), strict=True))
+        dropped = sorted(position[key] for key in records.changed if key in position)
+        previous.check("lines")  # copied from run by run below: checked whole first
+        built = [
+            _New.of(record) for key in records.changed if (record := records.value(key)) is not None
         ]
-        if name == "title_length":
-            longest_title = max(values, default=0)
-        parts[name] = orjson.dumps(_coded(values) if name in CODED else values)
-    texts = old.texts if old is not None else None
-    parts["search"] = b"".join(
-        texts.line(position) if event is None else _text(event)  # type: ignore[union-attr]
-        for _key, position, event in entries
-    )
-    parts["digests"] = b"".join(
-        old.digest(position) if event is None else digests[event.id]  # type: ignore[union-attr]
-        for _key, position, event in entries
-    )
-    parts["offsets"] = offsets.tobytes()
-    parts["lines"] = SEPARATOR.join(lines)
-    where, at = {}, 0
-    for name, raw in parts.items():
-        where[name] = [at, len(raw), zlib.crc32(raw)]
-        at += len(raw)
-    header = {
-        "signature": list(signature),
-        "byteorder": sys.byteorder,
-        "meta": document.table("meta").record("meta") or {},
-        "feeds": document.table("feeds").all(),
-        "count": len(entries),
-        "longest_title": longest_title,
-        "by_line": by_line,
-        "store_crc": store_crc,
-        "parts": where,
-    }
-    return b"".join([MAGIC, orjson.dumps(header), b"\n", *parts.values()])
+        if len(records) != count - len(dropped) + len(built):
+            return None  # the view is not of the file the records were read from
+        built.sort(key=_key_of, reverse=True)
+
+        def old_key(ascending: int) -> str:  # the previous order, read backwards: ascending
+            p = count - 1 - ascending
+            return dates[p] + "\0" + ids[p]
+
+        # Each built event goes before the first previous position whose key is smaller.
+        places = [count - bisect.bisect_right(range(count), new.key, key=old_key) for new in built]
+        segments: list[tuple[int, int] | _New] = []
+        at = taken = 0
+        drops = iter([*dropped, count])
+        drop = next(drops)
+        while True:
+            place = places[taken] if taken < len(places) else count
+            stop = min(place, drop)
+            if stop > at:
+                segments.append((at, stop))
+                at = stop
+            if taken < len(places) and place == at:
+                segments.append(built[taken])
+                taken += 1
+            elif drop == at < count:
+                at += 1
+                drop = next(drops)
+            elif at >= count:
+                return cls(previous, segments)
+
+    def parts(self) -> tuple[dict[str, list[_Piece]], int]:
+        """Every part of the view, as pieces in order; and the longest title's length."""
+        previous = self.previous
+        parts: dict[str, list[_Piece]] = {}
+        for name in COLUMNS:
+            parts[name] = [orjson.dumps(self._column(name))]
+        lengths = self._column("title_length")
+        parts["title_length"] = [orjson.dumps(lengths)]
+        texts = previous.texts() if previous is not None else Texts(b"", array("q"))
+        block, bounds = memoryview(texts.block), texts.bounds
+        digests = previous.part("digests") if previous is not None else b""
+        parts["search"] = [
+            _text(s.event) if isinstance(s, _New) else block[bounds[s[0]] : bounds[s[1]]]
+            for s in self.segments
+        ]
+        parts["digests"] = [
+            s.digest if isinstance(s, _New) else digests[s[0] * 8 : s[1] * 8] for s in self.segments
+        ]
+        parts["offsets"], parts["lines"] = self._lines()
+        return parts, max(cast(list[int], lengths), default=0)
+
+    def _column(self, name: str) -> list[Any] | dict[str, list[Any]]:
+        previous = self.previous
+        if name in CODED:
+            if previous is None:
+                return _coded([_value(s.event, name) for s in self.segments])  # type: ignore
+            coded = previous.coded(name)
+            values, codes = coded["values"], coded["codes"]
+            index = {_hashable(v): code for code, v in enumerate(values)}
+            new: list[int] = []
+            for s in self.segments:
+                if isinstance(s, _New):
+                    value = _hashable(_value(s.event, name))
+                    code = index.get(value)
+                    if code is None:
+                        code = index[value] = len(values)
+                        values.append(value)
+                    new.append(code)
+                else:
+                    new += codes[s[0] : s[1]]
+            return {"values": values, "codes": new}
+        column = previous.column(name, keep=False) if previous is not None else []
+        out: list[Any] = []
+        for s in self.segments:
+            if isinstance(s, _New):
+                out.append(_value(s.event, name))
+            else:
+                out += column[s[0] : s[1]]
+        return out
+
+    def _lines(self) -> tuple[list[_Piece], list[_Piece]]:
+        previous = self.previous
+        old = previous.offsets if previous is not None else array("q")
+        end = previous.part_length("lines") if previous is not None else 0
+        offsets, at = array("q"), 0
+        lines: list[_Piece] = []
+        for s in self.segments:
+            if lines:
+                lines.append(SEPARATOR)
+                at += len(SEPARATOR)
+            if isinstance(s, _New):
+                line = _line(s.event)
+                offsets.append(at)
+                lines.append(line)
+                at += len(line)
+                continue
+            first, stop = s
+            start = old[first]
+            finish = old[stop] - len(SEPARATOR) if stop < len(old) else end
+            offsets.extend(at + o - start for o in old[first:stop])
+            lines.append(_Span(start, finish))
+            at += finish - start
+        return [offsets.tobytes()], lines
+
+    def measure(self, pieces: list[_Piece]) -> tuple[int, int]:
+        """The length and CRC-32 of a part made of `pieces`."""
+        length = crc = 0
+        for chunk in self._chunks(pieces):
+            length += len(chunk)
+            crc = zlib.crc32(chunk, crc)
+        return length, crc
+
+    def copy(self, pieces: list[_Piece], out: BinaryIO) -> None:
+        """Write a part made of `pieces`."""
+        for chunk in self._chunks(pieces):
+            out.write(chunk)
+
+    def _chunks(self, pieces: list[_Piece]) -> Iterator[bytes | memoryview]:
+        for piece in pieces:
+            if isinstance(piece, _Span):
+                assert self.previous is not None
+                yield from self.previous.span("lines", piece.start, piece.stop)
+            else:
+                yield piece
+
+
+@dataclass(frozen=True, slots=True)
+class _New:
+    """An event built again from its stored record, with the digest of the record's text."""
+
+    event: Event
+    digest: bytes
+
+    @classmethod
+    def of(cls, record: Value) -> _New:
+        """Built from a stored record (its text or itself)."""
+        text = dump_compact(record) if isinstance(record, dict) else record
+        return cls(Event.from_trusted(orjson.loads(text)), _digest(text))
+
+    @property
+    def key(self) -> str:
+        """Its place in timeline order."""
+        return timeline_key(self.event)
+
+
+def _hashable(value: Any) -> Any:
+    return tuple(value) if type(value) is list else value
 
 
 def _text(event: Event) -> bytes:
@@ -374,54 +564,6 @@ def _digest(text: bytes | memoryview) -> bytes:
     return hashlib.blake2b(text, digest_size=8).digest()
 
 
-class _Old:
-    """What a write takes from the previous view: the events untouched since the read."""
-
-    def __init__(
-        self, previous: View, positions: dict[str, int], block: bytes, texts: Texts, digests: bytes
-    ) -> None:
-        self.view, self.positions, self.block, self.texts = previous, positions, block, texts
-        self.digests = digests
-        self.dates: list[str] = previous.column("date")
-        self.column = previous.column
-
-    @classmethod
-    def of(cls, previous: View, records: Table) -> _Old | None:
-        """None when `previous` cannot be trusted (then everything is built again)."""
-        try:
-            digests = previous.part("digests")
-            ids = previous.column("id")
-            if len(digests) != 8 * len(ids):
-                return None
-            previous.column("title_length")
-            texts = previous.texts()
-            block = previous.part("lines")
-            previous.offsets  # noqa: B018 - read and checked here, not mid-write
-        except ViewDamaged:
-            return None
-        positions = {
-            key: position
-            for position, key in enumerate(ids)
-            if records.has(key) and records.untouched(key)
-        }
-        return cls(previous, positions, block, texts, digests)
-
-    def digest(self, position: int) -> bytes:
-        """The digest of the stored record of the event at `position`."""
-        return self.digests[position * 8 : position * 8 + 8]
-
-    def line(self, position: int) -> bytes:
-        """The line of the event at `position` in the previous view."""
-        offsets = self.view.offsets
-        start = offsets[position]
-        stop = (
-            offsets[position + 1] - len(SEPARATOR)
-            if position + 1 < len(offsets)
-            else len(self.block)
-        )
-        return self.block[start:stop]
-
-
 def write(
     store_path: Path,
     document: Document,
@@ -436,9 +578,13 @@ def write(
     change. A view that cannot be written is only a slower next read: the store is saved."""
     if signature == (0, 0, 0):
         return
-    with contextlib.suppress(OSError, ViewDamaged):
-        content = render(document, signature, previous, by_line=by_line, store_crc=store_crc)
-        atomic_write_bytes(view_path(store_path), content)
+    with contextlib.suppress(OSError):
+        atomic_write(
+            view_path(store_path),
+            lambda out: write_to(
+                out, document, signature, previous, by_line=by_line, store_crc=store_crc
+            ),
+        )
 
 
 def read(store_path: Path, signature: tuple[int, int, int]) -> View | None:
