@@ -17,7 +17,7 @@ from collections.abc import Awaitable, Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from amity.store import Config, Feed, RefreshSettings, Store
+from amity.store import Config, Event, Feed, RefreshSettings, Store
 
 
 @dataclass
@@ -217,6 +217,16 @@ def store_with(path, urls: list[str], **feed_fields) -> Store:
             txn.remove_feed(url)
         txn.put_feeds(Feed(url=url, **feed_fields) for url in urls)
     return store
+
+
+def feed_events(store: Store) -> list[Event]:
+    """The events feeds made (not curated, not the person's own)."""
+    return [e for e in store.snapshot().events if e.origin == "feed"]
+
+
+def feeds_by_url(store: Store) -> dict[str, Feed]:
+    """The subscribed feeds as the store holds them now, by URL."""
+    return {f.url: f for f in store.snapshot().feeds}
 
 
 # XML attacks: each must be refused fast and without a memory spike.

@@ -12,7 +12,7 @@ import pytest
 from amity.store import Config, Feed, Store
 from amity.tui.app import AmityApp
 from amity.tui.feeds_screen import FeedsScreen
-from feedserver import FeedServer, Request, store_with
+from feedserver import FeedServer, Request, feeds_by_url, store_with
 from screen import screen_lines, screen_text
 
 RSS = b"""<?xml version="1.0" encoding="utf-8"?>
@@ -126,7 +126,7 @@ async def test_quitting_during_a_refresh_keeps_what_finished_and_does_not_wait(
     # Joins the refresh thread: without the cancellation it would wait for the slow feed.
     await asyncio.get_running_loop().shutdown_default_executor()
     assert threaded_server.hits("/slow.xml")  # asked, and never answered
-    feeds = {f.url: f for f in store.snapshot().feeds}
+    feeds = feeds_by_url(store)
     assert feeds[fast].status == "ok"  # the finished feed was saved
     assert feeds[slow].last_checked is None
     assert any("space research" in e.title for e in store.snapshot().events)

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from amity.feeds import refresh
 from amity.store import Config, Store
-from feedserver import item, rss, short_config, store_with
+from feedserver import feed_events, item, rss, short_config, store_with
 
 ACSA_DAY = "Fri, 05 Sep 2025 10:00:00 +0900"
 ACSA_MILESTONE = "jp-it-2025-09-05-acsa-in-force"
@@ -14,10 +14,6 @@ ACSA_MILESTONE = "jp-it-2025-09-05-acsa-in-force"
 
 def events_by_id(store: Store) -> dict:
     return {e.id: e for e in store.snapshot().events}
-
-
-def feed_events(store: Store) -> list:
-    return [e for e in store.snapshot().events if e.origin == "feed"]
 
 
 async def test_reports_in_three_languages_join_the_curated_milestone(server, tmp_path):

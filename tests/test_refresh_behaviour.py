@@ -18,6 +18,8 @@ from feedserver import (
     FeedServer,
     Gate,
     fast_and_stuck,
+    feed_events,
+    feeds_by_url,
     item,
     relevant_item,
     response,
@@ -27,17 +29,9 @@ from feedserver import (
 )
 
 
-def feed_state(store: Store, url: str):
-    return {f.url: f for f in store.snapshot().feeds}[url]
-
-
 def articles(store: Store) -> dict:
     with store.transaction() as txn:
         return txn.articles()
-
-
-def feed_events(store: Store) -> list:
-    return [e for e in store.snapshot().events if e.origin == "feed"]
 
 
 def in_hours(value: str | None) -> float:
@@ -293,14 +287,14 @@ async def test_retry_after_is_honoured_and_force_ignores_it(server, tmp_path):
     store = store_with(tmp_path / "db.json", [url])
     report = await refresh(store, short_config())
     assert report.feeds[0].status == "error" and "429" in report.feeds[0].error
-    assert 1.9 < in_hours(feed_state(store, url).next_check) <= 2.1
+    assert 1.9 < in_hours(feeds_by_url(store)[url].next_check) <= 2.1
 
     server.serve("/feed", rss())
     skipped = await refresh(store, short_config())
     assert skipped.feeds[0].status == "skipped" and len(server.hits("/feed")) == 1
     forced = await refresh(store, short_config(), force=True)
     assert forced.feeds[0].status == "ok" and len(server.hits("/feed")) == 2
-    assert feed_state(store, url).failures == 0
+    assert feeds_by_url(store)[url].failures == 0
 
 
 @pytest.mark.parametrize(
@@ -317,7 +311,7 @@ async def test_max_age_and_ttl_set_the_earliest_next_fetch(server, tmp_path, hea
     )
     store = store_with(tmp_path / "db.json", [url])
     await refresh(store, short_config())
-    assert hours - 0.1 < in_hours(feed_state(store, url).next_check) <= hours
+    assert hours - 0.1 < in_hours(feeds_by_url(store)[url].next_check) <= hours
     assert (await refresh(store, short_config())).feeds[0].status == "skipped"
 
 
@@ -328,13 +322,13 @@ async def test_failures_back_off_exponentially_but_never_disable_the_feed(server
     waits = []
     for _ in range(12):
         await refresh(store, short_config(max_backoff_hours=24), force=True)
-        waits.append(in_hours(feed_state(store, url).next_check))
-    assert feed_state(store, url).failures == 12
+        waits.append(in_hours(feeds_by_url(store)[url].next_check))
+    assert feeds_by_url(store)[url].failures == 12
     assert waits[0] == pytest.approx(0.25, abs=0.02) and waits[1] == pytest.approx(0.5, abs=0.02)
     assert waits[-1] == pytest.approx(24, abs=0.02)  # capped
     server.serve("/feed", rss())
     await refresh(store, short_config(), force=True)
-    state = feed_state(store, url)
+    state = feeds_by_url(store)[url]
     assert (state.status, state.failures, state.error) == ("ok", 0, None)
 
 
@@ -350,7 +344,7 @@ async def test_when_every_feed_fails_to_connect_failures_are_not_counted(tmp_pat
     report = await refresh(store, short_config())
     assert report.failed == 2
     for url in urls:
-        state = feed_state(store, url)
+        state = feeds_by_url(store)[url]
         assert state.status == "error" and "cannot connect" in state.error
         assert (state.failures, state.next_check) == (0, None)
 
@@ -424,8 +418,8 @@ async def test_cancelling_saves_the_feeds_that_completed(server, tmp_path):
     with pytest.raises(asyncio.CancelledError):
         await task
 
-    assert feed_state(store, fast).status == "ok"
-    assert feed_state(store, slow).status == "new"
+    assert feeds_by_url(store)[fast].status == "ok"
+    assert feeds_by_url(store)[slow].status == "new"
     assert len(feed_events(store)) == 1 and store.snapshot().last_refresh
 
 
@@ -441,8 +435,8 @@ async def test_a_failing_progress_callback_still_saves_the_feeds_that_completed(
         async with asyncio.timeout(10):
             await refresh(store, short_config(deadline=30), progress=progress)
 
-    assert feed_state(store, fast).status == "ok"
-    assert feed_state(store, slow).status == "new"
+    assert feeds_by_url(store)[fast].status == "ok"
+    assert feeds_by_url(store)[slow].status == "new"
     assert len(feed_events(store)) == 1
 
 
@@ -450,7 +444,7 @@ async def test_feed_title_comes_from_the_feed_when_not_given(server, tmp_path):
     url = server.serve("/feed", rss(title="Ministry &amp; News"))
     store = store_with(tmp_path / "db.json", [url])
     await refresh(store, short_config())
-    assert feed_state(store, url).title == "Ministry & News"
+    assert feeds_by_url(store)[url].title == "Ministry & News"
 
 
 async def test_refresh_only_the_chosen_feeds(server, tmp_path):
@@ -473,8 +467,8 @@ async def test_absurd_server_hints_are_capped_and_lose_nothing(server, tmp_path)
     store = store_with(tmp_path / "db.json", [throttled, cached])
     report = await refresh(store, short_config())
     assert [r.status for r in report.feeds] == ["error", "ok"] and report.new_articles == 1
-    assert 23.9 < in_hours(feed_state(store, throttled).next_check) <= 24
-    assert 23.9 < in_hours(feed_state(store, cached).next_check) <= 24
+    assert 23.9 < in_hours(feeds_by_url(store)[throttled].next_check) <= 24
+    assert 23.9 < in_hours(feeds_by_url(store)[cached].next_check) <= 24
 
 
 async def test_overlapping_refreshes_leave_the_switch_interval_alone(server, tmp_path):

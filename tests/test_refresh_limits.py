@@ -19,7 +19,7 @@ from amity.feeds.parse import MAX_ENTRIES, first_entries
 from amity.feeds.politeness import retry_after
 from amity.store import Event, Store, clean_text
 from amity.store.text import ERROR_CHARS, NAME_CHARS, URL_CHARS
-from feedserver import item, relevant_item, rss, short_config, store_with
+from feedserver import feed_events, feeds_by_url, item, relevant_item, rss, short_config, store_with
 
 NOW = dt.datetime(2026, 1, 16, tzinfo=dt.UTC)
 # The refresh's parts (the worker reads the bodies, decide builds the Timeline), as modules.
@@ -49,7 +49,7 @@ async def test_a_non_ascii_retry_after_is_that_feeds_error_and_the_rest_is_saved
     results = {r.url: r for r in report.feeds}
     assert results[good].status == "ok" and results[good].new == 1
     assert results[odd].status == "error" and f"HTTP {status}" in results[odd].error
-    feeds = {f.url: f for f in store.snapshot().feeds}
+    feeds = feeds_by_url(store)
     # The feed's state is recorded, so the next cron refresh does not trip over it again.
     assert feeds[odd].failures == 1 and feeds[odd].next_check is not None
     assert feeds[good].status == "ok"
@@ -72,8 +72,7 @@ async def test_a_feed_of_thousands_of_entries_keeps_a_bounded_number(server, tmp
 
     assert report.feeds[0].status == "ok"
     assert report.new_articles == MAX_ENTRIES  # the first ones, in the feed's order
-    feed_events = [e for e in store.snapshot().events if e.origin == "feed"]
-    assert 0 < len(feed_events) <= MAX_ENTRIES
+    assert 0 < len(feed_events(store)) <= MAX_ENTRIES
 
 
 async def test_a_huge_channel_title_is_capped_and_cleaned_everywhere_it_is_copied(server, tmp_path):
@@ -173,7 +172,7 @@ async def test_what_a_server_says_about_itself_is_capped_and_cleaned(server, tmp
     failing = server.handle("/loud", loud)
     store = store_with(tmp_path / "db.json", [tagged, failing])
     await refresh(store, short_config())
-    feeds = {f.url: f for f in store.snapshot().feeds}
+    feeds = feeds_by_url(store)
     assert feeds[tagged].etag is None and feeds[tagged].last_modified is None
     error = feeds[failing].error
     assert error.startswith("HTTP 500") and "Oops" in error and len(error) <= ERROR_CHARS
@@ -197,7 +196,7 @@ async def test_the_deadline_holds_for_the_whole_refresh(server, tmp_path):
     assert results[good].status == "ok"
     assert all(results[u].status == "error" and "timed out" in results[u].error for u in urls)
     assert sum(len(server.hits(f"/hang{n}")) for n in range(3)) == 2
-    feeds = {f.url: f for f in store.snapshot().feeds}
+    feeds = feeds_by_url(store)
     assert feeds[urls[0]].failures == 1  # its own timeout counts against it
     # Cut short by the refresh, not by their own fault: no backoff, tried again next time.
     assert feeds[urls[1]].failures == 0 and feeds[urls[2]].failures == 0
@@ -349,5 +348,5 @@ async def test_a_reading_process_that_dies_costs_its_feeds_not_the_refresh(serve
     assert statuses[urls[-1]][0] == "error" and "404" in statuses[urls[-1]][1]
     assert all(statuses[u][0] == "error" for u in urls[:4])
     assert report.new_articles == 0
-    feeds = {f.url: f for f in store.snapshot().feeds}  # saved, and the store still reads
+    feeds = feeds_by_url(store)  # saved, and the store still reads
     assert all(feeds[u].status == "error" for u in urls)

@@ -5,7 +5,15 @@ from __future__ import annotations
 
 from amity.feeds import refresh
 from amity.store import Config, Country
-from feedserver import relevant_item, response, rss, short_config, store_with
+from feedserver import (
+    feed_events,
+    feeds_by_url,
+    relevant_item,
+    response,
+    rss,
+    short_config,
+    store_with,
+)
 from storegen import synthetic_events
 
 
@@ -47,7 +55,7 @@ async def test_a_304_with_a_new_etag_is_still_saved(server, tmp_path):
     report = await refresh(store, short_config())
 
     assert report.feeds[0].status == "not-modified"
-    assert {f.url: f for f in store.snapshot().feeds}[url].etag == '"v2"'
+    assert feeds_by_url(store)[url].etag == '"v2"'
 
 
 async def test_all_304_after_the_rules_changed_still_judges_stored_articles_again(server, tmp_path):
@@ -66,4 +74,4 @@ async def test_all_304_after_the_rules_changed_still_judges_stored_articles_agai
 
     assert report.feeds[0].status == "not-modified"
     assert store.signature() != signature  # the stored article was judged again and dropped
-    assert not [e for e in store.snapshot().events if e.origin == "feed"]
+    assert not feed_events(store)
