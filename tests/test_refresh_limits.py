@@ -9,7 +9,6 @@ from __future__ import annotations
 import asyncio
 import datetime as dt
 import importlib
-import os
 
 import pytest
 from amity.feeds import refresh
@@ -320,33 +319,3 @@ async def test_a_cancel_keeps_a_feed_whose_parse_waited_only_for_the_parser_to_l
         await task
     assert [f.status for f in store.snapshot().feeds] == ["ok"]
     assert any(e.origin == "feed" for e in store.events())
-
-
-async def test_a_reading_process_that_dies_costs_its_feeds_not_the_refresh(server, tmp_path):
-    # amity refresh reads in a forked process (feeds/worker.py). If it dies (killed, out of
-    # memory), the feeds it had read are reported as errors and the rest is saved as usual.
-    import multiprocessing
-    import signal
-
-    urls = [server.serve(f"/feed{n}", rss(relevant_item(n))) for n in range(4)]
-    urls.append(server.serve("/gone", b"", 404))
-    store = store_with(tmp_path / "db.json", urls)
-    forked = []
-
-    def kill_the_reader(done: int, total: int, url: str) -> None:
-        children = multiprocessing.active_children()
-        forked.extend(children)
-        for child in children:
-            os.kill(child.pid, signal.SIGKILL)
-
-    report = await refresh(
-        store, short_config(deadline=30.0), progress=kill_the_reader, fork_parser=True
-    )
-    if not forked:
-        pytest.skip("this test process had other threads: the refresh read in a thread")
-    statuses = {r.url: (r.status, r.error or "") for r in report.feeds}
-    assert statuses[urls[-1]][0] == "error" and "404" in statuses[urls[-1]][1]
-    assert all(statuses[u][0] == "error" for u in urls[:4])
-    assert report.new_articles == 0
-    feeds = feeds_by_url(store)  # saved, and the store still reads
-    assert all(feeds[u].status == "error" for u in urls)
