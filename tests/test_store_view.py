@@ -224,3 +224,19 @@ def test_the_apps_index_is_the_same_from_the_view_and_from_the_store_file(store,
         assert (a.rows, a.topic_counts, a.year_counts) == (b.rows, b.topic_counts, b.year_counts)
         shown = [p for p in a.rows if p >= 0]
         assert fast.events(shown) == slow.events(shown)
+
+
+def test_a_search_typed_letter_by_letter_finds_what_a_fresh_one_finds(store):
+    from amity.store import search_text, word_needles
+    from amity.store.index import read_timeline
+
+    index = read_timeline(store).index  # one index, as the app keeps it between keystrokes
+    events = index.events(range(len(index)))
+    for typed in ("i", "it", "ite", "item", "item 1", "item 12", "item 1", "it", "日", "日伊", "i"):
+        needles = word_needles(typed.split())
+        fresh = [
+            p
+            for p, e in enumerate(events)
+            if not e.hidden and all(n in search_text(e) for n in needles)
+        ]
+        assert index.select(Filter(search=typed)) == fresh, typed
