@@ -171,14 +171,22 @@ def index_lines(raw: bytes) -> Document | None:
         if records is None:  # a table opens
             if end != start + 1 or raw[start] != _OPEN:
                 return None
+            name = _key(match.group(1))
+            if name in tables:
+                return None
             records = {}
-            tables[_key(match.group(1))] = Table(records)
+            tables[name] = Table(records)
         else:  # a whole record, on its line
             if raw[end - 1] == _COMMA:
                 end -= 1
             if raw[start] != _OPEN or raw[end - 1] != _CLOSE or end - start < 2:
                 return None
-            records[_key(match.group(1))] = view[start:end]
+            key = _key(match.group(1))
+            # A key met twice means a line lies inside a record that spans lines (a hand
+            # edit): its lines are not the records the parse found.
+            if key in records:
+                return None
+            records[key] = view[start:end]
         at = match.end() + 1
     closing = b"}\n}\n" if tables else b"}\n"
     if raw[at:] != closing:

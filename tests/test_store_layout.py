@@ -87,6 +87,29 @@ def test_a_copy_that_kept_its_time_keeps_its_view_and_a_changed_copy_does_not(tm
     assert any("Japon" in event["title"] for event in listed)
 
 
+def test_a_hand_edit_that_splits_a_record_over_lines_is_read_as_json_reads_it(tmp_path):
+    # A record spread over lines, one of them shaped like another record's line: the lines are
+    # not the records, so the whole parse is what counts, and a later write keeps its values.
+    store = make_store(tmp_path / "db.json", 5)
+    raw = store.path.read_bytes()
+    first = _records(raw)["syn-0000000"]
+    record = orjson.loads(first)
+    decoy = orjson.dumps({**record, "title": "SHOWN BUT NOT STORED"})
+    split = first[:-1] + b',"nest":{},\n"syn-0000000":' + decoy + b"}"
+    store.path.write_bytes(raw.replace(first, split, 1))
+    stored = json.loads(store.path.read_text(encoding="utf-8"))["events"]["syn-0000000"]
+    assert stored["title"] == record["title"]  # JSON reads the first title
+
+    assert index_lines(store.path.read_bytes()) is None
+    listed = amity("list", "--json", db=store.path)
+    assert listed.returncode == 0, listed.stderr
+    titles = {event["id"]: event["title"] for event in json.loads(listed.stdout)}
+    assert titles["syn-0000000"] == record["title"]
+    assert amity("hide", "syn-0000001", db=store.path).returncode == 0
+    after = _records(store.path.read_bytes())
+    assert orjson.loads(after["syn-0000000"])["title"] == record["title"]
+
+
 def _records(raw: bytes) -> dict[str, bytes]:
     document = index_lines(raw)
     assert document is not None
