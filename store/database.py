@@ -370,16 +370,17 @@ class Store:
                 crc = txn.document.write_to(handle)
 
             try:
-                atomic_write(self.path, write)
+                written = atomic_write(self.path, write)
             except OSError as exc:  # disk full, read-only folder: the old file is still whole
                 raise StoreError(
                     f"{self.path}: cannot write the store: {exc.strerror or exc}"
                 ) from None
-            # Still under the lock: no other write can come between.
+            # Still under the lock, so no other amity write can come between; and the view
+            # names the file written, not whatever another program may have put there since.
             views.write(
                 self.path,
                 txn.document,
-                self.signature(),
+                (written.st_mtime_ns, written.st_size, written.st_ino),
                 previous=txn.view,
                 by_line=True,
                 store_crc=crc,

@@ -154,9 +154,11 @@ def atomic_write_bytes(path: Path, content: bytes) -> None:
     atomic_write(path, lambda handle: handle.write(content))
 
 
-def atomic_write(path: Path, write: Callable[[BinaryIO], object]) -> None:
-    """Let `write` fill a file beside `path`, fsync it, rename it over `path`, fsync the folder.
-    A symbolic link is written through: its target is replaced, the link stays."""
+def atomic_write(path: Path, write: Callable[[BinaryIO], object]) -> os.stat_result:
+    """Let `write` fill a file beside `path`, fsync it, rename it over `path`, fsync the folder;
+    returns the written file's status, taken before the rename (so it is that file's, whatever
+    replaces `path` later). A symbolic link is written through: its target is replaced, the
+    link stays."""
     path = through_links(path)
     folder = path.parent
     folder.mkdir(parents=True, exist_ok=True)
@@ -167,12 +169,14 @@ def atomic_write(path: Path, write: Callable[[BinaryIO], object]) -> None:
             write(handle)
             handle.flush()
             os.fsync(handle.fileno())
+            written = os.fstat(handle.fileno())
         os.replace(tmp_name, path)
     except BaseException:
         with contextlib.suppress(FileNotFoundError):
             os.unlink(tmp_name)
         raise
     _fsync_dir(folder)
+    return written
 
 
 def through_links(path: Path) -> Path:
