@@ -43,8 +43,9 @@ def save(
     )
     checked = complete and (not outcomes or any(o.error is None for o in outcomes))
     for attempt in range(_ATTEMPTS):
-        changes = decide(store.draft(), config, outcomes, now, stamp, network_down)
-        with store.transaction() as txn:
+        draft = store.draft()
+        changes = decide(draft, config, outcomes, now, stamp, network_down)
+        with store.transaction(draft) as txn:
             if txn.signature != changes.signature:
                 if attempt < _ATTEMPTS - 1:
                     continue

@@ -108,9 +108,12 @@ class Table:
 class Document:
     """The store's tables by name, as one read found them and one write will lay them out."""
 
-    def __init__(self, tables: dict[str, Table], *, fresh: bool = False) -> None:
+    def __init__(
+        self, tables: dict[str, Table], *, fresh: bool = False, source: bytes | None = None
+    ) -> None:
         self.tables = tables
         self.fresh = fresh  # not read from a file: written even if nothing is put
+        self.source = source  # the file's bytes its records are slices of (index_lines)
 
     @classmethod
     def of(cls, data: Mapping[str, Mapping[str, Any]], *, fresh: bool = False) -> Document:
@@ -191,7 +194,7 @@ def index_lines(raw: bytes) -> Document | None:
     closing = b"}\n}\n" if tables else b"}\n"
     if raw[at:] != closing:
         return None
-    return Document(tables)
+    return Document(tables, source=raw)
 
 
 _OPEN, _CLOSE, _COMMA = b"{},"

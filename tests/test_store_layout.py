@@ -114,3 +114,17 @@ def _records(raw: bytes) -> dict[str, bytes]:
     document = index_lines(raw)
     assert document is not None
     return {key: bytes(value) for key, value in document.table("events").items()}  # type: ignore
+
+
+def test_a_draft_is_the_locked_read_only_while_the_file_holds_the_bytes_it_read(tmp_path):
+    store = make_store(tmp_path / "db.json", 30)
+    draft = store.draft()
+    with store.transaction(draft) as txn:  # nothing written since: no second read
+        assert txn.document is draft.document
+        txn.put_events(synthetic_events(1, prefix="mine"))
+
+    stale = store.draft()
+    Store(store.path).put_events(synthetic_events(1, prefix="other"))  # another process
+    with store.transaction(stale) as txn:
+        assert txn.document is not stale.document
+        assert txn.table("events").has("other-0000000") and txn.table("events").has("mine-0000000")
