@@ -7,8 +7,9 @@ import signal
 import sys
 from collections.abc import Callable, Sequence
 from dataclasses import replace
+from importlib import import_module
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any, ClassVar, TypeVar
 
 import click
 from amity.store import (
@@ -29,10 +30,8 @@ from amity.store.storage import paused_gc
 from amity.store.text import describe_error
 from amity.store.view import View, ViewDamaged
 
-from .curate_commands import register as register_curation
 from .filter_options import filter_options
 from .output import counted, json_text, print_json, say, table, write_output
-from .serve import serve_command
 from .session import Session, pass_session
 from .tuning import tune_process
 
@@ -42,22 +41,29 @@ EXPORT_VERSION = 1
 class AmityGroup(click.Group):
     """Maps amity's errors to DESIGN.md's exit codes with a one-line message on stderr.
 
-    The feed commands are added on first use: they import the feeds layer and httpx, which
-    cost `amity list` and the app ~0.11 s of start-up for nothing.
+    The feed, curation and serve commands are added on first use, by the module (in tui/)
+    whose `register` adds them: the feed commands import the feeds layer and httpx, which
+    cost `amity list` and the app ~0.11 s of start-up for nothing, the others a few ms.
     """
 
-    lazy_commands = ("feeds", "refresh", "explain")
+    lazy_commands: ClassVar[dict[str, str]] = {
+        **dict.fromkeys(("feeds", "refresh", "explain"), "feed_commands"),
+        **dict.fromkeys(
+            ("add", "edit", "hide", "unhide", "note", "merge", "move-source", "mute"),
+            "curate_commands",
+        ),
+        "serve": "serve",
+    }
 
     def list_commands(self, ctx: click.Context) -> list[str]:
-        """Every command name, the feed commands included, without importing them."""
+        """Every command name, the lazy ones included, without importing them."""
         return sorted({*super().list_commands(ctx), *self.lazy_commands})
 
     def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
-        """The command, importing the feed commands when one of them is asked for."""
+        """The command, importing its module when it is a lazy one."""
         if cmd_name in self.lazy_commands and cmd_name not in self.commands:
-            from .feed_commands import register
-
-            register(self)
+            module = import_module(f".{self.lazy_commands[cmd_name]}", __package__)
+            module.register(self)
         return super().get_command(ctx, cmd_name)
 
     def invoke(self, ctx: click.Context) -> Any:
@@ -301,10 +307,6 @@ def export_command(
         context = ExportContext(title=config.pair_label, topic_labels=labels, notes=notes)
         text = render_export(fmt, events, context)
     write_output(text, output, f"{len(events)} events")
-
-
-register_curation(cli)
-cli.add_command(serve_command)
 
 
 def main() -> None:

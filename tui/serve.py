@@ -46,6 +46,11 @@ def app_command(db: Path | None, config: Path | None) -> str:
     return shlex.join(argv)
 
 
+def register(cli: click.Group) -> None:
+    """Add `amity serve` to the amity command line."""
+    cli.add_command(serve_command)
+
+
 @click.command("serve")
 @click.option(
     "--host",
