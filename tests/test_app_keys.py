@@ -14,6 +14,7 @@ from typing import Any
 import pytest
 from amity.store import DEFAULT_TOPICS, Config, Event, Source, Store
 from amity.store.checked import record_check
+from amity.store.view import view_path
 from amity.tui.app import AmityApp, run_app
 from amity.tui.detail import DetailPane
 from amity.tui.help import HelpScreen
@@ -482,6 +483,25 @@ async def test_store_damaged_while_open_exits_3(store: Store) -> None:
         await settle(app, pilot)
     assert app.return_code == 3
     assert str(store.path) in app.store_error and "damaged" in app.store_error
+
+
+async def test_a_view_damaged_while_open_is_read_from_the_store_file(store: Store) -> None:
+    # Events are read from the view as they are drawn; the view goes bad after start-up.
+    path = view_path(store.path)
+    app = make_app(store)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(app, pilot)
+        first_shown = app.index
+        path.write_bytes(path.read_bytes().replace(b'"summary":', b'"summary"!'))
+        app.jump_to_year(min(app.view.year_counts))  # rows not drawn yet
+        await settle(app, pilot)
+        await settle(app, pilot)
+        assert app.return_code is None  # still running
+        assert app.index is not first_shown
+        assert any("damaged" in note for note in app.notes)
+        events = {event.id: event for event in Store(store.path).events()}
+        assert shown(app) and all(event == events[event.id] for event in shown(app))
+        assert title(app) in {event.title for event in events.values()}
 
 
 def test_run_app_on_a_damaged_store_exits_3(

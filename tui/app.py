@@ -129,6 +129,7 @@ class AmityApp(Curating):
         self.panes = layout.choose(80, 24)
         self._laid_out: layout.Layout | None = None  # what _layout_for last applied
         self.checked_at = last_checked(store, self.loaded)  # when a refresh last ran
+        self._damaged_index: TimelineIndex | None = None  # its view found damaged while drawn
 
     # -- layout ----------------------------------------------------------------------------
 
@@ -175,6 +176,17 @@ class AmityApp(Curating):
                 self.call_from_thread(self._reload_now)
 
         self.run_worker(work, thread=True, group="warm")
+
+    @on(TimelineView.Unreadable)
+    def _view_damaged(self, message: TimelineView.Unreadable) -> None:
+        if message.index is not self.index or self.index is self._damaged_index:
+            return  # told already, or already replaced
+        self._damaged_index = self.index
+        self.store.discard_view(message.error)
+        self.notify(
+            "The store's view was damaged: reading the store file itself.", severity="warning"
+        )
+        self._reload_now()
 
     def _reload_now(self) -> None:
         if not (self.refreshing or self.reloading):

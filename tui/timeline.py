@@ -8,6 +8,7 @@ from typing import ClassVar
 
 from amity.store import Event, Topic, clean_text, word_spans
 from amity.store.index import Shown, TimelineIndex
+from amity.store.view import ViewDamaged
 from rich.cells import cell_len, set_cell_size
 from rich.segment import Segment
 from rich.style import Style
@@ -109,6 +110,14 @@ class TimelineView(ScrollView, can_focus=True):
     class Chosen(Message):
         """Enter on an event: show its detail."""
 
+    class Unreadable(Message):
+        """The store's view behind `index` proved damaged while an event was read from it."""
+
+        def __init__(self, index: TimelineIndex, error: ViewDamaged) -> None:
+            super().__init__()
+            self.index = index
+            self.error = error
+
     def __init__(self, *, id: str | None = None) -> None:
         super().__init__(id=id)
         self.index: TimelineIndex | None = None
@@ -144,7 +153,17 @@ class TimelineView(ScrollView, can_focus=True):
         if not self.view or not self.view.rows or self.index is None:
             return None
         position = self.view.rows[self.cursor]
-        return self.index.event(position) if position >= 0 else None
+        return self._event(position) if position >= 0 else None
+
+    def _event(self, position: int) -> Event | None:
+        # Events are read from the store's view lazily, as they are drawn: a view damaged
+        # since start-up is told to the app (which reads the store file again), not a crash.
+        assert self.index is not None
+        try:
+            return self.index.event(position)
+        except ViewDamaged as exc:
+            self.post_message(self.Unreadable(self.index, exc))
+            return None
 
     @property
     def rows(self) -> list[int]:
@@ -327,9 +346,10 @@ class TimelineView(ScrollView, can_focus=True):
         value = rows[row]
         if value < 0:
             strip = self._heading(~value, width, base)
+        elif (event := self._event(value)) is None:
+            return Strip.blank(width, base)
         else:
-            assert self.index is not None
-            strip = self._event_row(self.index.event(value), width, base, row == self.cursor)
+            strip = self._event_row(event, width, base, row == self.cursor)
         if row == self.cursor:
             # Over the row's own colours (a pre-style, Strip.apply_style, lost to them).
             cursor = self.get_component_rich_style("timeline--cursor")
