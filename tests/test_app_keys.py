@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
+import gc
 import json
 import webbrowser
 from dataclasses import replace
@@ -511,6 +512,7 @@ def test_run_app_on_a_damaged_store_exits_3(
     assert run_app(store, Config()) == 3
     err = capsys.readouterr().err
     assert err.startswith(f"amity: {store.path}") and "damaged" in err
+    assert gc.isenabled()  # held off for start-up only
 
 
 @pytest.mark.slow
