@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from functools import cache
 
 # CSI/OSC/other ESC sequences first, so their parameters do not survive as visible junk.
 _ESCAPES = re.compile(
@@ -36,12 +37,17 @@ SPACELESS = (
     "\u3005-\u3007\u3040-\u30ff\u31f0-\u31ff\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7af"
     "\uf900-\ufaff\uff66-\uff9f\U00020000-\U0003134f"
 )
-_SPACELESS_CHAR = re.compile(f"[{SPACELESS}]")
+
+
+@cache
+def _spaceless_char() -> re.Pattern[str]:
+    # Compiled on first use (by mutes): the astral range costs 2 ms, on every start-up else.
+    return re.compile(f"[{SPACELESS}]")
 
 
 def spaceless(char: str) -> bool:
     """Whether `char` is of a script written without spaces between words (see SPACELESS)."""
-    return bool(_SPACELESS_CHAR.match(char))
+    return bool(_spaceless_char().match(char))
 
 
 def _is_unsafe(char: str) -> bool:
