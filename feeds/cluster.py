@@ -15,6 +15,7 @@ their articles. A refresh into a store of 100k events costs little more than int
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import hashlib
 import re
 from collections import Counter
@@ -90,6 +91,9 @@ def event_id_for(article_id: str) -> str:
     return "feed-" + hashlib.sha1(article_id.encode("utf-8")).hexdigest()[:12]
 
 
+# The parse thread keys every headline it reads and the timeline keys it again when it takes
+# the article: remembered, the second costs a lookup. Room for a 200-feed refresh's headlines.
+@functools.lru_cache(maxsize=16384)
 def title_key(title: str) -> str:
     """A headline as compared across feeds: normalised, punctuation and spacing dropped."""
     return _TITLE_KEY.sub("", normalise(title))
@@ -129,7 +133,7 @@ class Timeline:
         self._by_guid = {r["guid"]: key for key, r in self.articles.items() if r.get("guid")}
         self._by_day: dict[str, list[str]] | None = None
         self._articles_of: dict[str, list[str]] | None = None
-        self._titles_by_day: dict[str, dict[str, str]] | None = None
+        self._days_by_title: dict[str, dict[str, str]] | None = None
         self._profiles: dict[str, _Profile] = {}
         # Per day, each word and entity to the events of that day known by it: an article is
         # compared only with the events it shares something with (nothing shared cannot reach
@@ -157,7 +161,7 @@ class Timeline:
                 self._put(
                     _changed(event, sources=tuple(s for s in event.sources if s.url not in urls))
                 )
-        self._by_day = self._articles_of = self._titles_by_day = None
+        self._by_day = self._articles_of = self._days_by_title = None
         self._profiles.clear()
         self._postings.clear()
         order = sorted(
@@ -205,9 +209,9 @@ class Timeline:
         self.changed_articles.add(key)
         if record.get("guid"):
             self._by_guid[record["guid"]] = key
-        if self._titles_by_day is not None:
-            self._titles_by_day.setdefault(record["published"][:10], {})[
-                title_key(record["title"])
+        if self._days_by_title is not None:
+            self._days_by_title.setdefault(title_key(record["title"]), {})[
+                record["published"][:10]
             ] = key
         if self._articles_of is not None and record.get("event"):
             self._articles_of.setdefault(record["event"], []).append(key)
@@ -218,10 +222,12 @@ class Timeline:
         wanted = title_key(article.title)
         if len(wanted) < 12:
             return None
-        titles = self._titles()
+        days = self._titles().get(wanted)
+        if not days:  # most headlines: no stored article has it on any day
+            return None
         center = _ordinal(article.day)
         for ordinal in range(center - 2, center + 3):
-            key = titles.get(_day(ordinal), {}).get(wanted)
+            key = days.get(_day(ordinal))
             if key is not None:
                 return key
         return None
@@ -485,13 +491,15 @@ class Timeline:
         return self._articles_of
 
     def _titles(self) -> dict[str, dict[str, str]]:
-        if self._titles_by_day is None:
+        # Headline key -> day -> article: an article looks its headline up once, and the days
+        # around its own only when some stored article has that headline.
+        if self._days_by_title is None:
             titles: dict[str, dict[str, str]] = {}
             for key, record in self.articles.items():
-                day = titles.setdefault(record.get("published", "")[:10], {})
-                day.setdefault(title_key(record.get("title", "")), key)
-            self._titles_by_day = titles
-        return self._titles_by_day
+                days = titles.setdefault(title_key(record.get("title", "")), {})
+                days.setdefault(record.get("published", "")[:10], key)
+            self._days_by_title = titles
+        return self._days_by_title
 
 
 # Fields of a feed event that come from its articles (and that the person may have edited).
