@@ -24,7 +24,7 @@ from dataclasses import dataclass, field, replace
 from typing import Any
 
 from amity.store import Config, Event, Source, StoredEvents
-from amity.store.text import SPACELESS
+from amity.store.text import spaceless_run
 
 from .articles import Article
 from .classify import Verdict, entities_in, judge, per_config
@@ -39,7 +39,7 @@ CURATED_BONUS = 0.2  # a report that fits a curated milestone and a feed event j
 TOPIC_SHARE = 0.34  # an event topic needs this share of its reports to be about it
 _SPECIFIC_KINDS = frozenset({"summit", "call", "agreement", "deployment", "visit", "consultation"})
 _WORD = re.compile(r"[^\W_]+")
-_SPACELESS = re.compile(f"[{SPACELESS}]+")
+_SPACELESS = spaceless_run()
 # Words that say nothing about which happening an article reports.
 _STOPWORD_TEXT = """
 the and for with from that this its are was were has have had will would into over about

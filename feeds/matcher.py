@@ -15,9 +15,9 @@ import unicodedata
 from collections.abc import Iterable
 from typing import NamedTuple
 
-from amity.store.text import SPACELESS
+from amity.store.text import SPACELESS, spaceless_run
 
-_HAS_SPACELESS = re.compile(f"[{SPACELESS}]")
+_HAS_SPACELESS = spaceless_run()
 # Words: letters and digits of scripts that separate words, so "gcapの" still yields "gcap".
 _WORD = re.compile(rf"[^\W_{SPACELESS}]+")
 
