@@ -9,7 +9,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import replace
 from importlib import import_module
 from pathlib import Path
-from typing import Any, ClassVar, TypeVar
+from typing import TYPE_CHECKING, Any, ClassVar, TypeVar
 
 import click
 from amity.store import (
@@ -23,9 +23,7 @@ from amity.store import (
 )
 from amity.store.curated import brought_up_to_date
 from amity.store.curation import removed_ids
-from amity.store.exports import FORMATS, ExportContext
-from amity.store.exports import render as render_export
-from amity.store.index import Timeline, read_timeline
+from amity.store.exports import FORMATS
 from amity.store.storage import paused_gc
 from amity.store.text import describe_error
 from amity.store.view import View, ViewDamaged
@@ -34,6 +32,9 @@ from .filter_options import filter_options
 from .output import counted, json_text, print_json, say, table, write_output
 from .session import Session, pass_session
 from .tuning import tune_process
+
+if TYPE_CHECKING:
+    from amity.store.index import Timeline
 
 EXPORT_VERSION = 1
 
@@ -157,6 +158,8 @@ T = TypeVar("T")
 def _read(store: Store, use: Callable[[Timeline], T], topics: Sequence[Topic] = ()) -> T:
     """`use` the store's timeline; when its view proves damaged on the way (before anything
     is printed: every part is checked before use), again from the store file itself."""
+    from amity.store.index import read_timeline  # not for the feed commands: they never list
+
     try:
         return use(read_timeline(store, topics))
     except ViewDamaged as exc:
@@ -304,8 +307,11 @@ def export_command(
     else:
         config = session.config
         labels = {topic.id: topic.label for topic in config.topics}
+        from amity.store.exports import render
+        from amity.store.exports.shared import ExportContext
+
         context = ExportContext(title=config.pair_label, topic_labels=labels, notes=notes)
-        text = render_export(fmt, events, context)
+        text = render(fmt, events, context)
     write_output(text, output, f"{len(events)} events")
 
 

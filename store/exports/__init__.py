@@ -9,9 +9,11 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from importlib import import_module
+from typing import TYPE_CHECKING
 
-from ..model import Event
-from .shared import ExportContext
+if TYPE_CHECKING:  # the formats' shared helpers load with a format, not with the command line
+    from ..model import Event
+    from .shared import ExportContext
 
 # format name -> (module, usual file suffix); `json` is the CLI's own round-trip format.
 FORMATS: dict[str, tuple[str, str]] = {
@@ -29,4 +31,4 @@ def render(fmt: str, events: Sequence[Event], context: ExportContext) -> str:
     return module.render(events, context)
 
 
-__all__ = ["FORMATS", "ExportContext", "render"]
+__all__ = ["FORMATS", "render"]
