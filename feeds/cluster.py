@@ -417,7 +417,7 @@ class Timeline:
     def _candidates(self, day: int, facts: Facts) -> list[tuple[Event, _Profile, bool]]:
         # Events dated around `day` that share a word or an entity with the article, each with
         # whether it lies beyond the usual window (only curated milestones reach that far).
-        keys = [*facts.all_words, *(_ENTITY + e for e in facts.verdict.entities)]
+        keys = facts.all_words.union(_ENTITY + e for e in facts.verdict.entities)
         by_day = self._days()
         found: list[tuple[Event, _Profile, bool]] = []
         for ordinal in range(day - LATE_DAYS, day + WINDOW_DAYS + 1):
@@ -426,8 +426,8 @@ class Timeline:
                 continue
             postings = self._postings_on(date)
             ids: set[str] = set()
-            for key in keys:
-                ids.update(postings.get(key, ()))
+            for key in postings.keys() & keys:  # C-speed: a day's postings hold most words
+                ids.update(postings[key])
             late = day - ordinal > WINDOW_DAYS
             for event_id in sorted(ids):
                 event = self.events.get(event_id)
@@ -617,10 +617,14 @@ def _score(event: Event, profile: _Profile, facts: Facts) -> float:
     return score
 
 
+# Dates and day numbers are converted for every article and every day around it: a few
+# hundred distinct days a refresh, remembered.
+@functools.lru_cache(maxsize=4096)
 def _ordinal(day: str) -> int:
     return dt.date.fromisoformat(day).toordinal()
 
 
+@functools.lru_cache(maxsize=4096)
 def _day(ordinal: int) -> str:
     return dt.date.fromordinal(ordinal).isoformat()
 
