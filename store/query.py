@@ -9,6 +9,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 from .model import Event, ValidationError, parse_date
+from .text import SPACELESS, spaceless, spaceless_run
 
 
 @dataclass(frozen=True, slots=True)
@@ -64,11 +65,12 @@ def cut(value: str, other: str) -> str:
 
 
 def _word_pattern(word: str) -> re.Pattern[str]:
-    # A word matches where a word starts ("rom" finds "Rome", not "from"); Chinese and
-    # Japanese are written without spaces, so a word in those scripts matches anywhere.
-    if unicodedata.east_asian_width(word[0]) in "WF":
+    # A word matches where a word starts ("rom" finds "Rome", not "from", and "acsa" finds
+    # 日伊のACSA協定); Chinese and Japanese are written without spaces, so a word in those
+    # scripts matches anywhere.
+    if spaceless(word[0]):
         return re.compile(re.escape(word), re.IGNORECASE)
-    return re.compile(r"(?<!\w)" + re.escape(word), re.IGNORECASE)
+    return re.compile(rf"(?<![^\W{SPACELESS}])" + re.escape(word), re.IGNORECASE)
 
 
 _NON_WORD = re.compile(r"[\W_]+")
@@ -76,8 +78,15 @@ _NON_WORD = re.compile(r"[\W_]+")
 
 def _spaced(text: str) -> str:
     # Case-folded words between single spaces, with a space before the first: " word" is then
-    # in the text exactly when a word starts with "word", and plain `in` (C speed) decides.
-    return " " + _NON_WORD.sub(" ", text.casefold()).strip() + " "
+    # in the text exactly when a word starts with "word", and plain `in` (C speed) decides. A
+    # run of a script written without spaces is a word of its own ("日伊の acsa 協定"), as
+    # for the relevance matcher and mute rules.
+    if not text.isascii():
+        text = unicodedata.normalize("NFKC", text)  # ＡＣＳＡ is acsa, as for the matcher
+    text = _NON_WORD.sub(" ", text.casefold())
+    if not text.isascii():
+        text = " ".join(spaceless_run().sub(r" \g<0> ", text).split())
+    return " " + text.strip() + " "
 
 
 def word_needles(words: Sequence[str]) -> list[str]:
@@ -88,8 +97,7 @@ def word_needles(words: Sequence[str]) -> list[str]:
     for word in words:
         spaced = _spaced(word).strip()
         if spaced:
-            wide = unicodedata.east_asian_width(spaced[0]) in "WF"
-            needles.append(spaced if wide else " " + spaced)
+            needles.append(spaced if spaceless(spaced[0]) else " " + spaced)
     return needles
 
 

@@ -43,7 +43,7 @@ from .query import search_text, timeline_key
 from .storage import atomic_write, dump_compact, paused_gc
 
 SUFFIX = ".view"
-MAGIC = b"amity-view 3\n"  # 3: the store laid out one record per line (document.py)
+MAGIC = b"amity-view 4\n"  # 4: search texts part spaceless runs from other words
 _FORMAT = b"amity-view "  # a view of another version is made again, silently
 # What the timeline's index (store/index.py) filters and prints with, without building events
 # (`publishers`: each source's publisher). The search texts are one more part (see `texts`).

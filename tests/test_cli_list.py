@@ -64,6 +64,21 @@ def test_search_needs_every_word_case_insensitively(db: Path) -> None:
     assert ids(db, "--search", "acsa zebra") == []
 
 
+def test_a_latin_word_inside_japanese_text_is_found_as_a_word(tmp_path: Path) -> None:
+    # Japanese has no spaces: "acsa" starts a word in 日伊のＡＣＳＡ協定, as the relevance
+    # matcher and mute rules see it; full-width letters are the same letters. From the view
+    # and from the store file alike.
+    db = tmp_path / "amity.json"
+    added = amity("add", "--date", "2025-09-05", "--title", "日伊のＡＣＳＡ協定が発効", db=db)
+    assert added.returncode == 0, added.stderr
+    new_id = added.stdout.strip()
+    for search in ("acsa", "ACSA", "ＡＣＳＡ", "協定", "acsa 発効"):
+        assert new_id in ids(db, "--search", search), search
+    assert new_id not in ids(db, "--search", "csa")  # not where a word starts
+    Path(f"{db}.view").unlink()
+    assert new_id in ids(db, "--search", "acsa")
+
+
 def test_newest_first_by_default(db: Path) -> None:
     dates = [e["date"] for e in listed(db)]
     assert dates == sorted(dates, reverse=True)
