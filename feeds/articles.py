@@ -10,7 +10,8 @@ from dataclasses import dataclass
 from typing import Any
 from urllib.parse import quote
 
-from amity.store import clean_text, format_iso, parse_iso
+from amity.store import ValidationError, clean_text, format_iso, parse_iso
+from amity.store.model import check_url
 from amity.store.text import strip_orphans
 
 # Query parameters that track the click, not the article.
@@ -143,8 +144,13 @@ def safe_url(url: str) -> str:
 
 
 def is_web_url(value: str) -> bool:
-    """True for an absolute http(s) URL with a host."""
-    return bool(_URL_PARTS.match(value))
+    """True for a URL the store keeps (its check_url): absolute http(s) with a host, whole,
+    without spaces or control characters."""
+    try:
+        check_url(value, "url")
+    except ValidationError:
+        return False
+    return True
 
 
 def article_key(url: str) -> str:

@@ -28,6 +28,7 @@ from .articles import (
     from_aggregator,
     html_to_text,
     is_web_url,
+    safe_url,
     utc_date,
 )
 from .sources import outlets, with_outlets
@@ -199,8 +200,10 @@ def _article(
     link = _capped_url(entry.get("link"))
     if link and not link.startswith(("http://", "https://")):
         link = urljoin(base_url, link)
+    # Spaces and controls in a link are percent-encoded, as a browser would, before the check.
+    link, guid_link = safe_url(link), safe_url(guid)
     if not is_web_url(link):
-        link = guid if is_web_url(guid) else ""
+        link = guid_link if is_web_url(guid_link) else ""
     if not link:
         return None  # nothing to cite or open: an entry without a link cannot back an event
     raw_summary = _text(entry.get("description"))

@@ -72,6 +72,15 @@ def test_feeds_add_list_remove(env):
     assert run("feeds", "add", "ftp://x.example/").exit_code == 2
 
 
+def test_feeds_add_refuses_a_url_with_a_space_or_an_escape(env):
+    # The store's own URL check: such a feed was kept before, its URL unusable and unsafe.
+    for url in ("https://a.example/a b", "https://a.example/rss\x1b[2J"):
+        result = CliRunner().invoke(cli, ["feeds", "add", url])
+        assert result.exit_code == 2 and "expected an http(s) URL" in result.output
+    listed = json.loads(run("feeds", "list", "--json").stdout)
+    assert not any(f["url"].startswith("https://a.example/") for f in listed)
+
+
 def test_opml_export_then_import_into_another_store(env, tmp_path, monkeypatch):
     run("feeds", "add", "https://a.example/rss", "--title", "A & B", "--tag", "x", "--tag", "y")
     out = tmp_path / "subs.opml"
