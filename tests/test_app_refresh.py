@@ -11,8 +11,9 @@ from pathlib import Path
 import pytest
 from amity.store import Config, Feed, Store
 from amity.tui.app import AmityApp
-from amity.tui.feeds_screen import FeedsScreen
+from amity.tui.feeds_screen import FeedsScreen, feeds_table
 from feedserver import FeedServer, Request, feeds_by_url, store_with
+from rich.console import Console
 from screen import screen_lines, screen_text
 
 RSS = b"""<?xml version="1.0" encoding="utf-8"?>
@@ -179,3 +180,18 @@ async def test_polls_during_a_slow_reload_wait_for_it_instead_of_cancelling_it(
         await pilot.pause()
         assert len(loads) == 1
         assert "outside" in app.index.position_of
+
+
+def test_feeds_screen_writes_times_as_the_detail_pane_does() -> None:
+    # Near: how long ago or until; two days away or more: the moment, as sources show theirs.
+    now = dt.datetime(2026, 2, 1, 12, 0, tzinfo=dt.UTC)
+    feed = Feed(
+        url="https://a.example/rss",
+        status="ok",
+        last_ok="2026-01-16T09:00:00Z",
+        next_check="2026-02-01T12:20:00Z",
+    )
+    console = Console(width=120, record=True)
+    console.print(feeds_table([feed], now))
+    text = console.export_text()
+    assert "16 Jan 2026 09:00 UTC" in text and "in 20 min" in text

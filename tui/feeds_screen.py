@@ -15,28 +15,28 @@ from textual.containers import VerticalScroll
 from textual.screen import ModalScreen
 from textual.widgets import Static
 
+from .detail import readable_moment
 from .dialog import dialog_css
 
 STATUS_STYLE = {"ok": "green", "not-modified": "green", "error": "bold red", "skipped": "yellow"}
 
 
 def when(stamp: str | None, now: dt.datetime) -> str:
-    """A stored UTC time for people: '5 min ago', 'in 2 h', or the date when far away."""
+    """A stored UTC time for people: '5 min ago', 'in 2 h', or, when two days away or more,
+    the moment as the detail pane writes it: '14 Jun 2024 09:30 UTC'."""
+    if not stamp:
+        return "never"
     moment = parse_iso(stamp)
     if moment is None:
-        return "never" if not stamp else clean_text(stamp)
+        return clean_text(stamp)
     seconds = int((moment - now).total_seconds())
     span = abs(seconds)
     if span < 60:
-        words = "just now" if seconds <= 0 else "in under a minute"
-        return words
-    for size, unit in ((86400 * 2, None), (3600, "h"), (60, "min")):
-        if span >= size:
-            if unit is None:
-                return moment.strftime("%Y-%m-%d %H:%M UTC")
-            amount = f"{span // size} {unit}"
-            return f"in {amount}" if seconds > 0 else f"{amount} ago"
-    return moment.strftime("%Y-%m-%d %H:%M UTC")
+        return "just now" if seconds <= 0 else "in under a minute"
+    if span >= 86400 * 2:
+        return readable_moment(stamp)
+    amount = f"{span // 3600} h" if span >= 3600 else f"{span // 60} min"
+    return f"in {amount}" if seconds > 0 else f"{amount} ago"
 
 
 def feeds_table(feeds: Sequence[Feed], now: dt.datetime) -> Table:
