@@ -109,24 +109,10 @@ def bench_refresh(report: Report, args: argparse.Namespace, work: Path, say: Say
                 f"No-change refresh (every feed answers 304): {n} feeds", "floor"
             )
             _add_floor((full, again), args.latency, n, conc)
-            candidates: list[peers.Peer] = []
-            if amity_missing:
-                _skip(say, (full, again), f"amity refresh ({conc})", amity_missing)
-            else:
-                candidates.append(peers.amity_peer(opml, conc))
-            if newsboat:
-                candidates += [
-                    peers.newsboat_peer(urls_file, None),
-                    peers.newsboat_peer(urls_file, conc),
-                ]
-            else:
-                why = "--no-peers" if args.no_peers else NO_NEWSBOAT
-                _skip(say, (full, again), "newsboat", why)
-            if reader:
-                candidates.append(peers.reader_peer(urls_file, conc))
-            else:
-                why = "--no-peers" if args.no_peers else NO_READER
-                _skip(say, (full, again), f"reader ({conc} workers)", why)
+            versions = {"newsboat": newsboat, "reader": reader}
+            candidates = _candidates(
+                say, (full, again), args, (urls_file, opml), amity_missing, versions, (None, conc)
+            )
             _run_peers(candidates, server, folder, args.refresh_runs, full, again, say)
             _add_fetch_only(full, server, conc, args.refresh_runs)
             for label, result in peers.parse_costs(server.docs, args.refresh_runs).items():
@@ -134,6 +120,39 @@ def bench_refresh(report: Report, args: argparse.Namespace, work: Path, say: Say
                     _skip(say, (full,), label, result)
                 else:
                     full.add(label, result, f"{n * args.entries} entries, in one process")
+
+
+def _candidates(
+    say: Say,
+    sections: tuple[Section, ...],
+    args: argparse.Namespace,
+    subscriptions: tuple[Path, Path],
+    amity_missing: str | None,
+    versions: dict[str, str | None],
+    newsboat_threads: tuple[int | None, ...],
+) -> list[peers.Peer]:
+    """The refreshers to compare: amity, newsboat with each of `newsboat_threads` (None: its
+    default) and, when `versions` names it, reader; one that cannot run (no version) is
+    reported as skipped in `sections`."""
+    urls_file, opml = subscriptions
+    conc = args.concurrency
+    candidates: list[peers.Peer] = []
+    if amity_missing:
+        _skip(say, sections, f"amity refresh ({conc})", amity_missing)
+    else:
+        candidates.append(peers.amity_peer(opml, conc))
+    if versions["newsboat"]:
+        candidates += [peers.newsboat_peer(urls_file, n) for n in newsboat_threads]
+    else:
+        label = f"newsboat ({conc} threads)" if newsboat_threads == (conc,) else "newsboat"
+        _skip(say, sections, label, "--no-peers" if args.no_peers else NO_NEWSBOAT)
+    if "reader" in versions:
+        if versions["reader"]:
+            candidates.append(peers.reader_peer(urls_file, conc))
+        else:
+            why = "--no-peers" if args.no_peers else NO_READER
+            _skip(say, sections, f"reader ({conc} workers)", why)
+    return candidates
 
 
 def _add_floor(sections: tuple[Section, ...], latency: float, n: int, conc: int) -> None:
@@ -258,16 +277,10 @@ def bench_relevant(report: Report, args: argparse.Namespace, work: Path, say: Sa
         )
         again = report.section(f"No-change refresh, {RELEVANT}: {n} feeds", "floor")
         _add_floor((full, again), args.latency, n, conc)
-        candidates: list[peers.Peer] = []
-        if amity_missing:
-            _skip(say, (full, again), f"amity refresh ({conc})", amity_missing)
-        else:
-            candidates.append(peers.amity_peer(opml, conc))
-        if newsboat:
-            candidates.append(peers.newsboat_peer(urls_file, conc))
-        else:
-            why = "--no-peers" if args.no_peers else NO_NEWSBOAT
-            _skip(say, (full, again), f"newsboat ({conc} threads)", why)
+        versions = {"newsboat": newsboat}
+        candidates = _candidates(
+            say, (full, again), args, (urls_file, opml), amity_missing, versions, (conc,)
+        )
         empty = _run_peers(candidates, server, folder, args.refresh_runs, full, again, say)
         _add_fetch_only(full, server, conc, args.refresh_runs)
         if not amity_missing:
