@@ -195,3 +195,16 @@ def test_feeds_screen_writes_times_as_the_detail_pane_does() -> None:
     console.print(feeds_table([feed], now))
     text = console.export_text()
     assert "16 Jan 2026 09:00 UTC" in text and "in 20 min" in text
+
+
+def test_the_header_writes_its_refresh_time_as_the_feeds_screen_does() -> None:
+    # One way of writing a time: near, how long ago; two days or more, the moment itself. A
+    # time ahead of this machine's clock (another machine refreshed) reads as just now.
+    from amity.tui.header import ago
+
+    now = dt.datetime(2026, 2, 1, 12, 0, tzinfo=dt.UTC)
+    assert ago(None, now) == "never refreshed"
+    assert ago("2026-02-01T11:55:00Z", now) == "refreshed 5 min ago"
+    assert ago("2026-02-01T12:05:00Z", now) == "refreshed just now"
+    assert ago("2026-01-31T09:00:00Z", now) == "refreshed 27 h ago"
+    assert ago("2026-01-16T09:00:00Z", now) == "refreshed 16 Jan 2026 09:00 UTC"

@@ -43,6 +43,27 @@ def readable_moment(value: str) -> str:
     return moment.astimezone(dt.UTC).strftime("%-d %b %Y %H:%M UTC")
 
 
+def relative_moment(stamp: str | None, now: dt.datetime, *, past: bool = False) -> str:
+    """A stored UTC time for people: '5 min ago', 'in 2 h', or, when two days away or more,
+    the moment as `readable_moment` writes it: '14 Jun 2024 09:30 UTC'. `past`: a time ahead
+    of `now` (another machine's clock) reads as 'just now'."""
+    if not stamp:
+        return "never"
+    moment = parse_iso(stamp)
+    if moment is None:
+        return clean_text(stamp)
+    seconds = int((moment - now).total_seconds())
+    if past:
+        seconds = min(seconds, 0)
+    span = abs(seconds)
+    if span < 60:
+        return "just now" if seconds <= 0 else "in under a minute"
+    if span >= 86400 * 2:
+        return readable_moment(stamp)
+    amount = f"{span // 3600} h" if span >= 3600 else f"{span // 60} min"
+    return f"in {amount}" if seconds > 0 else f"{amount} ago"
+
+
 def marked(text: str, words: Sequence[str], style: str = "") -> Text:
     """Plain text with the search words lit where they match."""
     out = Text(text)

@@ -6,7 +6,7 @@ import datetime as dt
 from collections.abc import Sequence
 from typing import ClassVar
 
-from amity.store import Feed, clean_text, parse_iso
+from amity.store import Feed, clean_text
 from rich.table import Table
 from rich.text import Text
 from textual.app import ComposeResult
@@ -15,28 +15,10 @@ from textual.containers import VerticalScroll
 from textual.screen import ModalScreen
 from textual.widgets import Static
 
-from .detail import readable_moment
+from .detail import relative_moment
 from .dialog import dialog_css
 
 STATUS_STYLE = {"ok": "green", "not-modified": "green", "error": "bold red", "skipped": "yellow"}
-
-
-def when(stamp: str | None, now: dt.datetime) -> str:
-    """A stored UTC time for people: '5 min ago', 'in 2 h', or, when two days away or more,
-    the moment as the detail pane writes it: '14 Jun 2024 09:30 UTC'."""
-    if not stamp:
-        return "never"
-    moment = parse_iso(stamp)
-    if moment is None:
-        return clean_text(stamp)
-    seconds = int((moment - now).total_seconds())
-    span = abs(seconds)
-    if span < 60:
-        return "just now" if seconds <= 0 else "in under a minute"
-    if span >= 86400 * 2:
-        return readable_moment(stamp)
-    amount = f"{span // 3600} h" if span >= 3600 else f"{span // 60} min"
-    return f"in {amount}" if seconds > 0 else f"{amount} ago"
 
 
 def feeds_table(feeds: Sequence[Feed], now: dt.datetime) -> Table:
@@ -54,8 +36,8 @@ def feeds_table(feeds: Sequence[Feed], now: dt.datetime) -> Table:
         table.add_row(
             Text(feed.status, STATUS_STYLE.get(feed.status, "")),
             name,
-            Text(when(feed.last_ok, now)),
-            Text(when(feed.next_check, now) if feed.next_check else "next refresh"),
+            Text(relative_moment(feed.last_ok, now)),
+            Text(relative_moment(feed.next_check, now) if feed.next_check else "next refresh"),
             Text(clean_text(feed.error or ""), "red"),
         )
     return table

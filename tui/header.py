@@ -6,11 +6,12 @@ import datetime as dt
 from collections.abc import Sequence
 from typing import ClassVar
 
-from amity.store import Feed, Filter, Topic, clean_text, parse_iso
+from amity.store import Feed, Filter, Topic, clean_text
 from rich.cells import cell_len
 from rich.text import Text
 from textual.widget import Widget
 
+from .detail import relative_moment
 from .output import counted
 from .timeline import ORIGIN_NAMES
 
@@ -19,17 +20,7 @@ def ago(stamp: str | None, now: dt.datetime) -> str:
     """'refreshed 5 min ago' style text for an ISO timestamp (None: never)."""
     if not stamp:
         return "never refreshed"
-    when = parse_iso(stamp)
-    if when is None:
-        return "refreshed " + clean_text(stamp)
-    seconds = max(0, int((now - when).total_seconds()))
-    if seconds < 60:
-        return "refreshed just now"
-    if seconds < 3600:
-        return f"refreshed {seconds // 60} min ago"
-    if seconds < 86400 * 2:
-        return f"refreshed {seconds // 3600} h ago"
-    return f"refreshed {seconds // 86400} days ago"
+    return "refreshed " + relative_moment(stamp, now, past=True)
 
 
 def refresh_status(
