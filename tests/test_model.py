@@ -6,7 +6,7 @@ import dataclasses
 from typing import Any
 
 import pytest
-from amity.store import Event, ValidationError, parse_date, parse_events
+from amity.store import Event, Source, ValidationError, parse_date, parse_events
 from amity.store.topics import topic_ids
 
 
@@ -125,6 +125,67 @@ def test_the_trusted_constructor_agrees_with_the_fields() -> None:
     assert {f.name: getattr(again, f.name) for f in dataclasses.fields(Event)} == {
         f.name: getattr(full, f.name) for f in dataclasses.fields(Event)
     }
+
+
+def _every_field_set() -> Event:
+    event = Event.from_dict(
+        good(
+            end_date="2024-06-15",
+            kind="summit",
+            origin="feed",
+            certainty="partial",
+            terms=["ACSA", "物品役務相互提供協定"],
+            note="mine\nsecond line",
+            hidden=True,
+            edits={"note": "2026-01-01T00:00:00Z"},
+            why={"rule": "pair", "terms": ["Japan", "Italy"], "score": 2.5},
+            sources=[
+                {
+                    "url": "https://example.org/a",
+                    "title": "A",
+                    "publisher": "Example",
+                    "published": "2024-06-14",
+                }
+            ],
+        ),
+        topic_ids(),
+    )
+    return event.with_changes(added="2026-01-01T00:00:00Z")
+
+
+def fields_of(event: Event) -> dict[str, Any]:
+    return {f.name: getattr(event, f.name) for f in dataclasses.fields(Event)}
+
+
+def test_every_field_survives_the_stored_and_the_json_form() -> None:
+    # The trusted constructor and to_dict are derived from the fields: a field they miss, or
+    # a conversion that changes a value, shows here.
+    full = _every_field_set()
+    bare = Event("e", "2024", "T")
+    for f in dataclasses.fields(Event):
+        assert getattr(full, f.name) != getattr(bare, f.name), f"{f.name} is left at its default"
+    for f in dataclasses.fields(Source):
+        assert getattr(full.sources[0], f.name) != getattr(Source("u"), f.name), f.name
+    assert fields_of(Event.from_trusted(full.to_record())) == fields_of(full)
+    from_json = Event.from_dict(full.to_dict(), topic_ids())
+    assert fields_of(from_json) == fields_of(full.with_changes(added=None))
+
+
+def test_the_json_form_keeps_its_key_order() -> None:
+    # DESIGN.md's order; the person's fields follow, and only when set: exports and
+    # `amity list --json` read the same before and after a change to the model's code.
+    always = ["id", "date", "end_date", "title", "summary", "kind", "topics", "countries"]
+    always += ["milestone", "origin", "sources", "certainty"]
+    full = _every_field_set()
+    assert list(full.to_dict()) == [*always, "terms", "note", "hidden", "edits", "why"]
+    assert list(full.to_record()) == [*always, "terms", "note", "hidden", "edits", "why", "added"]
+    assert list(full.sources[0].to_dict()) == ["url", "title", "publisher", "published"]
+    assert list(Event("e", "2024", "T").to_dict()) == always
+    json_form = full.to_dict()
+    for name in ("topics", "countries", "sources", "terms"):
+        assert type(json_form[name]) is list, name
+    for name in ("edits", "why"):
+        assert type(json_form[name]) is dict, name
 
 
 def _with(**extra: object) -> dict[str, object]:
