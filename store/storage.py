@@ -68,11 +68,6 @@ def paused_gc() -> Iterator[None]:
             gc.enable()
 
 
-def load_document(path: Path) -> dict[str, Any]:
-    """Read and check the whole store file; raise StoreError (naming the path) if unusable."""
-    return check_document(path, read_store(path))
-
-
 def read_store(path: Path) -> bytes:
     """The store file's bytes; FileNotFoundError when there is none, StoreError (naming the
     path) when it cannot be read."""

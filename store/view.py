@@ -21,7 +21,6 @@ from __future__ import annotations
 import bisect
 import contextlib
 import hashlib
-import io
 import os
 import sys
 import threading
@@ -244,21 +243,6 @@ class View:
             raise ViewDamaged(f"{self.path}: event {position} is not the one indexed")
         record["added"] = self.column("added")[position]
         return Event.from_trusted(record)
-
-
-def render(
-    document: Document,
-    signature: tuple[int, int, int],
-    previous: View | None = None,
-    *,
-    by_line: bool,
-    store_crc: int,
-) -> bytes:
-    """The view file's bytes for a store document whose file has `signature` and CRC-32
-    `store_crc` (`by_line`: laid out one record per line); see `write_to`."""
-    out = io.BytesIO()
-    write_to(out, document, signature, previous, by_line=by_line, store_crc=store_crc)
-    return out.getvalue()
 
 
 def write_to(

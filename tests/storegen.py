@@ -85,3 +85,10 @@ def amity(
         input=input,
         timeout=60,
     )
+
+
+def load_document(path: Path) -> dict[str, Any]:
+    """The whole store file, read and checked as amity checks it (the plain path)."""
+    from amity.store.storage import check_document, read_store
+
+    return check_document(path, read_store(path))

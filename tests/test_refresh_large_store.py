@@ -82,7 +82,7 @@ def save(txn: Transaction, timeline: Timeline) -> None:
 
 
 def _events_of_the_file(store: Store) -> list[Event]:
-    from amity.store.storage import load_document
+    from storegen import load_document
 
     records = load_document(store.path)["events"].values()
     return [Event.from_trusted(record) for record in records]

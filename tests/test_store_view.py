@@ -12,10 +12,9 @@ import pytest
 from amity.store import Event, Filter, Source, Store, ordered
 from amity.store.document import Document
 from amity.store.index import select
-from amity.store.storage import load_document
-from amity.store.view import COLUMNS, read, render, view_path
+from amity.store.view import COLUMNS, read, view_path, write_to
 from amity.tui.output import json_text
-from storegen import amity, make_store, synthetic_events
+from storegen import amity, load_document, make_store, synthetic_events
 
 FILTERS = {
     (): Filter(),
@@ -149,7 +148,8 @@ def test_a_view_updated_write_by_write_is_the_view_made_afresh(tmp_path):
     crc = zlib.crc32(store.path.read_bytes())
     afresh = tmp_path / "afresh" / "db.json"
     afresh.parent.mkdir()
-    view_path(afresh).write_bytes(render(document, store.signature(), by_line=True, store_crc=crc))
+    with view_path(afresh).open("wb") as out:
+        write_to(out, document, store.signature(), by_line=True, store_crc=crc)
 
     updated, made = read(store.path, store.signature()), read(afresh, store.signature())
     assert updated is not None and made is not None
