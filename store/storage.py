@@ -62,10 +62,16 @@ def paused_gc() -> Iterator[None]:
     try:
         yield
     finally:
-        gc.freeze()  # freeze + unfreeze: every tracked object lands in the oldest generation
-        gc.unfreeze()
-        if was_enabled:
-            gc.enable()
+        resume_gc(enable=was_enabled)
+
+
+def resume_gc(*, enable: bool = True) -> None:
+    """End a pause of the collector (see `paused_gc`): what was built meanwhile goes to the
+    oldest generation unscanned, then the collector works again if `enable`."""
+    gc.freeze()  # freeze + unfreeze: every tracked object lands in the oldest generation
+    gc.unfreeze()
+    if enable:
+        gc.enable()
 
 
 def read_store(path: Path) -> bytes:

@@ -28,6 +28,7 @@ from amity.store import (
     strip_controls,
 )
 from amity.store.index import Shown, Timeline, TimelineIndex, read_timeline
+from amity.store.storage import resume_gc
 from amity.store.view import ViewDamaged
 from rich.markup import escape as escape_markup
 from textual import on
@@ -167,9 +168,7 @@ class AmityApp(Curating):
     def on_ready(self) -> None:
         """The first frame is on the screen: the collector run_app held off works again."""
         if not gc.isenabled():
-            gc.freeze()  # freeze + unfreeze: what start-up built lands in the oldest generation
-            gc.unfreeze()
-            gc.enable()
+            resume_gc()
 
     def _warm_search(self) -> None:
         # After the first frame: build the search texts so the first keystroke of a search
