@@ -10,7 +10,6 @@ import zlib
 from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass
 from importlib.metadata import PackageNotFoundError, metadata
-from typing import Any
 from urllib.parse import urljoin, urlsplit
 
 import httpx
@@ -49,16 +48,6 @@ class FetchError(Exception):
         self.answered = answered  # False when no server answered at all (network trouble)
         self.retry_after = retry_after
         self.charged = charged  # False when the feed was not at fault (no backoff for it)
-
-    def __reduce__(self) -> tuple[Any, ...]:
-        # Whole across a process boundary (a body is decompressed in the parse process).
-        return _fetch_error, (str(self), self.answered, self.retry_after, self.charged)
-
-
-def _fetch_error(
-    message: str, answered: bool, retry_after: str | None, charged: bool
-) -> FetchError:
-    return FetchError(message, answered=answered, retry_after=retry_after, charged=charged)
 
 
 @dataclass(frozen=True, slots=True)

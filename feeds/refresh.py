@@ -16,6 +16,7 @@ from .decide import Outcome
 from .gather import gather
 from .plan import due_feeds, select_feeds
 from .report import FeedResult, RefreshReport
+from .save import save
 from .worker import worker_for
 
 Progress = Callable[[int, int, str], None]
@@ -51,17 +52,17 @@ async def refresh(
 
     for feed in skipped:
         finished(feed.url)
-    with worker_for(store, config) as worker:
+    with worker_for(config) as worker:
         try:
             await gather(todo, config, worker, completed, finished, transport)
         except BaseException as exc:
             # Cancelled, or the progress callback failed (the app has gone): the TaskGroup has
             # cancelled the other tasks; keep what finished, then stop.
-            worker.save(completed, now, complete=False)
+            save(store, config, completed, now, complete=False)
             if isinstance(exc, BaseExceptionGroup) and len(exc.exceptions) == 1:
                 raise exc.exceptions[0] from None  # the caller's error, not the TaskGroup's
             raise
-        saving = asyncio.ensure_future(asyncio.to_thread(worker.save, completed, now))
+        saving = asyncio.ensure_future(asyncio.to_thread(save, store, config, completed, now))
         try:
             saved = await asyncio.shield(saving)
         except asyncio.CancelledError:

@@ -1,27 +1,24 @@
-"""Where a refresh's CPU work runs: one thread reads each body as it arrives (parse, then the
-facts clustering needs), then decides and saves at the end."""
+"""Where a refresh reads what it fetched: one thread reads each body as it arrives (parse, then
+the facts clustering needs) while other feeds are in flight; deciding and saving are save.py's."""
 
 from __future__ import annotations
 
-import datetime as dt
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator
 from concurrent.futures import Executor, Future, ThreadPoolExecutor
 from contextlib import contextmanager
 from typing import Any
 
-from amity.store import Config, Store
+from amity.store import Config
 
 from .cluster import Facts, facts_for, title_key
-from .decide import Changes, Outcome
 from .fetch import Fetched
 from .parse import ParsedFeed, load_parser, parse_feed
-from .save import save
 
 
 @contextmanager
-def worker_for(store: Store, config: Config) -> Iterator[Worker]:
+def worker_for(config: Config) -> Iterator[Worker]:
     """The worker of one refresh of `store`: one thread that reads the bodies in turn."""
-    work = Worker(store, config)
+    work = Worker(config)
     try:
         yield work
     finally:
@@ -31,10 +28,9 @@ def worker_for(store: Store, config: Config) -> Iterator[Worker]:
 class Worker:
     """The refresh's reads, in line, and how far they have got: a cancel finishes the read
     that is next in line (under way, or waiting only for the parser to load) and drops the
-    rest; and the save."""
+    rest."""
 
-    def __init__(self, store: Store, config: Config) -> None:
-        self.store = store
+    def __init__(self, config: Config) -> None:
         self.config = config
         # One reader takes every body in turn: reads are mostly Python holding the GIL, so
         # more threads would only fight the event loop (and each other) for it.
@@ -59,21 +55,13 @@ class Worker:
         """Has every read queued before this one finished?"""
         return self.finished >= place - 1
 
-    def save(
-        self, outcomes: Sequence[Outcome], now: dt.datetime, *, complete: bool = True
-    ) -> Changes:
-        """`save` the outcomes (blocks until it is done)."""
-        return save(self.store, self.config, outcomes, now, complete=complete)
-
 
 def _read(
-    fetched: Fetched, config: Config, name: str = "", headlines: set[str] | None = None
+    fetched: Fetched, config: Config, name: str, headlines: set[str]
 ) -> tuple[ParsedFeed, dict[str, Facts]]:
     # Everything about the articles that needs no store, done while other feeds are in flight.
     # The name the person gave the feed is its sources' publisher, before the channel's title.
     parsed = parse_feed(fetched.content(config.refresh.max_bytes), fetched.url, publisher=name)
-    if headlines is None:
-        return parsed, facts_for(parsed.articles, config)
     # Facts only save the decide step working them out. A relevant headline already read in
     # this refresh is most likely the same story from another feed, which the timeline takes
     # once: its facts are worked out there, and only if they are needed.
