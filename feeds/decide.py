@@ -65,7 +65,8 @@ def decide(
     removed = txn.removed_ids()
     timeline = Timeline(config, txn.stored_events(), txn.articles(), removed)
     rules = rules_fingerprint(config)
-    if meta.get("rules") != rules:
+    rejudge = meta.get("rules") != rules
+    if rejudge:
         # New words or rules: judge the stored articles again before taking new ones.
         timeline.reapply()
     mutes = mute_rules(meta)
@@ -90,7 +91,7 @@ def decide(
         dropped_events=list(timeline.dropped_events),
         dropped_articles=list(timeline.dropped_articles),
         # (With nothing stored there was nothing to judge again: no write for that alone.)
-        rules=rules if meta.get("rules") != rules else None,
+        rules=rules if rejudge else None,
         stored_articles=bool(timeline.articles),
         new_events=timeline.new_events,
         new_articles=timeline.new_articles,

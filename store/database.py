@@ -246,12 +246,16 @@ class Store:
             lines = _laid_out(raw, data)
             document = lines or Document.of(data)
             del data
-            self._preloaded = (signature, document)
             if self.signature() == signature:  # the file read is the one the view names
                 crc = zlib.crc32(raw)
                 views.write(
                     self.path, document, signature, by_line=lines is not None, store_crc=crc
                 )
+            if self.view() is None:
+                # No view vouches for the file (it could not be written): the first read takes
+                # this document. With a view, every read goes through it: kept, it would only
+                # hold the whole file in memory for nothing.
+                self._preloaded = (signature, document)
             return
         with self.transaction() as txn:
             self.curated_updates = tuple(seed(txn))
