@@ -16,7 +16,7 @@ from collections import Counter
 from collections.abc import Callable, Collection, Iterable, Sequence
 from dataclasses import dataclass, field, replace
 from itertools import compress, filterfalse, repeat
-from typing import Any, Protocol
+from typing import Any, Protocol, TypeVar
 
 from .database import Store
 from .model import Event
@@ -448,6 +448,24 @@ def read_timeline(
     snapshot = store.snapshot()
     index = TimelineIndex.of_events(snapshot.events, topics)
     return Timeline(snapshot.feeds, snapshot.meta, snapshot.signature, index)
+
+
+T = TypeVar("T")
+
+
+def use_timeline(
+    store: Store,
+    use: Callable[[Timeline], T],
+    topics: Sequence[Topic] = (),
+    columns: Sequence[str] = (),
+) -> T:
+    """`use` the store's timeline (see `read_timeline`); when its view proves damaged on the
+    way (a column read later, an event built from it), again from the store file itself."""
+    try:
+        return use(read_timeline(store, topics, columns))
+    except ViewDamaged as exc:
+        store.discard_view(exc)
+        return use(read_timeline(store, topics))
 
 
 def select(events: Iterable[Event], query: Filter) -> list[Event]:

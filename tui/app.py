@@ -27,7 +27,7 @@ from amity.store import (
     sidecar_path,
     strip_controls,
 )
-from amity.store.index import Shown, Timeline, TimelineIndex, read_timeline
+from amity.store.index import Shown, Timeline, TimelineIndex, read_timeline, use_timeline
 from amity.store.storage import resume_gc
 from amity.store.view import ViewDamaged
 from rich.markup import escape as escape_markup
@@ -607,13 +607,7 @@ class AmityApp(Curating):
         self.install(loaded)
 
     def _load(self) -> Timeline:
-        loaded = read_timeline(self.store, self.config.topics, FIRST_PAINT)
-        try:
-            loaded.index.warm()  # here, off the UI thread
-        except ViewDamaged as exc:
-            self.store.discard_view(exc)
-            loaded = read_timeline(self.store, self.config.topics)  # from the store file
-        return loaded
+        return use_timeline(self.store, _warmed, self.config.topics, FIRST_PAINT)
 
     def install(self, loaded: Timeline, keep: str | None = None) -> None:
         """Show a freshly read store, keeping the filters and the cursor's event (or `keep`)."""
@@ -728,6 +722,11 @@ class AmityApp(Curating):
         counts = map(len, map(index.column("publishers").__getitem__, recent))
         sources = {i: base[i] if i in more else n for i, n in zip(ids, counts, strict=True)}
         save_visits(self.visit_file, Visits(format_iso(now), unseen, sources, self.theme))
+
+
+def _warmed(loaded: Timeline) -> Timeline:
+    loaded.index.warm()  # here, off the UI thread
+    return loaded
 
 
 def run_app(store: Store, config: Config) -> int:

@@ -26,7 +26,7 @@ from amity.store.curation import removed_ids
 from amity.store.exports import FORMATS
 from amity.store.storage import paused_gc
 from amity.store.text import describe_error
-from amity.store.view import View, ViewDamaged
+from amity.store.view import View
 
 from .filter_options import filter_options
 from .output import counted, json_text, print_json, say, table, write_output
@@ -156,15 +156,11 @@ T = TypeVar("T")
 
 
 def _read(store: Store, use: Callable[[Timeline], T], topics: Sequence[Topic] = ()) -> T:
-    """`use` the store's timeline; when its view proves damaged on the way (before anything
-    is printed: every part is checked before use), again from the store file itself."""
-    from amity.store.index import read_timeline  # not for the feed commands: they never list
+    """`use` the store's timeline, from the store file if its view proves damaged (before
+    anything is printed: every part is checked before use)."""
+    from amity.store.index import use_timeline  # not for the feed commands: they never list
 
-    try:
-        return use(read_timeline(store, topics))
-    except ViewDamaged as exc:
-        store.discard_view(exc)
-        return use(read_timeline(store, topics))
+    return use_timeline(store, use, topics)
 
 
 def _print_list(timeline: Timeline, query: Filter, ids: bool, as_json: bool) -> None:
