@@ -80,7 +80,7 @@ def test_every_item_has_the_fields_and_values_the_scorer_reads(items: list[dict]
         assert item["summary"] != item["title"]
         assert item["url"].startswith(("http://", "https://"))
         assert DAY.match(item["published"]), item["id"]
-        assert item["split"] in {"dev", "holdout"}
+        assert item["split"] in {"dev", "holdout", "sealed"}
         assert set(item["topics"]) <= TOPICS, item["id"]
 
 
