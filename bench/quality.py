@@ -4,7 +4,7 @@ Every `bench/corpus/*.jsonl` item is served as RSS on 127.0.0.1, one feed per `f
 `gnews-*` feeds look like Google News (news.google.com redirect links, " - Outlet" titles and
 `<source>`). One `amity refresh` runs into a fresh store, and the stored articles and events are
 scored against the labels (issue 8's table) for the dev half, the holdout half, the sealed set
-(`split: "sealed"`: items gathered after the rules were tuned, read once for an honest estimate) and all.
+(`split: "sealed"`: items gathered after the rules were tuned, for an honest estimate) and all.
 """
 
 from __future__ import annotations
