@@ -25,6 +25,7 @@ class Run:
     stdout: str
     stderr: str
     started: float  # time.time() just before the child was spawned
+    cpu: float = float("nan")  # seconds of CPU, user and system
 
 
 SPAWN = Path(__file__).with_name("spawn.py")
@@ -64,6 +65,7 @@ def run_child(
             out.read(),
             err.read(),
             measured.get("started", 0.0),
+            measured.get("cpu", float("nan")),
         )
 
 

@@ -112,13 +112,21 @@ def amity_refresh_missing() -> str | None:
     return None
 
 
-def _amity_env(folder: Path) -> dict[str, str]:
-    return {**os.environ, "AMITY_CONFIG": str(folder / "config.toml")}
-
-
-def amity_peer(subscriptions: Path, concurrency: int, store: Path | None = None) -> Peer:
+def amity_peer(
+    subscriptions: Path,
+    concurrency: int,
+    store: Path | None = None,
+    *,
+    command: list[str] | None = None,
+    extra_env: dict[str, str] | None = None,
+    label: str = "amity refresh",
+) -> Peer:
     """`amity refresh --json` on a fresh store (or a copy of `store`) that subscribed to the
-    feeds by OPML import."""
+    feeds by OPML import; another amity is run by its `command`, with `extra_env` set."""
+    amity = command or amity_command()
+
+    def _amity_env(folder: Path) -> dict[str, str]:
+        return {**os.environ, **(extra_env or {}), "AMITY_CONFIG": str(folder / "config.toml")}
 
     def prepare(folder: Path) -> None:
         (folder / "config.toml").write_text(f"[refresh]\nconcurrency = {concurrency}\n")
@@ -127,23 +135,21 @@ def amity_peer(subscriptions: Path, concurrency: int, store: Path | None = None)
         db = ["--db", str(folder / "amity.json")]
         env = _amity_env(folder)
         for words in (["feeds", "import", str(subscriptions)], ["feeds", "list", "--json"]):
-            proc = subprocess.run(
-                [*amity_command(), *db, *words], capture_output=True, text=True, env=env
-            )
+            proc = subprocess.run([*amity, *db, *words], capture_output=True, text=True, env=env)
             if proc.returncode != 0:
                 raise RuntimeError(f"amity {' '.join(words)} failed: {proc.stderr.strip()}")
         # A new store also subscribes to the default (internet) feeds; the bench has no network.
         for feed in json.loads(proc.stdout):
             if "default" in feed.get("tags", []):
                 subprocess.run(
-                    [*amity_command(), *db, "feeds", "remove", feed["url"]],
+                    [*amity, *db, "feeds", "remove", feed["url"]],
                     capture_output=True,
                     env=env,
                     check=True,
                 )
 
     def refresh(folder: Path) -> Run:
-        cmd = [*amity_command(), "--db", str(folder / "amity.json"), "refresh", "--json"]
+        cmd = [*amity, "--db", str(folder / "amity.json"), "refresh", "--json"]
         return run_child(cmd, env=_amity_env(folder))
 
     def summarize(run: Run, folder: Path) -> str:
@@ -157,7 +163,7 @@ def amity_peer(subscriptions: Path, concurrency: int, store: Path | None = None)
         statuses = ", ".join(f"{n} {s}" for s, n in sorted(counts.items()))
         return f"{statuses}; {data.get('new_events', '?')} new events"
 
-    return Peer(f"amity refresh ({concurrency})", prepare, refresh, "amity.json", summarize)
+    return Peer(f"{label} ({concurrency})", prepare, refresh, "amity.json", summarize)
 
 
 # -- newsboat ----------------------------------------------------------------------------------

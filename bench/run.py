@@ -21,14 +21,14 @@ if __package__ in (None, ""):  # `python bench/run.py`: make `bench` importable 
     sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
     __package__ = "bench"
 
-from . import app_probe, machine, peers, quality
+from . import app_probe, baseline, machine, peers, quality
 from .feedserver import FeedServer
 from .measure import Samples, run_child, time_call
 from .report import Report, Row, Section, Target, seconds
 
-WHAT = ("refresh", "relevant", "app", "list", "quality")
+WHAT = ("refresh", "relevant", "baseline", "app", "list", "quality")
 # quality is a score, not a timing: it runs when asked for by name.
-DEFAULT_WHAT = ("refresh", "relevant", "app", "list")
+DEFAULT_WHAT = ("refresh", "relevant", "baseline", "app", "list")
 NO_NEWSBOAT = "newsboat not installed (apt-get install newsboat)"
 NO_READER = "reader not installed (pip install reader sgmllib3k)"
 Say = Callable[[str], None]
@@ -56,6 +56,13 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     p.add_argument(
         "--large-events", type=int, help="events of the large store refreshed (default 100000)"
     )
+    p.add_argument(
+        "--against",
+        default=baseline.BEFORE_ISSUE_8,
+        help=f"the earlier amity the baseline part runs (default {baseline.BEFORE_ISSUE_8})",
+    )
+    p.add_argument("--baseline-feeds", type=int, help="baseline feeds (default 100; --quick 20)")
+    p.add_argument("--pair-runs", type=int, help="runs of each amity, baseline (default 6)")
     p.add_argument("--interact-events", type=int, help="interaction size (default 100000)")
     p.add_argument("--runs", type=int, help="runs of app and list measurements (default 5)")
     p.add_argument("--refresh-runs", type=int, help="runs of each refresh (default 3)")
@@ -74,6 +81,8 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     args.large_events = args.large_events or (10000 if quick else 100000)
     args.runs = args.runs or (1 if quick else 5)
     args.refresh_runs = args.refresh_runs or (1 if quick else 3)
+    args.baseline_feeds = args.baseline_feeds or (20 if quick else 100)
+    args.pair_runs = args.pair_runs or (2 if quick else 6)
     return args
 
 
@@ -313,6 +322,19 @@ def _bench_large(
         sec.add(f"amity no-change refresh, {count:,} events", twice.second, twice.notes[1])
 
 
+def bench_baseline(report: Report, args: argparse.Namespace, work: Path, say: Say) -> None:
+    """This amity's refresh against the one at `--against`, interleaved in this run."""
+    server_args = {"entries": args.entries, "hosts": args.hosts, "latency": args.latency}
+    try:
+        baseline.bench_baseline(
+            report, args.against, args.baseline_feeds, args.pair_runs, server_args, work, say
+        )
+    except (subprocess.CalledProcessError, RuntimeError) as exc:
+        why = getattr(exc, "stderr", None) or str(exc)
+        say(f"  SKIPPED baseline: {why}")
+        report.notes.append(f"{baseline.TITLE} ({args.against}): skipped: {str(why).strip()}")
+
+
 # -- 3, 4: the app -----------------------------------------------------------------------------
 
 
@@ -463,6 +485,11 @@ def judge(report: Report, args: argparse.Namespace) -> None:
                 targets.append(
                     _no_change(f"at {args.large_events:,} events", no_change, into_large)
                 )
+        if sec.title.startswith(baseline.TITLE) and sec.baseline and sec.rows[-1].samples:
+            new = sec.rows[-1]
+            ratio = sec.ratio(new) or math.nan
+            goal = f"{sec.title.split(': ', 1)[1]}: ≤ 1.00× {sec.baseline_name}"
+            targets.append(_within(goal, new, ratio, 1.0))
         if sec.title.startswith("App start-up"):
             for n, limit in ((10000, 1.3), (100000, 1.5)):
                 row = sec.find(f"amity, {n:,} events")
@@ -565,6 +592,8 @@ def run(args: argparse.Namespace, say: Say) -> Report:
             bench_refresh(report, args, work, say)
         if "relevant" in args.only:
             bench_relevant(report, args, work, say)
+        if "baseline" in args.only:
+            bench_baseline(report, args, work, say)
         if "app" in args.only:
             bench_app(report, args, work, say)
         if "list" in args.only:

@@ -3,7 +3,8 @@
 Linux carries a process's peak RSS across fork and exec, so a child forked straight from the
 harness (hundreds of MiB, holding stores and feeds) would report the harness's peak as its own.
 This launcher is a bare interpreter (-S, no imports beyond the standard few), so what it reports
-is the command's own peak. It writes {"seconds", "peak_kib", "started"} as JSON to OUT.
+is the command's own peak. It writes {"seconds", "cpu", "peak_kib", "started"} as JSON to OUT
+(cpu: the command's user and system time, its children's included).
 """
 
 import json
@@ -21,7 +22,10 @@ def main() -> int:
     _pid, status, usage = os.wait4(pid, 0)
     seconds = time.perf_counter() - t0
     with open(out, "w") as f:
-        json.dump({"seconds": seconds, "peak_kib": usage.ru_maxrss, "started": started}, f)
+        cpu = usage.ru_utime + usage.ru_stime
+        json.dump(
+            {"seconds": seconds, "cpu": cpu, "peak_kib": usage.ru_maxrss, "started": started}, f
+        )
     code = os.waitstatus_to_exitcode(status)
     return code if code >= 0 else 128 - code
 
