@@ -4,7 +4,7 @@ timeline's, worked out from a read of the store without writing anything."""
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, replace
 from typing import Any
 
@@ -60,42 +60,99 @@ def decide(
 ) -> Changes:
     """What the outcomes change in the store `txn` read: every feed's next state, the articles
     folded into the timeline (and, when the rules changed, the stored ones judged again)."""
-    current = txn.feeds()
-    meta = txn.meta
-    removed = txn.removed_ids()
-    timeline = Timeline(config, txn.stored_events(), txn.articles(), removed)
-    rules = rules_fingerprint(config)
-    rejudge = meta.get("rules") != rules
-    if rejudge:
-        # New words or rules: judge the stored articles again before taking new ones.
-        timeline.reapply()
-    mutes = mute_rules(meta)
-    results, changed_feeds = [], []
-    for outcome, feed in _in_subscription_order(outcomes, current):
-        result, updated = next_state(
-            timeline, feed, outcome, config, now, stamp, network_down, mutes
+    return Decision(txn, config, now, stamp).changes(outcomes, network_down)
+
+
+class Decision:
+    """`decide`, one answer at a time: a refresh hands each feed's outcome to `take` as it
+    arrives, and its articles are folded into the timeline while later feeds are still on the
+    wire, so little is left for `changes` once the last one is in. The timeline takes the
+    feeds in subscription order whatever order they end in (the same fetches cluster the same
+    way): an outcome waits for those of the feeds `expected` before it."""
+
+    def __init__(
+        self,
+        txn: Transaction,
+        config: Config,
+        now: dt.datetime,
+        stamp: str,
+        expected: Iterable[str] = (),
+    ) -> None:
+        self.txn, self.config, self.now, self.stamp = txn, config, now, stamp
+        self.current = txn.feeds()
+        self._position = {url: n for n, url in enumerate(self.current)}
+        self.timeline = Timeline(config, txn.stored_events(), txn.articles(), txn.removed_ids())
+        self.rules = rules_fingerprint(config)
+        self.rejudge = txn.meta.get("rules") != self.rules
+        if self.rejudge:
+            # New words or rules: judge the stored articles again before taking new ones.
+            self.timeline.reapply()
+        self.mutes = mute_rules(txn.meta)
+        # The subscribed feeds still to come, in subscription order, and the answers in hand.
+        self._due = sorted(
+            (u for u in expected if u in self._position), key=self._position.__getitem__
         )
-        results.append(result)
-        if updated != feed:
-            changed_feeds.append(updated)
-    if not (timeline.changed_events or timeline.changed_articles):
-        # Feeds that answered 200 with nothing new changed only their check times: like a
-        # 304, that is no reason to rewrite the store (the sidecar records the check).
-        changed_feeds = [f for f in changed_feeds if not _only_checked(current[f.url], f)]
-    return Changes(
-        signature=txn.signature,
-        results=results,
-        feeds=changed_feeds,
-        events=[timeline.events[i] for i in timeline.changed_events],
-        articles={k: timeline.articles[k] for k in sorted(timeline.changed_articles)},
-        dropped_events=list(timeline.dropped_events),
-        dropped_articles=list(timeline.dropped_articles),
-        # (With nothing stored there was nothing to judge again: no write for that alone.)
-        rules=rules if rejudge else None,
-        stored_articles=bool(timeline.articles),
-        new_events=timeline.new_events,
-        new_articles=timeline.new_articles,
-    )
+        self._next = 0
+        self._arrived: dict[str, Outcome] = {}
+        self._folded: dict[str, tuple[FeedResult, Feed]] = {}
+
+    def take(self, outcome: Outcome) -> None:
+        """One more feed's outcome: folded now if every feed before it has answered."""
+        self._arrived[outcome.feed.url] = outcome
+        due = self._due
+        while self._next < len(due) and due[self._next] in self._arrived:
+            self._fold(self._arrived.pop(due[self._next]))
+            self._next += 1
+
+    def _fold(self, outcome: Outcome) -> None:
+        # Only answers that bring articles touch the timeline; an error's next state waits
+        # for `changes`, which alone knows whether the whole network was down.
+        feed = self.current.get(outcome.feed.url)
+        if feed is not None and brings_articles(outcome):
+            self._folded[feed.url] = self._next_state(feed, outcome, network_down=False)
+
+    def _next_state(
+        self, feed: Feed, outcome: Outcome, network_down: bool
+    ) -> tuple[FeedResult, Feed]:
+        return next_state(
+            self.timeline, feed, outcome, self.config, self.now, self.stamp, network_down,
+            self.mutes,
+        )  # fmt: skip
+
+    def changes(self, outcomes: Sequence[Outcome], network_down: bool) -> Changes:
+        """Every feed's next state and the timeline's, once `outcomes` (all of them, those
+        already taken included) are in."""
+        timeline, current = self.timeline, self.current
+        results, changed_feeds = [], []
+        for outcome, feed in _in_subscription_order(outcomes, current):
+            folded = self._folded.get(feed.url)
+            result, updated = folded or self._next_state(feed, outcome, network_down)
+            results.append(result)
+            if updated != feed:
+                changed_feeds.append(updated)
+        if not (timeline.changed_events or timeline.changed_articles):
+            # Feeds that answered 200 with nothing new changed only their check times: like a
+            # 304, that is no reason to rewrite the store (the sidecar records the check).
+            changed_feeds = [f for f in changed_feeds if not _only_checked(current[f.url], f)]
+        return Changes(
+            signature=self.txn.signature,
+            results=results,
+            feeds=changed_feeds,
+            events=[timeline.events[i] for i in timeline.changed_events],
+            articles={k: timeline.articles[k] for k in sorted(timeline.changed_articles)},
+            dropped_events=list(timeline.dropped_events),
+            dropped_articles=list(timeline.dropped_articles),
+            # (With nothing stored there was nothing to judge again: no write for that alone.)
+            rules=self.rules if self.rejudge else None,
+            stored_articles=bool(timeline.articles),
+            new_events=timeline.new_events,
+            new_articles=timeline.new_articles,
+        )
+
+
+def brings_articles(outcome: Outcome) -> bool:
+    """Did the feed answer with articles to fold into the timeline?"""
+    return outcome.error is None and outcome.parsed is not None
 
 
 def all_not_modified(outcomes: Sequence[Outcome]) -> bool:

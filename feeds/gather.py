@@ -23,12 +23,14 @@ async def gather(
     config: Config,
     worker: Worker,
     completed: list[Outcome],
+    arrived: Callable[[Outcome], object],
     finished: Callable[[str], None],
     transport: httpx.AsyncBaseTransport | None = None,
 ) -> None:
     """Fetch every feed in `todo` and have `worker` read it, appending each one's outcome to
-    `completed` as it ends (a caller cancelled meanwhile keeps what finished) and calling
-    `finished(url)`. Feeds the refresh's deadline left unfinished are appended as timed out."""
+    `completed` as it ends (a caller cancelled meanwhile keeps what finished) and handing it
+    to `arrived`, then calling `finished(url)`. Feeds the refresh's deadline left unfinished
+    are appended as timed out."""
     settings = config.refresh
     limiter = Limiter(settings.concurrency, settings.per_host)
     # The deadline holds for the whole refresh, not only each download: feeds still waiting
@@ -42,7 +44,9 @@ async def gather(
             asyncio.TaskGroup() as group,
         ):
             for feed in todo:
-                group.create_task(_one(client, limiter, worker, feed, config, completed, finished))
+                group.create_task(
+                    _one(client, limiter, worker, feed, config, completed, arrived, finished)
+                )
     except TimeoutError:
         if not overall.expired():
             raise
@@ -68,6 +72,7 @@ async def _one(
     feed: Feed,
     config: Config,
     completed: list[Outcome],
+    arrived: Callable[[Outcome], object],
     finished: Callable[[str], None],
 ) -> None:
     cancelled = False
@@ -103,6 +108,7 @@ async def _one(
                 feed, error=FetchError(f"cannot read this feed: {describe_error(exc)}")
             )
         completed.append(outcome)  # before the slot is released: a cancel after this keeps it
+        arrived(outcome)
     if cancelled:
         raise asyncio.CancelledError
     finished(feed.url)

@@ -1,6 +1,7 @@
 """One refresh end to end, in named phases: plan (which feeds are due: plan.py), gather (fetch
 and read them in parallel: gather.py), decide (each answer → the feed's next state and the
-timeline's: decide.py) and save (one atomic write, also when cancelled: save.py)."""
+timeline's: decide.py, worked out as the answers arrive) and save (one atomic write, also when
+cancelled: save.py)."""
 
 from __future__ import annotations
 
@@ -10,9 +11,9 @@ import time
 from collections.abc import Callable, Sequence
 
 import httpx
-from amity.store import Config, Store
+from amity.store import Config, Feed, Store, format_iso
 
-from .decide import Outcome
+from .decide import Changes, Decision, Outcome, brings_articles
 from .gather import gather
 from .plan import due_feeds, select_feeds
 from .report import FeedResult, RefreshReport
@@ -53,8 +54,17 @@ async def refresh(
     for feed in skipped:
         finished(feed.url)
     with worker_for(config) as worker:
+        ahead = _Ahead(store, config, now, todo)
         try:
-            await gather(todo, config, worker, completed, finished, transport)
+            await gather(
+                todo,
+                config,
+                worker,
+                completed,
+                lambda outcome: worker.later(ahead.take, outcome),
+                finished,
+                transport,
+            )
         except BaseException as exc:
             # Cancelled, or the progress callback failed (the app has gone): the TaskGroup has
             # cancelled the other tasks; keep what finished, then stop.
@@ -62,7 +72,8 @@ async def refresh(
             if isinstance(exc, BaseExceptionGroup) and len(exc.exceptions) == 1:
                 raise exc.exceptions[0] from None  # the caller's error, not the TaskGroup's
             raise
-        saving = asyncio.ensure_future(asyncio.to_thread(save, store, config, completed, now))
+        # On the worker's thread, after every answer it was handed.
+        saving = asyncio.wrap_future(worker.later(ahead.save, completed))
         try:
             saved = await asyncio.shield(saving)
         except asyncio.CancelledError:
@@ -76,3 +87,40 @@ async def refresh(
         new_articles=saved.new_articles,
         seconds=time.monotonic() - started,
     )
+
+
+class _Ahead:
+    """The refresh's decision, made on the worker's thread as the answers arrive (see
+    decide.Decision) from a read of the store taken when the first articles come: a refresh
+    in which no feed brings any reads the store only to save."""
+
+    def __init__(self, store: Store, config: Config, now: dt.datetime, todo: Sequence[Feed]):
+        self.store, self.config, self.now = store, config, now
+        self.expected = [feed.url for feed in todo]
+        self.decision: Decision | None = None
+        self.held: list[Outcome] = []
+        self.failed = False
+
+    def take(self, outcome: Outcome) -> None:
+        """Fold one more answer into the decision (on the worker's thread)."""
+        if self.failed:
+            return
+        try:
+            if self.decision is None:
+                if not brings_articles(outcome):
+                    self.held.append(outcome)
+                    return
+                draft = self.store.draft()
+                stamp = format_iso(self.now)
+                self.decision = Decision(draft, self.config, self.now, stamp, self.expected)
+                for held in self.held:
+                    self.decision.take(held)
+            self.decision.take(outcome)
+        except Exception:
+            # A damaged store, or a bug: save decides the plain way and reports it there.
+            self.failed, self.decision = True, None
+
+    def save(self, outcomes: Sequence[Outcome]) -> Changes:
+        """Save every outcome, with the decision made so far (on the worker's thread)."""
+        decision = None if self.failed else self.decision
+        return save(self.store, self.config, outcomes, self.now, decision=decision)

@@ -9,7 +9,7 @@ from collections.abc import Sequence
 from amity.store import Config, Store, Transaction, format_iso
 from amity.store.checked import record_check
 
-from .decide import Changes, Outcome, all_not_modified, decide, unchanged
+from .decide import Changes, Decision, Outcome, all_not_modified, decide, unchanged
 
 _ATTEMPTS = 3  # unlocked decisions made stale by another writer, before deciding under the lock
 
@@ -21,6 +21,7 @@ def save(
     now: dt.datetime,
     *,
     complete: bool = True,
+    decision: Decision | None = None,
 ) -> Changes:
     """Fold every completed outcome into the store in one transaction (no write if nothing
     changed, e.g. when every feed was not modified). A `complete` refresh in which not every
@@ -28,7 +29,8 @@ def save(
 
     Clustering is CPU work that grows with the store (13-18 s at 120k events), so it is
     worked out on an unlocked read and the writer lock is held only to write the result; if
-    another process wrote the store in between, it is worked out again."""
+    another process wrote the store in between, it is worked out again. A `decision` already
+    under way (made as the answers arrived, from an unlocked read) is finished and tried first."""
     stamp = format_iso(now)
     nothing = _unchanged(store, config, outcomes, now, stamp)
     if nothing is not None:
@@ -43,8 +45,11 @@ def save(
     )
     checked = complete and (not outcomes or any(o.error is None for o in outcomes))
     for attempt in range(_ATTEMPTS):
-        draft = store.draft()
-        changes = decide(draft, config, outcomes, now, stamp, network_down)
+        if decision is not None and attempt == 0:
+            draft, changes = decision.txn, decision.changes(outcomes, network_down)
+        else:
+            draft = store.draft()
+            changes = decide(draft, config, outcomes, now, stamp, network_down)
         with store.transaction(draft) as txn:
             if txn.signature != changes.signature:
                 if attempt < _ATTEMPTS - 1:

@@ -3,16 +3,18 @@ the facts clustering needs) while other feeds are in flight; deciding and saving
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from concurrent.futures import Executor, Future, ThreadPoolExecutor
 from contextlib import contextmanager
-from typing import Any
+from typing import Any, TypeVar
 
 from amity.store import Config
 
 from .cluster import Facts, facts_for, title_key
 from .fetch import Fetched
 from .parse import ParsedFeed, load_parser, parse_feed
+
+T = TypeVar("T")
 
 
 @contextmanager
@@ -46,6 +48,10 @@ class Worker:
         job = self.executor.submit(_read, fetched, self.config, name, self.headlines)
         job.add_done_callback(self._done)
         return self.submitted, job
+
+    def later(self, work: Callable[..., T], *args: Any) -> Future[T]:
+        """Queue other work on the reader's thread, behind the reads queued so far."""
+        return self.executor.submit(work, *args)
 
     def _done(self, job: Future[Any]) -> None:
         if not job.cancelled():
