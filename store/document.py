@@ -44,8 +44,16 @@ class Table:
     """One table of the store: records by key, each kept as the text it was read as until it
     is read or replaced (then as a dict)."""
 
-    def __init__(self, records: dict[str, Value] | None = None) -> None:
+    def __init__(
+        self,
+        records: dict[str, Value] | None = None,
+        lines: dict[str, tuple[int, int]] | None = None,
+    ) -> None:
         self._records: dict[str, Value] = records if records is not None else {}
+        # Where each record read from a file lies in it: its line's (start, end), the end
+        # after the comma that follows all but the last record, before the newline. A write
+        # copies a run of untouched records as one slice of the file.
+        self.lines: dict[str, tuple[int, int]] = lines if lines is not None else {}
         self.changed: set[str] = set()  # keys put or removed since the read
         self.dirty = False
 
@@ -133,7 +141,9 @@ class Document:
         return table
 
     def write_to(self, out: BinaryIO) -> int:
-        """Write the whole document in the one-record-per-line layout; returns its CRC-32."""
+        """Write the whole document in the one-record-per-line layout; returns its CRC-32.
+        Untouched records that lay next to each other in the file read go out as one slice of
+        it: at 100k records, a few hundred writes instead of 200,000."""
         crc = 0
 
         def write(text: bytes | memoryview) -> None:
@@ -141,15 +151,33 @@ class Document:
             crc = zlib.crc32(text, crc)
             out.write(text)
 
+        source = memoryview(self.source) if self.source is not None else None
         names = [name for name, table in self.tables.items() if len(table) or name != "_default"]
         write(b"{")
         for n, name in enumerate(names):
             write(b"\n" + dump_compact(name) + b":{")
             separator = b"\n"
-            for key, value in self.tables[name].items():
+            table = self.tables[name]
+            lines = table.lines if source is not None else {}
+            run_start = run_end = -1  # the run of the file's lines still to copy
+            for key, value in table.items():
+                line = None if isinstance(value, dict) else lines.get(key)
+                if line is not None and line[0] == run_end + 1:
+                    run_end = line[1]  # the file's next line: the run grows
+                    continue
+                if run_end >= 0:
+                    write(separator)
+                    write(_run(source, run_start, run_end))  # type: ignore[arg-type]
+                    separator, run_end = b",\n", -1
+                if line is not None:
+                    run_start, run_end = line
+                    continue
                 write(separator + dump_compact(key) + b":")
                 write(dump_compact(value) if isinstance(value, dict) else value)
                 separator = b",\n"
+            if run_end >= 0:
+                write(separator)
+                write(_run(source, run_start, run_end))  # type: ignore[arg-type]
             write(b"\n}," if n < len(names) - 1 else b"\n}")
         write(b"\n}\n")
         return crc
@@ -164,11 +192,13 @@ def index_lines(raw: bytes) -> Document | None:
     view = memoryview(raw)
     tables: dict[str, Table] = {}
     records: dict[str, Value] | None = None
+    lines: dict[str, tuple[int, int]] = {}
     at = 2  # where the next line starts: every line is a table's opening, a record or a closing
     for match in _LINE.finditer(raw, 2):
         start, end = match.span(2)
-        if match.start() != at:  # only a table's closing lies between two matched lines
-            if records is None or raw[at : match.start()] != b"},\n":
+        line = match.span()
+        if line[0] != at:  # only a table's closing lies between two matched lines
+            if records is None or raw[at : line[0]] != b"},\n":
                 return None
             records = None
         if records is None:  # a table opens
@@ -177,8 +207,8 @@ def index_lines(raw: bytes) -> Document | None:
             name = _key(match.group(1))
             if name in tables:
                 return None
-            records = {}
-            tables[name] = Table(records)
+            records, lines = {}, {}
+            tables[name] = Table(records, lines)
         else:  # a whole record, on its line
             if raw[end - 1] == _COMMA:
                 end -= 1
@@ -190,7 +220,8 @@ def index_lines(raw: bytes) -> Document | None:
             if key in records:
                 return None
             records[key] = view[start:end]
-        at = match.end() + 1
+            lines[key] = line
+        at = line[1] + 1
     closing = b"}\n}\n" if tables else b"}\n"
     if raw[at:] != closing:
         return None
@@ -198,6 +229,11 @@ def index_lines(raw: bytes) -> Document | None:
 
 
 _OPEN, _CLOSE, _COMMA = b"{},"
+
+
+def _run(source: memoryview, start: int, end: int) -> memoryview:
+    # Lines start:end of the file, without the comma after the last one's record.
+    return source[start : end - 1 if source[end - 1] == _COMMA else end]
 
 
 def _key(quoted: bytes) -> str:

@@ -10,7 +10,7 @@ import shutil
 
 import orjson
 from amity.store import Store
-from amity.store.document import index_lines
+from amity.store.document import Document, index_lines
 from storegen import amity, make_store, synthetic_events
 from tinydb import TinyDB
 from tinydb.table import Table
@@ -50,6 +50,34 @@ def test_a_write_keeps_every_untouched_record_byte_for_byte(tmp_path):
     touched = {"syn-0000002", "syn-0000005", "new-0000000", "new-0000001"}
     assert all(after[key] == line for key, line in before.items() if key not in touched)
     assert orjson.loads(after["syn-0000002"])["title"] == "Changed title"
+
+
+def test_untouched_records_copied_as_slices_of_the_file_write_what_laying_out_each_would(
+    tmp_path,
+):
+    # A write copies each run of untouched records as one slice of the file read: the file it
+    # writes (and its CRC-32, which the view names) must be the one a write that lays out every
+    # record again makes, whichever records around a run's ends were changed or removed.
+    store = make_store(tmp_path / "db.json", 40)
+    raw = store.path.read_bytes()
+    by_line, plain = index_lines(raw), Document.of(orjson.loads(raw))
+    assert by_line is not None
+    for document in (by_line, plain):
+        events = document.table("events")
+        keys = list(events.keys())
+        first, second, last = keys[0], keys[1], keys[-1]
+        events.put({second: {**(events.record(second) or {}), "title": "Changed"}})
+        events.put({"new-1": {"id": "new-1"}, first: events.record(first) or {}})
+        events.remove_keys([last, keys[-2], keys[7], keys[20]])
+        document.table("feeds").put({"https://example.org/new.xml": {"url": "x"}})
+        document.table("meta").put({"meta": {**(document.table("meta").record("meta") or {})}})
+    written = {}
+    for name, document in (("by_line", by_line), ("plain", plain)):
+        with (tmp_path / name).open("wb") as out:
+            crc = document.write_to(out)
+        written[name] = ((tmp_path / name).read_bytes(), crc)
+    assert written["by_line"] == written["plain"]
+    assert orjson.loads(written["by_line"][0])["events"]["new-1"] == {"id": "new-1"}
 
 
 def test_a_store_in_another_layout_is_read_and_laid_out_again(tmp_path):
