@@ -15,6 +15,11 @@ KEPT = [
     ("日伊ＡＣＳＡが発効", "自衛隊とイタリア軍の物品役務相互提供協定が発効した。"),
     ("La portaerei Cavour fa scalo a Yokosuka", "Esercitazione con la marina giapponese."),
     ("GCAP industry partners launch joint company Edgewing", "BAE, Leonardo and JAIEC."),
+    # Japan named only through its imperial family or the 2025 Expo, in every language.
+    ("Crown Prince Akishino welcomed in Rome for the anniversary", "He met the president."),
+    ("秋篠宮ご夫妻がイタリアを公式訪問", "ローマで大統領と会見された。"),
+    ("Italy pavilion at Expo 2025 opens its doors to the press", "A Renaissance square."),
+    ("Il padiglione Italia all'Expo 2025 svela i suoi tesori", "Arte e scienza."),
 ]
 DROPPED = [
     ("Volleyball: Italy beat Japan in the Nations League semifinal", "", "sport"),
@@ -32,6 +37,8 @@ DROPPED = [
     # Katakana shared with Italian names: Kabul (not the carrier Cavour), a medicine (not Urso).
     ("外務省、カブールの日本大使館を一時閉鎖", "邦人の退避を進める。", "one side"),
     ("ウルソ錠の出荷を調整 日本の製薬会社", "供給が不安定になっている。", "one side"),
+    # "Emperor" alone is also Rome's; only Japan's imperial names stand for Japan.
+    ("The emperor's villa reopens near Rome", "Italy restored Hadrian's retreat.", "one side"),
 ]
 
 
