@@ -1,0 +1,47 @@
+"""A refresh keeps connections open for the hosts it is about to ask again, not one for every
+host it has asked: feeds on many hosts never pile up idle sockets (a process has ~1,024)."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import os
+import sys
+from pathlib import Path
+
+import pytest
+from amity.feeds.fetch import fetch, make_client
+from amity.store import RefreshSettings
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+from bench.feedserver import FeedServer  # a keep-alive server on many loopback hosts
+
+FD = Path("/proc/self/fd")
+
+
+def open_sockets() -> int:
+    """Sockets this process holds open now."""
+    count = 0
+    for fd in os.listdir(FD):
+        with contextlib.suppress(OSError):  # closed meanwhile (listdir's own descriptor)
+            count += os.readlink(FD / fd).startswith("socket:")
+    return count
+
+
+@pytest.mark.skipif(not FD.is_dir(), reason="counts descriptors in /proc")
+def test_feeds_on_many_hosts_keep_few_connections_open() -> None:
+    settings = RefreshSettings(concurrency=3, per_host=2)
+    with FeedServer(24, entries=2, hosts=24, latency=0.0) as server:
+
+        async def fetch_all() -> tuple[int, list[str]]:
+            before = open_sockets()
+            async with make_client(settings) as client:
+                answers = []
+                for url in server.urls:  # one host after another, 24 in all
+                    answers.append((await fetch(client, url, settings)).status)
+                return open_sockets() - before, answers
+
+        held, answers = asyncio.run(fetch_all())
+    assert answers == ["ok"] * 24
+    # The pools of the 2 × 3 hosts asked last stay open for their next feed, the others close.
+    assert held <= 2 * settings.concurrency * settings.per_host
