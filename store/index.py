@@ -24,7 +24,9 @@ from .query import Filter, cut, ordered, word_needles
 from .storage import paused_gc
 from .subscriptions import Feed
 from .topics import Topic
-from .view import Texts, View, ViewDamaged, texts_of
+from .view import CODED, Texts, View, ViewDamaged, texts_of
+
+T = TypeVar("T")
 
 # What the filter looks at (the rest of view.COLUMNS is for printing).
 FILTERED = (
@@ -38,6 +40,10 @@ FILTERED = (
     "hidden",
     "publishers",
 )
+# What the index derives from its columns on first use (`warm` names them).
+DERIVED = ("texts", "position_of", "masks", "years", "hidden")
+# Ids looked for at a time by `where`: the ones it is asked for are mostly recent (the first).
+_BLOCK = 4096
 
 
 class Columns(Protocol):
@@ -57,6 +63,9 @@ class Columns(Protocol):
 
     def events(self, positions: Sequence[int]) -> list[Event]:
         """The events at `positions`, in that order."""
+
+    def mapped(self, name: str, of: Callable[[Any], T]) -> list[T]:
+        """`of` each event's value in column `name`, worked out once per distinct value."""
 
 
 class EventColumns:
@@ -86,6 +95,15 @@ class EventColumns:
         """The events at `positions`, in that order."""
         events = self._events
         return [events[p] for p in positions]
+
+    def mapped(self, name: str, of: Callable[[Any], T]) -> list[T]:
+        """`of` each event's value in column `name`, worked out once per distinct value."""
+        return _mapped(self.column(name), of)
+
+
+def _mapped(column: list[Any], of: Callable[[Any], T]) -> list[T]:
+    value_of = {value: of(value) for value in set(column)}
+    return list(map(value_of.__getitem__, column))
 
 
 def _value(event: Event, name: str) -> Any:
@@ -127,6 +145,18 @@ class ViewColumns:
             with paused_gc():
                 return list(self.view.events())
         return [self.view.event(p) for p in positions]
+
+    def mapped(self, name: str, of: Callable[[Any], T]) -> list[T]:
+        """`of` each event's value in column `name`: for a column the view keeps coded (each
+        distinct value once, a code per event), from the codes, without building the column."""
+        if name not in CODED:
+            return _mapped(self.column(name), of)
+        coded = self.view.coded(name)
+        value_of = [of(value) for value in coded["values"]]
+        try:
+            return list(map(value_of.__getitem__, coded["codes"]))
+        except (LookupError, TypeError):
+            raise ViewDamaged(f"{self.view.path}: its {name} do not parse") from None
 
 
 @dataclass(slots=True)
@@ -200,11 +230,17 @@ class TimelineIndex:
         return self._derived("position_of", lambda: {id: p for p, id in enumerate(self.ids)})
 
     def where(self, wanted: Collection[str]) -> dict[str, int]:
-        """Where each of the `wanted` ids is (one pass over the ids: no map of all of them)."""
-        if not wanted:
-            return {}
-        found = compress(enumerate(self.ids), map(wanted.__contains__, self.ids))
-        return {event_id: position for position, event_id in found}
+        """Where each of the `wanted` ids is (no map of all of them: the ids are read newest
+        first, a block at a time, until every wanted one is found)."""
+        ids = self.ids
+        where: dict[str, int] = {}
+        for start in range(0, len(ids) if wanted else 0, _BLOCK):
+            block = ids[start : start + _BLOCK]
+            found = compress(enumerate(block, start), map(wanted.__contains__, block))
+            where.update((event_id, position) for position, event_id in found)
+            if len(where) == len(wanted):
+                break
+        return where
 
     @property
     def hidden(self) -> set[int]:
@@ -224,10 +260,8 @@ class TimelineIndex:
         return self._derived("masks", self._masks)
 
     def _masks(self) -> list[int]:
-        # Per distinct topic set, then a C-speed map over the events (tuples: see view.CODED).
-        topics = self.column("topics")
-        mask_of = {tags: self._mask(tags) for tags in set(topics)}
-        return list(map(mask_of.__getitem__, topics))
+        # Per distinct topic set, then a C-speed map over the events.
+        return self.columns.mapped("topics", self._mask)
 
     def _mask(self, topics: Iterable[str]) -> int:
         mask = 0
@@ -241,9 +275,7 @@ class TimelineIndex:
         return self._derived("years", self._years)
 
     def _years(self) -> list[int]:
-        dates = self.column("date")
-        year_of = {date: int(date[:4]) for date in set(dates)}
-        return list(map(year_of.__getitem__, dates))
+        return self.columns.mapped("date", _year)
 
     @property
     def texts(self) -> Texts:
@@ -264,12 +296,14 @@ class TimelineIndex:
             ],
         )
 
-    def warm(self) -> None:
-        """Read and derive now what filtering may need (off the UI thread): the search texts,
-        topic masks, years, ids and every other column."""
-        for name in FILTERED:
-            self.column(name)
-        self.texts, self.position_of, self.masks, self.years, self.hidden  # noqa: B018
+    def warm(self, parts: Iterable[str] = (*FILTERED, *DERIVED)) -> None:
+        """Read (and check) now `parts`, each a column (see view.COLUMNS) or a derived part
+        (see DERIVED); by default what filtering may need (done off the UI thread)."""
+        for part in parts:
+            if part in DERIVED:
+                getattr(self, part)
+            else:
+                self.column(part)
 
     def source_count(self, position: int) -> int:
         """How many sources the event at `position` has."""
@@ -297,7 +331,8 @@ class TimelineIndex:
         if self._last is None or self._last[0] != rest:
             candidates = self._narrowed(query)
             masks = self.masks
-            by_mask = Counter(map(masks.__getitem__, candidates))
+            every = len(candidates) == len(self)  # then the masks are counted as they are
+            by_mask = Counter(masks if every else map(masks.__getitem__, candidates))
             counts = {
                 topic.id: sum(n for mask, n in by_mask.items() if mask & self.bit_of[topic.id])
                 for topic in self.topics
@@ -375,8 +410,11 @@ class TimelineIndex:
 
     def _rows(self, positions: list[int], topic_counts: dict[str, int]) -> Shown:
         # Positions come in date order, so each year is one run: found by bisection, copied
-        # whole under its heading.
-        years = list(map(self.years.__getitem__, positions))
+        # whole under its heading. Every event is the index's order or its reverse.
+        if positions and len(positions) == len(self):
+            years = self.years if positions[0] == 0 else self.years[::-1]
+        else:
+            years = list(map(self.years.__getitem__, positions))
         rows: list[int] = []
         year_counts: dict[int, int] = {}
         newest_first = len(years) > 1 and years[0] > years[-1]
@@ -418,6 +456,10 @@ class Timeline:
         return columns.view if isinstance(columns, ViewColumns) else None
 
 
+def _year(date: str) -> int:
+    return int(date[:4])
+
+
 def _containing(texts: Texts, word: bytes, candidates: Sequence[int]) -> list[int]:
     # bytes.find over each candidate's slice of the one block, mapped in C (no Python loop).
     bounds, find = texts.bounds, texts.block.find
@@ -431,16 +473,16 @@ def _containing(texts: Texts, word: bytes, candidates: Sequence[int]) -> list[in
 
 
 def read_timeline(
-    store: Store, topics: Sequence[Topic] = (), columns: Sequence[str] = ()
+    store: Store, topics: Sequence[Topic] = (), parts: Sequence[str] = ()
 ) -> Timeline:
-    """The store's timeline, from its view when it has a usable one (only `columns` are read
-    and checked now, the rest on first use), else from the store file itself."""
+    """The store's timeline, from its view when it has a usable one (only `parts` are read
+    and checked now, the rest on first use: see TimelineIndex.warm), else from the store file
+    itself."""
     view = store.view()
     if view is not None:
         try:
             index = TimelineIndex(ViewColumns(view), topics)
-            for name in columns:
-                index.column(name)
+            index.warm(parts)
             feeds = tuple(Feed.from_dict(doc) for doc in view.feeds)
             return Timeline(feeds, dict(view.meta), view.signature, index)
         except ViewDamaged as exc:
@@ -450,19 +492,16 @@ def read_timeline(
     return Timeline(snapshot.feeds, snapshot.meta, snapshot.signature, index)
 
 
-T = TypeVar("T")
-
-
 def use_timeline(
     store: Store,
     use: Callable[[Timeline], T],
     topics: Sequence[Topic] = (),
-    columns: Sequence[str] = (),
+    parts: Sequence[str] = (),
 ) -> T:
     """`use` the store's timeline (see `read_timeline`); when its view proves damaged on the
     way (a column read later, an event built from it), again from the store file itself."""
     try:
-        return use(read_timeline(store, topics, columns))
+        return use(read_timeline(store, topics, parts))
     except ViewDamaged as exc:
         store.discard_view(exc)
         return use(read_timeline(store, topics))

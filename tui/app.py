@@ -58,9 +58,9 @@ if TYPE_CHECKING:
     from amity.feeds import RefreshReport
 
 POLL_SECONDS = 2.0
-# The columns the first paint reads (checked before the screen is taken); the rest are read
-# in the background right after it (TimelineIndex.warm).
-FIRST_PAINT = ("id", "date", "topics", "hidden", "added", "publishers")
+# What the first paint reads and derives (checked before the screen is taken); the rest is
+# read in the background right after it (TimelineIndex.warm).
+FIRST_PAINT = ("id", "masks", "years", "hidden", "added", "publishers")
 Clock = Callable[[], dt.datetime]
 
 
@@ -422,7 +422,10 @@ class AmityApp(Curating):
         if last is not None:
             added = index.column("added")  # a few distinct values (see view.CODED)
             later = {a for a in set(added) if (a or "") > last}
-            marks.update(dict.fromkeys(compress(index.ids, map(later.__contains__, added)), NEW))
+            if later:  # most visits: nothing was added since, and no pass over every event
+                marks.update(
+                    dict.fromkeys(compress(index.ids, map(later.__contains__, added)), NEW)
+                )
         publishers = index.column("publishers") if self.source_base else []
         for event_id, count in self.source_base.items():
             position = ids.get(event_id)

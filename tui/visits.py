@@ -7,10 +7,10 @@ take the writer lock and wake every other open app's live reload).
 from __future__ import annotations
 
 import contextlib
-import json
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import orjson
 from amity.store.database import VISIT_SUFFIX
 from amity.store.notices import warn
 from amity.store.storage import SIDE_FILE_BYTES, atomic_write_json, read_regular_file
@@ -36,7 +36,7 @@ def visit_path(store_path: Path) -> Path:
 def load_visits(path: Path) -> Visits:
     """Read the state file; a missing or unreadable one means a first visit."""
     try:
-        data = json.loads(read_regular_file(path, SIDE_FILE_BYTES))
+        data = orjson.loads(read_regular_file(path, SIDE_FILE_BYTES))
         last = data.get("last_visit")
         unseen = data.get("unseen", [])
         sources = data.get("sources", {})
