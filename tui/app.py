@@ -37,6 +37,7 @@ from textual.binding import Binding, BindingType
 from textual.command import CommandPalette
 from textual.containers import Container, Vertical
 from textual.events import Resize
+from textual.widget import Widget
 from textual.widgets import Footer, Input
 from textual.worker import get_current_worker
 
@@ -137,13 +138,19 @@ class AmityApp(Curating):
 
     def compose(self) -> ComposeResult:
         """Header, topics | timeline + density | detail, search, progress, footer."""
+        body = Container(id="body")
+        timeline = TimelineView(id="timeline")
+        detail = DetailPane(self.config.topics, id="detail")
+        # Laid out for the terminal's size before anything is styled: chosen at the first
+        # resize instead, the screen's classes restyled every widget a second time.
+        self._lay_out(self._layout_at(self.size.width, self.size.height), body, timeline, detail)
         yield StatusHeader(id="header")
-        with Container(id="body"):
+        with body:
             yield TopicList(self.config.topics, id="sidebar")
             with Vertical(id="main"):
-                yield TimelineView(id="timeline")
+                yield timeline
                 yield DensityStrip(id="density")
-            yield DetailPane(self.config.topics, id="detail")
+            yield detail
         yield SearchBar(placeholder="search titles, summaries, sources", id="search")
         yield Footer()
 
@@ -205,28 +212,36 @@ class AmityApp(Curating):
         self._layout_for(event.size.width, event.size.height)
 
     def _layout_for(self, width: int, height: int) -> None:
-        chosen = layout.choose(
+        chosen = self._layout_at(width, height)
+        if chosen != self._laid_out:  # start-up sends two resizes; each restyle costs a pass
+            self._lay_out(
+                chosen, self.query_one("#body"), self.timeline, self.query_one(DetailPane)
+            )
+
+    def _layout_at(self, width: int, height: int) -> layout.Layout:
+        return layout.choose(
             width, height, sidebar=self.sidebar_choice, wide_detail=self.wide_detail
         )
-        if chosen == self._laid_out:
-            return  # start-up sends two resizes; each restyle costs a layout pass
+
+    def _lay_out(
+        self, chosen: layout.Layout, body: Widget, timeline: TimelineView, detail: DetailPane
+    ) -> None:
         self.panes = self._laid_out = chosen
         self.screen.set_class(not chosen.sidebar, "no-sidebar")
         self.screen.set_class(not chosen.detail_right, "detail-below")
-        body = self.query_one("#body").styles
+        styles = body.styles
         sidebar = f"{layout.SIDEBAR} " if chosen.sidebar else ""
         columns = 1 + chosen.sidebar
         if chosen.detail_right:
-            body.grid_size_columns, body.grid_size_rows = columns + 1, 1
-            body.grid_columns = f"{sidebar}1fr {chosen.detail_size}"
-            body.grid_rows = "1fr"
-            self.query_one(DetailPane).styles.column_span = 1
+            styles.grid_size_columns, styles.grid_size_rows = columns + 1, 1
+            styles.grid_columns = f"{sidebar}1fr {chosen.detail_size}"
+            styles.grid_rows = "1fr"
+            detail.styles.column_span = 1
         else:
-            body.grid_size_columns, body.grid_size_rows = columns, 2
-            body.grid_columns = f"{sidebar}1fr"
-            body.grid_rows = f"1fr {chosen.detail_size}"
-            self.query_one(DetailPane).styles.column_span = columns
-        timeline = self.timeline
+            styles.grid_size_columns, styles.grid_size_rows = columns, 2
+            styles.grid_columns = f"{sidebar}1fr"
+            styles.grid_rows = f"1fr {chosen.detail_size}"
+            detail.styles.column_span = columns
         if timeline.title_cap != chosen.title_room:
             timeline.title_cap = chosen.title_room
             timeline.refresh()
