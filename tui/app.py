@@ -45,10 +45,7 @@ from . import layout
 from .actions import APP_KEYS, bindings
 from .curating import Curating
 from .detail import DetailPane
-from .feeds_screen import FeedsScreen
-from .goto import GoToDate
 from .header import StatusHeader, describe_filter, progress_text, refresh_status
-from .help import HelpScreen
 from .output import counted
 from .palette import FilterCommands, TimelineCommands, choices_provider
 from .sidebar import TopicList
@@ -369,6 +366,8 @@ class AmityApp(Curating):
                 self.notify(f"Nothing shown in {date}; the nearest is {found.date}.")
             self.timeline.focus()
 
+        from .goto import GoToDate  # here, like the other screens: not for the first paint
+
         self.push_screen(GoToDate(), go)
 
     def action_clear_topics(self) -> None:
@@ -581,11 +580,15 @@ class AmityApp(Curating):
 
     def action_feeds(self) -> None:
         """Show every feed: status, last success, next check, the error in full."""
+        from .feeds_screen import FeedsScreen  # here: not for the first paint
+
         if not isinstance(self.screen, FeedsScreen):
             self.push_screen(FeedsScreen(self.loaded.feeds, self.clock()))
 
     def action_help(self) -> None:
         """Show every key."""
+        from .help import HelpScreen  # here: not for the first paint
+
         if not isinstance(self.screen, HelpScreen):
             self.push_screen(HelpScreen())
 
@@ -648,6 +651,8 @@ class AmityApp(Curating):
         self.loaded, self.index, self.marks = loaded, index, marks
         self.checked_at = last_checked(self.store, loaded)
         self.apply(keep)
+        from .feeds_screen import FeedsScreen
+
         if isinstance(self.screen, FeedsScreen):
             self.screen.show(loaded.feeds, self.clock())
 
