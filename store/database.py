@@ -7,7 +7,8 @@ import os
 import threading
 import time
 import zlib
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
+from concurrent.futures import Future
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -249,7 +250,7 @@ class Store:
             if self.signature() == signature:  # the file read is the one the view names
                 crc = zlib.crc32(raw)
                 views.write(
-                    self.path, document, signature, by_line=lines is not None, store_crc=crc
+                    self.path, document, lambda: (signature, crc), by_line=lines is not None
                 )
             if self.view() is None:
                 # No view vouches for the file (it could not be written): the first read takes
@@ -368,28 +369,39 @@ class Store:
             yield txn
             if not txn.dirty:
                 return
-            crc = 0
-
-            def write(handle: BinaryIO) -> None:
-                nonlocal crc
-                crc = txn.document.write_to(handle)
-
-            try:
-                written = atomic_write(self.path, write)
-            except OSError as exc:  # disk full, read-only folder: the old file is still whole
-                raise StoreError(
-                    f"{self.path}: cannot write the store: {exc.strerror or exc}"
-                ) from None
-            # Still under the lock, so no other amity write can come between; and the view
-            # names the file written, not whatever another program may have put there since.
-            views.write(
-                self.path,
-                txn.document,
-                (written.st_mtime_ns, written.st_size, written.st_ino),
-                previous=txn.view,
-                by_line=True,
-                store_crc=crc,
+            # The view is made on a thread while the store is written (the bulk of either is
+            # CRC-32 and file writes, which let go of the GIL): it names the file written, so
+            # it waits for the store's write to end before writing its header.
+            store_written: Future[tuple[tuple[int, int, int], int]] = Future()
+            view = _Background(
+                lambda: views.write(
+                    self.path, txn.document, store_written.result, previous=txn.view, by_line=True
+                )
             )
+            try:
+                store_written.set_result(self._write(txn.document))
+            except BaseException:
+                store_written.set_exception(views.Abandoned())
+                raise
+            finally:
+                # Still under the lock, so no other amity write can come between; and the view
+                # names the file written, not whatever another program may have put there since.
+                view.wait()
+
+    def _write(self, document: Document) -> tuple[tuple[int, int, int], int]:
+        # Replace the store file with `document`; returns the file's signature and CRC-32.
+        crc = 0
+
+        def write(handle: BinaryIO) -> None:
+            nonlocal crc
+            crc = document.write_to(handle)
+
+        try:
+            written = atomic_write(self.path, write)
+        except OSError as exc:  # disk full, read-only folder: the old file is still whole
+            reason = exc.strerror or exc
+            raise StoreError(f"{self.path}: cannot write the store: {reason}") from None
+        return (written.st_mtime_ns, written.st_size, written.st_ino), crc
 
     def _wait_for_lock(self) -> None:
         # A writer waits as long as the holder shows it is alive and working (its heartbeat
@@ -470,6 +482,26 @@ class Store:
         """Merge events by id in one write; returns (new, updated)."""
         with self.transaction() as txn:
             return txn.put_events(events)
+
+
+class _Background:
+    """One call run on a thread of its own; `wait` waits for it and raises what it raised."""
+
+    def __init__(self, work: Callable[[], object]) -> None:
+        self._done: Future[object] = Future()
+        self._thread = threading.Thread(target=self._run, args=(work,), name="amity-view")
+        self._thread.start()
+
+    def _run(self, work: Callable[[], object]) -> None:
+        try:
+            self._done.set_result(work())
+        except BaseException as exc:
+            self._done.set_exception(exc)
+
+    def wait(self) -> None:
+        """Wait for the call to end; raise what it raised."""
+        self._thread.join()
+        self._done.result()
 
 
 HEARTBEAT = 0.25  # seconds between the lock holder's signs of life

@@ -27,7 +27,7 @@ import threading
 import weakref
 import zlib
 from array import array
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, BinaryIO, cast
@@ -245,6 +245,9 @@ class View:
         return Event.from_trusted(record)
 
 
+Stamp = Callable[[], tuple[tuple[int, int, int], int]]  # the store file's signature and CRC-32
+
+
 def write_to(
     out: BinaryIO,
     document: Document,
@@ -254,10 +257,21 @@ def write_to(
     by_line: bool,
     store_crc: int,
 ) -> None:
-    """Write the view of `document` to `out`. Events untouched since the document was read
-    from the file `previous` is the view of keep their place, lines, texts and column values,
-    taken from it run by run (a write that changed a few hundred of 100k events builds those
-    few hundred and copies the rest); everything else is built."""
+    """Write the view of `document`, the store file whose signature and CRC-32 are given, to
+    `out` (see `write_stamped`)."""
+    write_stamped(out, document, lambda: (signature, store_crc), previous, by_line=by_line)
+
+
+def write_stamped(
+    out: BinaryIO, document: Document, stamp: Stamp, previous: View | None = None, *, by_line: bool
+) -> None:
+    """Write the view of `document` to `out` (a seekable file), naming the store file by what
+    `stamp()` returns, asked once every part is written: it may wait for the store's own write
+    to end. Events untouched since the document was read from the file `previous` is the view
+    of keep their place, lines, texts and column values, taken from it run by run (a write that
+    changed a few hundred of 100k events builds those few hundred and copies the rest);
+    everything else is built. Each part's CRC-32 is worked out as it is written: the header is
+    written first with the widest values it can hold, and again once they are known."""
     with paused_gc():
         runs = _Runs.of(document.table("events"), previous)
         try:
@@ -267,23 +281,34 @@ def write_to(
             parts, longest = runs.parts()
         where, at = {}, 0
         for name, pieces in parts.items():
-            length, crc = runs.measure(pieces)
-            where[name] = [at, length, crc]
+            length = runs.length(pieces)
+            where[name] = [at, length, _WIDEST_CRC]
             at += length
         header = {
-            "signature": list(signature),
+            "signature": [_WIDEST_NUMBER] * 3,
             "byteorder": sys.byteorder,
             "meta": document.table("meta").record("meta") or {},
             "feeds": document.table("feeds").all(),
             "count": runs.count,
             "longest_title": longest,
             "by_line": by_line,
-            "store_crc": store_crc,
+            "store_crc": _WIDEST_CRC,
             "parts": where,
         }
-        out.write(MAGIC + orjson.dumps(header) + b"\n")
-        for pieces in parts.values():
-            runs.copy(pieces, out)
+        reserved = len(orjson.dumps(header))
+        out.write(MAGIC + b" " * reserved + b"\n")
+        for name, pieces in parts.items():
+            where[name][2] = runs.copy(pieces, out)
+        signature, store_crc = stamp()
+        if signature == (0, 0, 0):  # no file to name
+            raise Abandoned
+        header["signature"], header["store_crc"] = list(signature), store_crc
+        out.seek(len(MAGIC))
+        out.write(orjson.dumps(header).ljust(reserved))  # JSON allows the trailing spaces
+
+
+# Values no signature or CRC-32 is wider than, held in the header until the real ones are known.
+_WIDEST_NUMBER, _WIDEST_CRC = 2**64 - 1, 2**32 - 1
 
 
 @dataclass(frozen=True, slots=True)
@@ -436,18 +461,17 @@ class _Runs:
             at += finish - start
         return [offsets.tobytes()], lines
 
-    def measure(self, pieces: list[_Piece]) -> tuple[int, int]:
-        """The length and CRC-32 of a part made of `pieces`."""
-        length = crc = 0
-        for chunk in self._chunks(pieces):
-            length += len(chunk)
-            crc = zlib.crc32(chunk, crc)
-        return length, crc
+    def length(self, pieces: list[_Piece]) -> int:
+        """The length of a part made of `pieces`."""
+        return sum(p.stop - p.start if isinstance(p, _Span) else len(p) for p in pieces)
 
-    def copy(self, pieces: list[_Piece], out: BinaryIO) -> None:
-        """Write a part made of `pieces`."""
+    def copy(self, pieces: list[_Piece], out: BinaryIO) -> int:
+        """Write a part made of `pieces`; returns its CRC-32."""
+        crc = 0
         for chunk in self._chunks(pieces):
+            crc = zlib.crc32(chunk, crc)
             out.write(chunk)
+        return crc
 
     def _chunks(self, pieces: list[_Piece]) -> Iterator[bytes | memoryview]:
         for piece in pieces:
@@ -551,24 +575,24 @@ def _digest(text: bytes | memoryview) -> bytes:
 def write(
     store_path: Path,
     document: Document,
-    signature: tuple[int, int, int],
+    stamp: Stamp,
     *,
     previous: View | None = None,
     by_line: bool,
-    store_crc: int,
 ) -> None:
-    """Make the view of `document` (the store file's content at `signature`, whose CRC-32 is
-    `store_crc`), reusing `previous` (the view of the file it was read from) for what did not
-    change. A view that cannot be written is only a slower next read: the store is saved."""
-    if signature == (0, 0, 0):
-        return
-    with contextlib.suppress(OSError):
+    """Make the view of `document` (the store file's content; `stamp` gives that file's
+    signature and CRC-32, see `write_stamped`), reusing `previous` (the view of the file it was
+    read from) for what did not change. A view that cannot be written is only a slower next
+    read: the store is saved. If `stamp` raises `Abandoned`, nothing is written."""
+    with contextlib.suppress(OSError, Abandoned):
         atomic_write(
             view_path(store_path),
-            lambda out: write_to(
-                out, document, signature, previous, by_line=by_line, store_crc=store_crc
-            ),
+            lambda out: write_stamped(out, document, stamp, previous, by_line=by_line),
         )
+
+
+class Abandoned(Exception):
+    """The store write a view was being made for did not happen."""
 
 
 def read(store_path: Path, signature: tuple[int, int, int]) -> View | None:
