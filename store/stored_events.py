@@ -3,7 +3,7 @@ events builds the few hundred around its articles, not all of them."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator, MutableMapping
+from collections.abc import Iterable, Iterator, MutableMapping
 
 from .document import Table
 from .model import Event
@@ -60,29 +60,41 @@ class StoredEvents(MutableMapping[str, Event]):
     def __len__(self) -> int:
         return len(self._table) - len(self._gone) + len(self._added)
 
-    def dates(self) -> Iterator[tuple[str, str]]:
-        """(id, date) of every event, without building those not built yet: from the view's
-        columns for records untouched since the read, else from the records."""
+    def dates(self) -> Iterable[tuple[str, str]]:
+        """(id, date) of every event, in no set order, without building those not built yet:
+        from the view's columns for records untouched since the read, else from the records."""
         built, gone, table = self._built, self._gone, self._table
-        from_view = self._view_dates()
-        for key in table:
-            if key in gone:
-                continue
-            event = built.get(key)
-            if event is not None:
-                yield key, event.date
-                continue
-            date = from_view.get(key) if table.untouched(key) else None
-            yield key, date if date is not None else self[key].date
+        by_id = self._view_dates()
+        if by_id is None:
+            return self._dates_from_records()
+        # The view names every record of the file read: what changed since is set right.
+        for key in table.changed:
+            record = table.record(key)
+            if record is not None:
+                by_id[key] = Event.from_trusted(record).date
+            else:
+                by_id.pop(key, None)
+        for key in gone:
+            by_id.pop(key, None)
+        for key, event in built.items():
+            by_id[key] = event.date
+        return by_id.items()
+
+    def _dates_from_records(self) -> Iterator[tuple[str, str]]:
+        built, gone = self._built, self._gone
+        for key in self._table:
+            if key not in gone:
+                event = built.get(key)
+                yield key, event.date if event is not None else self[key].date
         for key in list(self._added):
             yield key, built[key].date
 
-    def _view_dates(self) -> dict[str, str]:
+    def _view_dates(self) -> dict[str, str] | None:
         if self._view is None:
-            return {}
+            return None
         try:
             view = self._view
             ids, dates = view.column("id", keep=False), view.column("date", keep=False)
-            return dict(zip(ids, dates, strict=True))
         except ViewDamaged:  # replaced by another writer meanwhile: read from the records
-            return {}
+            return None
+        return dict(zip(ids, dates, strict=True))

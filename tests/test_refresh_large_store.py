@@ -8,6 +8,7 @@ from amity.feeds.articles import Article, article_key
 from amity.feeds.cluster import Timeline
 from amity.store import Config, Event, Filter, Store, Transaction
 from amity.store.index import select
+from amity.store.stored_events import StoredEvents
 from amity.tui.output import json_text
 from storegen import amity, make_store, synthetic_event
 
@@ -71,6 +72,27 @@ def test_list_after_a_refresh_into_a_large_store_is_the_store_files_own(tmp_path
     events = select(_events_of_the_file(store), Filter())
     assert listed.returncode == 0, listed.stderr
     assert listed.stdout == json_text([event.to_dict() for event in events])
+
+
+def test_the_stored_events_tell_their_dates_from_the_view_as_from_the_records(tmp_path):
+    store = make_store(tmp_path / "db.json", 300)
+    with store.transaction() as txn:
+        assert txn.view is not None  # the view vouches for the file: dates come from it
+        txn.remove_events(["syn-0000004"])  # changed in the table since the read
+        txn.put_events([synthetic_event(5).with_changes(date="1999-01-02")])
+        fast, plain = txn.stored_events(), StoredEvents(txn.table("events"))
+        for events in (fast, plain):
+            assert events["syn-0000007"].date  # built
+            events["syn-0000008"] = synthetic_event(8).with_changes(date="2001-03-04")
+            events["new-0000001"] = synthetic_event(1, prefix="new")
+            del events["syn-0000009"]
+        assert (
+            dict(fast.dates())
+            == dict(plain.dates())
+            == {event.id: event.date for event in plain.values()}
+        )
+        assert dict(fast.dates())["syn-0000005"] == "1999-01-02"
+        assert "syn-0000004" not in dict(fast.dates()) and "new-0000001" in dict(fast.dates())
 
 
 def save(txn: Transaction, timeline: Timeline) -> None:
