@@ -59,16 +59,25 @@ def test_untouched_records_copied_as_slices_of_the_file_write_what_laying_out_ea
     # writes (and its CRC-32, which the view names) must be the one a write that lays out every
     # record again makes, whichever records around a run's ends were changed or removed.
     store = make_store(tmp_path / "db.json", 40)
-    raw = store.path.read_bytes()
+    # Keys JSON writes escaped (a quote, a backslash, a control) or not (accents, kana) too.
+    odd = ['a "quoted" \\ key\t', "caffè-日伊"]
+    document = Document.of(orjson.loads(store.path.read_bytes()))
+    document.table("events").put({key: {"id": key} for key in odd})
+    with (tmp_path / "odd.json").open("wb") as out:
+        document.write_to(out)
+    raw = (tmp_path / "odd.json").read_bytes()
     by_line, plain = index_lines(raw), Document.of(orjson.loads(raw))
     assert by_line is not None
+    assert all(by_line.table("events").record(key) == {"id": key} for key in odd)
+    assert by_line.table("events").by_key() == plain.table("events").by_key()
     for document in (by_line, plain):
         events = document.table("events")
         keys = list(events.keys())
         first, second, last = keys[0], keys[1], keys[-1]
         events.put({second: {**(events.record(second) or {}), "title": "Changed"}})
         events.put({"new-1": {"id": "new-1"}, first: events.record(first) or {}})
-        events.remove_keys([last, keys[-2], keys[7], keys[20]])
+        events.remove_keys([last, keys[-4], keys[7], keys[20]])  # keys[-2:] are the odd ones
+        events.put({odd[1]: {"id": odd[1], "title": "Changed"}})
         document.table("feeds").put({"https://example.org/new.xml": {"url": "x"}})
         document.table("meta").put({"meta": {**(document.table("meta").record("meta") or {})}})
     written = {}
