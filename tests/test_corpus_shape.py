@@ -160,3 +160,21 @@ def test_the_corpus_reaches_its_counts(name: str) -> None:
     )
     holdout = sum(item["split"] == "holdout" for item in file_items) / len(file_items)
     assert 0.25 <= holdout <= 0.4
+
+
+def test_sealed_items_are_articles_no_other_file_has():
+    # The sealed set estimates how amity does on news it has never seen: none of its articles
+    # may also be in the files the rules were tuned on (same address or same headline).
+    sealed, others = [], []
+    for path in corpus_files():
+        for item in read(path):
+            if not item["gn_copy"]:
+                (sealed if item["split"] == "sealed" else others).append(item)
+    if not sealed:
+        pytest.skip("no sealed items")
+    seen = {item["url"] for item in others} | {item["title"] for item in others}
+    assert [i["id"] for i in sealed if i["url"] in seen or i["title"] in seen] == []
+    # A file is sealed whole: sealed items never sit among tuned ones.
+    for path in corpus_files():
+        splits = {item["split"] for item in read(path)}
+        assert "sealed" not in splits or splits == {"sealed"}, path.name
