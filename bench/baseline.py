@@ -69,8 +69,11 @@ def bench_baseline(
     server_args: dict[str, float],
     work: Path,
     say: Callable[[str], None],
+    *,
+    all_relevant: bool = True,
 ) -> None:
-    """Both amities on `feeds` feeds, 15 % relevant and all relevant: wall and CPU time."""
+    """Both amities on `feeds` feeds, 15 % relevant and (unless told not to) all relevant:
+    wall and CPU time."""
     old, new = revision(rev), revision("HEAD")
     dirty = subprocess.run(
         ["git", "-C", str(peers.BENCH_ROOT), "status", "--porcelain", *LAYERS],
@@ -83,7 +86,8 @@ def bench_baseline(
             f"amity at {old}": runner(tree, work / "old"),
             new_label: runner(peers.BENCH_ROOT, work / "new"),
         }
-        for share, name in ((None, "15 % relevant"), (1.0, "all relevant")):
+        workloads = ((None, "15 % relevant"), (1.0, "all relevant"))
+        for share, name in workloads if all_relevant else workloads[:1]:
             say(f"baseline: {feeds} feeds, {name}, {new} against {old}, {runs} runs each")
             extra = {} if share is None else {"relevant": share}
             with FeedServer(feeds, **server_args, **extra) as server:  # type: ignore[arg-type]

@@ -323,11 +323,19 @@ def _bench_large(
 
 
 def bench_baseline(report: Report, args: argparse.Namespace, work: Path, say: Say) -> None:
-    """This amity's refresh against the one at `--against`, interleaved in this run."""
+    """This amity's refresh against the one at `--against`, interleaved in this run (--quick:
+    the 15 % relevant workload alone)."""
     server_args = {"entries": args.entries, "hosts": args.hosts, "latency": args.latency}
     try:
         baseline.bench_baseline(
-            report, args.against, args.baseline_feeds, args.pair_runs, server_args, work, say
+            report,
+            args.against,
+            args.baseline_feeds,
+            args.pair_runs,
+            server_args,
+            work,
+            say,
+            all_relevant=not args.quick,
         )
     except (subprocess.CalledProcessError, RuntimeError) as exc:
         why = getattr(exc, "stderr", None) or str(exc)

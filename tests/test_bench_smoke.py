@@ -33,9 +33,11 @@ def test_bench_quick_run_reports_every_section(tmp_path: Path) -> None:
             "--relevant-feeds=2",
             "--large-events=200",
             "--no-peers",
+            # The earlier amity of the baseline part: this very commit, checked out again.
+            *("--against=HEAD", "--baseline-feeds=2", "--pair-runs=1"),
             # The quality scorer refreshes the whole labelled corpus (minutes on a loaded
             # machine); the timing harness is what this test runs end to end.
-            *("--only=refresh", "--only=relevant", "--only=app", "--only=list"),
+            *("--only=refresh", "--only=relevant", "--only=baseline", "--only=app", "--only=list"),
             f"--json={out}",
         ],
         cwd=ROOT,
@@ -50,6 +52,7 @@ def test_bench_quick_run_reports_every_section(tmp_path: Path) -> None:
     titles = [s["title"] for s in report["sections"]]
     starts = ("Refresh: 1 feeds", "No-change refresh", "Refresh, all relevant: 2 feeds")
     starts += ("Refresh of the same 2", "App start-up", "Interaction", "Head")
+    starts += ("Refresh against an earlier amity",)
     for start in starts:
         assert any(t.startswith(start) for t in titles), (start, titles)
 
@@ -72,3 +75,8 @@ def test_bench_quick_run_reports_every_section(tmp_path: Path) -> None:
     for goal in ("≤ 0.6× newsboat", "into 200 events", "Peak RSS, refresh", "Peak RSS, list"):
         assert goal in goals or "newsboat" in goal, (goal, goals)
     assert rows["bare orjson parse of the store file, 200 events"]["seconds"]
+    # Both amities refreshed the same feeds, and the ratio is judged against issue 8's target.
+    earlier = [s for s in report["sections"] if s["title"].startswith("Refresh against")]
+    assert len(earlier) == 2 and all(len(s["rows"]) == 2 for s in earlier)  # wall, CPU
+    assert all(r["note"].startswith("2 ok") for r in earlier[0]["rows"])
+    assert "wall time: ≤ 1.00× amity at" in goals
