@@ -300,4 +300,34 @@ def run(work: Path, say: Say) -> str:
     halves = {
         split: [i for i in items if split == "all" or i.get("split") == split] for split in SPLITS
     }
-    return table({split: score(part, result) for split, part in halves.items() if part})
+    rows = {split: score(part, result) for split, part in halves.items() if part}
+    return table(rows) + "\n\n" + misses({k: v for k, v in halves.items() if v}, result)
+
+
+def misses(halves: Mapping[str, list[dict[str, Any]]], result: Outcome) -> str:
+    """What each half got wrong, by category only (look-alike kind, language), so a half can be
+    diagnosed without reading its items one by one."""
+    out = [
+        "| half | look-alikes kept | reports dropped | milestone reports elsewhere |",
+        "|---|---|---|---|",
+    ]
+    for name, items in halves.items():
+        kept = [i for i in items if result.event_of[i["id"]]]
+        wrong = _counts(i["lookalike"] for i in kept if not i["relevant"])
+        lost = _counts(i["lang"] for i in items if i["relevant"] and not result.event_of[i["id"]])
+        elsewhere = _counts(
+            i["lang"]
+            for i in kept
+            if i["relevant"]
+            and i.get("milestone")
+            and not _is_milestone(result.events.get(result.event_of[i["id"]]), i)
+        )
+        out.append(f"| {name} | {wrong} | {lost} | {elsewhere} |")
+    return "\n".join(out)
+
+
+def _counts(keys: Iterable[str]) -> str:
+    counted: dict[str, int] = defaultdict(int)
+    for key in keys:
+        counted[key] += 1
+    return ", ".join(f"{key} {n}" for key, n in sorted(counted.items())) or "–"

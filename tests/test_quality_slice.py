@@ -13,7 +13,7 @@ from feedserver import short_config, store_with
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from bench.quality import CorpusServer, load_corpus, outcome, score  # noqa: E402
+from bench.quality import CorpusServer, Outcome, load_corpus, misses, outcome, score  # noqa: E402
 
 
 async def test_the_slice_is_kept_clustered_and_tagged_as_labelled(tmp_path):
@@ -31,3 +31,18 @@ async def test_the_slice_is_kept_clustered_and_tagged_as_labelled(tmp_path):
     assert row["bcubed_f1"] >= 0.85 and row["milestone_join"] >= 0.85, row
     assert row["topic_f1"] >= 0.82 and row["topic_f1_all"] >= 0.6, row
     assert row["gn_strays"] == 0, row
+
+
+def test_the_misses_are_counted_by_category_for_each_half():
+    summit = "2026-01-16"
+    items = [
+        {"id": "en-1", "lang": "en", "relevant": False, "lookalike": "sport", "milestone": None},
+        {"id": "ja-1", "lang": "ja", "relevant": True, "lookalike": None, "milestone": None},
+        {"id": "it-1", "lang": "it", "relevant": True, "lookalike": None, "milestone": summit},
+    ]
+    events = {"e1": {"origin": "feed", "date": summit}}
+    result = Outcome({"en-1": "e1", "ja-1": "", "it-1": "e1"}, events)
+
+    table = misses({"sealed": items}, result)
+
+    assert "| sealed | sport 1 | ja 1 | it 1 |" in table
