@@ -148,8 +148,7 @@ class AmityApp(Curating):
                 yield timeline
                 yield DensityStrip(id="density")
             yield detail
-        yield SearchBar(placeholder="search titles, summaries, sources", id="search")
-        yield Footer()
+        yield Footer()  # the search box comes after the first frame: see on_ready
 
     @property
     def timeline(self) -> TimelineView:
@@ -170,9 +169,19 @@ class AmityApp(Curating):
             self.notify(update.message(), markup=False)
 
     def on_ready(self) -> None:
-        """The first frame is on the screen: the collector run_app held off works again."""
+        """The first frame is on the screen: the collector run_app held off works again, and
+        the search box, hidden until / and a fifth of the widgets' start-up, is mounted."""
         if not gc.isenabled():
             resume_gc()
+        self.call_later(self._search_bar)
+
+    def _search_bar(self) -> SearchBar:
+        # Mounted now if the first frame has not come yet (a key pressed during start-up).
+        for bar in self.query(SearchBar):
+            return bar
+        bar = SearchBar(placeholder="search titles, summaries, sources", id="search")
+        self.mount(bar, before=self.query_one(Footer))
+        return bar
 
     def _warm_search(self) -> None:
         # After the first frame: build the search texts so the first keystroke of a search
@@ -335,7 +344,7 @@ class AmityApp(Curating):
     def action_clear_filters(self) -> None:
         """Show everything: no topics, kinds, origins, outlets, search or milestones only."""
         self.screen.remove_class("searching")
-        self.query_one(SearchBar).value = ""
+        self._search_bar().value = ""
         self._set_query(
             topics=frozenset(),
             kinds=frozenset(),
@@ -387,7 +396,7 @@ class AmityApp(Curating):
         self.screen.add_class("searching")
         # Focus now, not after the keys already queued (Widget.focus defers it): text pasted or
         # typed fast after / must reach the box, not run h (hide), e (edit), p (promote), ...
-        self.screen.set_focus(self.query_one(SearchBar))
+        self.screen.set_focus(self._search_bar())
 
     def action_escape(self) -> None:
         """Esc: close the Keys panel if it is open, else clear the search, else drop a merge or
@@ -399,7 +408,7 @@ class AmityApp(Curating):
 
     def action_end_search(self) -> None:
         """Clear the search and hide the box."""
-        bar = self.query_one(SearchBar)
+        bar = self._search_bar()
         bar.value = ""
         self.screen.remove_class("searching")
         if self.view_filter.search:
