@@ -15,7 +15,7 @@ from rich.style import Style
 from rich.text import Text
 from textual.binding import BindingType
 from textual.events import Click
-from textual.geometry import Size
+from textual.geometry import Region, Size
 from textual.message import Message
 from textual.scroll_view import ScrollView
 from textual.strip import Strip
@@ -129,6 +129,7 @@ class TimelineView(ScrollView, can_focus=True):
         self.title_cap = 10_000  # the layout's limit on the title column (see layout.py)
         self._tags: dict[str, str] = {}
         self._longest = 0
+        self._base: Style | None = None  # the widget's style while render_lines draws
 
     # -- content ---------------------------------------------------------------------------
 
@@ -333,11 +334,20 @@ class TimelineView(ScrollView, can_focus=True):
 
     # -- drawing ---------------------------------------------------------------------------
 
+    def render_lines(self, crop: Region) -> list[Strip]:
+        """Draw the lines in `crop`, with the widget's style worked out once for all of them
+        (rich_style walks every ancestor's styles: a full screen asked for it ~40 times)."""
+        self._base = self.rich_style
+        try:
+            return super().render_lines(crop)
+        finally:
+            self._base = None
+
     def render_line(self, y: int) -> Strip:
         """Draw one visible line (the Line API: called only for rows on screen)."""
         width = self.scrollable_content_region.width
         row = y + self.scroll_offset.y
-        base = self.rich_style
+        base = self.rich_style if self._base is None else self._base
         rows = self.rows
         if not rows:
             return self._empty_line(y, width, base)
