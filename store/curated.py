@@ -13,14 +13,13 @@ import json
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from functools import cache
-from importlib import resources
 
 import orjson
 
 from .model import Event, Source, parse_events
+from .paths import DATA
 from .topics import topic_ids
 
-DATA = "amity.store.data"
 # The fields a dataset supplies; the rest (note, hidden, edits, added, why) are the store's own.
 CURATED_FIELDS: tuple[str, ...] = (
     "date",
@@ -51,7 +50,7 @@ class CuratedSet:
     def shipped(self, version: int) -> dict[str, Event] | None:
         """The events an earlier `version` of this dataset shipped, by id (None if unknown)."""
         resource = f"previous/{self.name}-{version}.json"
-        if not resources.files(DATA).joinpath(resource).is_file():
+        if not (DATA / resource).is_file():
             return None
         return {event.id: event for event in _read(resource, checked=False)}
 
@@ -178,7 +177,7 @@ def _agreement(event: Event, other: Event) -> int:
 
 @cache
 def _read(resource: str, *, checked: bool = True) -> tuple[Event, ...]:
-    text = resources.files(DATA).joinpath(resource).read_text(encoding="utf-8")
+    text = (DATA / resource).read_text(encoding="utf-8")
     return tuple(parse_events(json.loads(text), topic_ids() if checked else None))
 
 
@@ -186,7 +185,7 @@ def _read(resource: str, *, checked: bool = True) -> tuple[Event, ...]:
 def bundled_sets() -> tuple[CuratedSet, ...]:
     """Every curated dataset amity ships, with its version."""
     sets = []
-    for resource in sorted(resources.files(DATA).iterdir(), key=lambda r: r.name):
+    for resource in sorted(DATA.iterdir(), key=lambda r: r.name):
         if resource.name.endswith(".json"):
             # Every process asks (is the store seeded with this version?): orjson reads the
             # 56 KB file in a tenth of json's time.

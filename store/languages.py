@@ -13,8 +13,9 @@ import tomllib
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from functools import cache
-from importlib import resources
 from typing import Any
+
+from .paths import DATA
 
 Terms = tuple[str, ...]
 Groups = tuple[tuple[str, Terms], ...]
@@ -78,9 +79,8 @@ def language_from(data: Any, where: str) -> Language:
 @cache
 def builtin_languages() -> tuple[Language, ...]:
     """The languages amity ships with (English, Italian, Japanese)."""
-    folder = resources.files("amity.store.data")
     return tuple(
-        language_from(tomllib.loads(folder.joinpath(f"lang-{code}.toml").read_text("utf-8")), code)
+        language_from(tomllib.loads((DATA / f"lang-{code}.toml").read_text("utf-8")), code)
         for code in BUILTIN
     )
 
