@@ -14,6 +14,7 @@ import click
 from amity.feeds import NotSubscribed, RefreshReport, refresh
 from amity.feeds.articles import is_web_url
 from amity.store import Feed, clean_text
+from amity.store.storage import paused_gc
 
 from .output import print_json, say, table, write_output
 from .session import session_of
@@ -187,7 +188,11 @@ def _run(coro: Any) -> RefreshReport:
                 loop.add_signal_handler(signal.SIGTERM, task.cancel)
         return await coro
 
-    return asyncio.run(main())
+    # A refresh makes tens of thousands of short-lived objects that refcounting frees (entries,
+    # articles, records): the cyclic collector walked the young ones ~150 times a refresh for
+    # next to no cycles (30-50 ms of 100 feeds' 0.7 s of CPU). The command ends soon after.
+    with paused_gc():
+        return asyncio.run(main())
 
 
 def _report(report: RefreshReport, *, as_json: bool, quiet: bool) -> None:
