@@ -450,8 +450,12 @@ class Store:
     def draft(self) -> Transaction:
         """The store as it is now, without the lock, as a Transaction that is never saved: for
         working out a write's changes (CPU work) before taking the lock. Compare its
-        `signature` with the locked transaction's to know whether the file changed since."""
-        return self._read_transaction()
+        `signature` with the locked transaction's to know whether the file changed since.
+        What the write will take from the view is read meanwhile (see View.read_ahead)."""
+        txn = self._read_transaction()
+        if txn.view is not None:
+            txn.view.read_ahead()
+        return txn
 
     def _read_transaction(self, draft: Transaction | None = None) -> Transaction:
         signature = self.signature()  # before the read: a write in between makes them differ

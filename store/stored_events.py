@@ -94,7 +94,8 @@ class StoredEvents(MutableMapping[str, Event]):
             return None
         try:
             view = self._view
-            ids, dates = view.column("id", keep=False), view.column("date", keep=False)
+            # Kept: the write that follows reuses them (view.py _Runs).
+            ids, dates = view.column("id"), view.column("date")
         except ViewDamaged:  # replaced by another writer meanwhile: read from the records
             return None
         return dict(zip(ids, dates, strict=True))

@@ -91,6 +91,9 @@ class View:
         self._start = start
         self._columns: dict[str, list[Any]] = {}
         self._offsets: array[int] | None = None
+        self._checked: set[str] = set()  # parts read whole and found to match their CRC-32
+        self._kept: dict[str, bytes] = {}  # parts read ahead for a write (see read_ahead)
+        self._ahead: threading.Thread | None = None
 
     def __len__(self) -> int:
         return self.count
@@ -146,14 +149,39 @@ class View:
         """The length of one part in bytes."""
         return self._parts[name][1]
 
+    def read_ahead(self) -> None:
+        """Start reading, on a thread of its own, what a write that reuses this view copies
+        (its lines, checked) and takes whole (its search texts): reading and checking let go
+        of the GIL, so they go on while a refresh is still downloading and deciding."""
+        if self._ahead is None:
+            self._ahead = threading.Thread(target=self._read_ahead, name="amity-view-ahead")
+            self._ahead.daemon = True  # a process that ends meanwhile only drops the reading
+            self._ahead.start()
+
+    def _read_ahead(self) -> None:
+        with contextlib.suppress(ViewDamaged, OSError):  # then the write reads them itself
+            self._check("lines")
+            self._kept["search"] = self._read("search")
+
+    def _wait_ahead(self) -> None:
+        if self._ahead is not None:
+            self._ahead.join()
+
     def check(self, name: str) -> None:
         """Read one part in chunks and raise ViewDamaged unless it matches its CRC-32."""
+        self._wait_ahead()
+        self._check(name)
+
+    def _check(self, name: str) -> None:
+        if name in self._checked:
+            return
         _at, length, crc = self._parts[name]
         running = 0
         for chunk in self.span(name, 0, length):
             running = zlib.crc32(chunk, running)
         if running != crc:
             raise ViewDamaged(f"{self.path}: its {name} do not match their checksum")
+        self._checked.add(name)
 
     def span(self, name: str, start: int, stop: int) -> Iterator[bytes]:
         """The bytes `start:stop` of one part, in chunks (never all in memory)."""
@@ -170,7 +198,9 @@ class View:
     def texts(self) -> Texts:
         """Every event's search text (`search_text`), newest first, as one UTF-8 block: 35 MB
         at 100,000 events, where a list of strings parsed from JSON peaked at twice that."""
-        return Texts.of(self._read("search"), self.count, self.path)
+        self._wait_ahead()
+        block = self._kept.pop("search", None)
+        return Texts.of(self._read("search") if block is None else block, self.count, self.path)
 
     @property
     def offsets(self) -> array[int]:
