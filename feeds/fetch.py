@@ -186,8 +186,15 @@ class _ByHost(httpx.AsyncBaseTransport):
     async def _release(self, host: _Host) -> None:
         self._busy[host] -= 1
         idle = [h for h in self._pools if not self._busy[h]]
-        for old in idle[: max(0, len(self._pools) - self._keep)]:
-            await self._pools.pop(old).aclose()
+        # Taken out before the first await: other requests start and end while a pool closes,
+        # and must neither close it again nor be given it.
+        closing = [self._take(h) for h in idle[: max(0, len(self._pools) - self._keep)]]
+        for pool in closing:
+            await pool.aclose()
+
+    def _take(self, host: _Host) -> httpx.AsyncHTTPTransport:
+        del self._busy[host]
+        return self._pools.pop(host)
 
     async def aclose(self) -> None:
         for pool in self._pools.values():

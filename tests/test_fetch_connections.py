@@ -45,3 +45,24 @@ def test_feeds_on_many_hosts_keep_few_connections_open() -> None:
     assert answers == ["ok"] * 24
     # The pools of the 2 × 3 hosts asked last stay open for their next feed, the others close.
     assert held <= 2 * settings.concurrency * settings.per_host
+
+
+def test_feeds_on_many_hosts_fetched_at_once_all_succeed() -> None:
+    # Requests on many hosts start and end while the pools of older hosts are being closed:
+    # every feed must still be read (a pool closed twice, or closed under a new request, failed
+    # a third of them).
+    settings = RefreshSettings(concurrency=16, per_host=2)
+    with FeedServer(100, entries=2, hosts=100, latency=0.01) as server:
+
+        async def fetch_all() -> list[str]:
+            async with make_client(settings) as client:
+                gate = asyncio.Semaphore(settings.concurrency)
+
+                async def one(url: str) -> str:
+                    async with gate:
+                        return (await fetch(client, url, settings)).status
+
+                return list(await asyncio.gather(*(one(url) for url in server.urls)))
+
+        answers = asyncio.run(fetch_all())
+    assert answers == ["ok"] * 100
