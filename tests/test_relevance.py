@@ -18,8 +18,8 @@ KEPT = [
     # Japan named only through its imperial family or the 2025 Expo, in every language.
     ("Crown Prince Akishino welcomed in Rome for the anniversary", "He met the president."),
     ("秋篠宮ご夫妻がイタリアを公式訪問", "ローマで大統領と会見された。"),
-    ("Italy pavilion at Expo 2025 opens its doors to the press", "A Renaissance square."),
-    ("Il padiglione Italia all'Expo 2025 svela i suoi tesori", "Arte e scienza."),
+    ("Italy pavilion at Osaka Expo opens its doors to the press", "A Renaissance square."),
+    ("Il padiglione Italia all'Expo di Osaka svela i suoi tesori", "Arte e scienza."),
 ]
 DROPPED = [
     ("Volleyball: Italy beat Japan in the Nations League semifinal", "", "sport"),
@@ -39,6 +39,11 @@ DROPPED = [
     ("ウルソ錠の出荷を調整 日本の製薬会社", "供給が不安定になっている。", "one side"),
     # "Emperor" alone is also Rome's; only Japan's imperial names stand for Japan.
     ("The emperor's villa reopens near Rome", "Italy restored Hadrian's retreat.", "one side"),
+    # Other imperial families, and fairs that share the Expo's year in their name.
+    ("Scoperta a Roma una tomba legata alla famiglia imperiale giulio-claudia", "", "one side"),
+    ("Romanov imperial household jewels on show in Rome", "A loan from Moscow.", "one side"),
+    ("ロシア皇室の至宝展、ローマで開幕", "ロマノフ家の宝飾品を展示。", "one side"),
+    ("Smart Building Expo 2025 apre a Milano", "Fiera dell'edilizia.", "one side"),
 ]
 
 
