@@ -10,6 +10,7 @@ alternate (old, new, new, old, ...) so that the machine's other load falls on bo
 from __future__ import annotations
 
 import compileall
+import json
 import math
 import shutil
 import subprocess
@@ -21,7 +22,7 @@ from pathlib import Path
 
 from . import peers
 from .feedserver import FeedServer
-from .measure import Samples
+from .measure import Run, Samples
 from .report import Report, Section
 
 BEFORE_ISSUE_8 = "7375835"
@@ -123,6 +124,9 @@ def _pair(
             state = folder / f"run-{r}-{n}"
             shutil.copytree(folder / f"template-{n}", state)
             run = peer.refresh(state)
+            # A refresh that failed did less work: it gives no row, not a fast one.
+            if problem := _failed(run):
+                raise RuntimeError(f"{peer.label}: {problem}")
             wall[peer.label].add(run.seconds, run.peak_kib)
             cpu[peer.label].add(run.cpu, run.peak_kib)
             notes[peer.label] = peer.summarize(run, state)
@@ -134,3 +138,15 @@ def _pair(
     old, new = (peer.label for peer in candidates)
     for sec, what in zip(sections, ("wall", "CPU"), strict=True):
         say(f"  {what}: {new} / {old} = {sec.ratio(sec.rows[-1]) or math.nan:.2f}")
+
+
+def _failed(run: Run) -> str | None:
+    """Why an `amity refresh --json` run does not count: a non-zero exit, or a feed not read."""
+    if run.returncode != 0:
+        return f"exit {run.returncode}: {run.stderr.strip()[-200:]}"
+    try:
+        feeds = json.loads(run.stdout).get("feeds", [])
+    except (json.JSONDecodeError, AttributeError):
+        return "no JSON report"
+    bad = [f"{f.get('url')}: {f.get('status')}" for f in feeds if f.get("status") != "ok"]
+    return f"{len(bad)} feeds not read, e.g. {bad[0]}" if bad else None
