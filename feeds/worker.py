@@ -1,5 +1,6 @@
 """Where a refresh reads what it fetched: one thread reads each body as it arrives (parse, then
-the facts clustering needs) while other feeds are in flight; deciding and saving are save.py's."""
+the facts clustering needs) while other feeds are in flight, and takes the refresh's other work
+in the same line (deciding each answer, then saving: refresh.py, decide.py, save.py)."""
 
 from __future__ import annotations
 
@@ -29,8 +30,8 @@ def worker_for(config: Config) -> Iterator[Worker]:
 
 class Worker:
     """The refresh's reads, in line, and how far they have got: a cancel finishes the read
-    that is next in line (under way, or waiting only for the parser to load) and drops the
-    rest."""
+    that is next in line (under way, or waiting only for the parser to load or for an answer
+    being decided) and drops the rest."""
 
     def __init__(self, config: Config) -> None:
         self.config = config
