@@ -378,15 +378,17 @@ class Store:
                     self.path, txn.document, store_written.result, previous=txn.view, by_line=True
                 )
             )
+            written = False
             try:
                 store_written.set_result(self._write(txn.document))
-            except BaseException:
-                store_written.set_exception(views.Abandoned())
-                raise
+                written = True
             finally:
+                if not store_written.done():  # whatever came between, the view must not wait on
+                    store_written.set_exception(views.Abandoned())
                 # Still under the lock, so no other amity write can come between; and the view
                 # names the file written, not whatever another program may have put there since.
-                view.wait()
+                # When the store was not written, its error is the one to tell, not the view's.
+                view.wait(quiet=not written)
 
     def _write(self, document: Document) -> tuple[tuple[int, int, int], int]:
         # Replace the store file with `document`; returns the file's signature and CRC-32.
@@ -502,10 +504,11 @@ class _Background:
         except BaseException as exc:
             self._done.set_exception(exc)
 
-    def wait(self) -> None:
-        """Wait for the call to end; raise what it raised."""
+    def wait(self, *, quiet: bool = False) -> None:
+        """Wait for the call to end; raise what it raised, unless `quiet`."""
         self._thread.join()
-        self._done.result()
+        if not quiet:
+            self._done.result()
 
 
 HEARTBEAT = 0.25  # seconds between the lock holder's signs of life
