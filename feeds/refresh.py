@@ -11,7 +11,8 @@ import time
 from collections.abc import Callable, Sequence
 
 import httpx
-from amity.store import Config, Feed, Store, format_iso
+from amity.store import Config, Feed, Store, StoreError, format_iso
+from amity.store.notices import warn
 
 from .decide import Changes, Decision, Outcome, brings_articles
 from .gather import gather
@@ -116,9 +117,13 @@ class _Ahead:
                 for held in self.held:
                     self.decision.take(held)
             self.decision.take(outcome)
-        except Exception:
-            # A damaged store, or a bug: save decides the plain way and reports it there.
+        except StoreError:  # damaged or unreadable: save meets it again and reports it
             self.failed, self.decision = True, None
+        except Exception as exc:
+            # A bug here must not cost the refresh: save decides the plain way, after the
+            # downloads, as before deciding ahead existed; but it is not kept quiet.
+            self.failed, self.decision = True, None
+            warn(f"deciding as the answers came failed ({exc!r}); decided after the downloads")
 
     def save(self, outcomes: Sequence[Outcome]) -> Changes:
         """Save every outcome, with the decision made so far (on the worker's thread)."""

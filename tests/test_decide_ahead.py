@@ -4,6 +4,7 @@ deciding every answer at once, after the last download, writes."""
 
 from __future__ import annotations
 
+import asyncio
 import dataclasses
 import datetime as dt
 import random
@@ -14,12 +15,14 @@ from typing import Any
 import pytest
 from amity.feeds.decide import Changes, Decision, Outcome, decide
 from amity.feeds.fetch import Fetched, FetchError
+from amity.feeds.refresh import refresh
 from amity.feeds.save import save
 from amity.feeds.worker import _read
 from amity.store import Config, Feed, Store, format_iso
 from feedserver import store_with
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+from bench.feedserver import FeedServer
 from bench.synth import make_feeds
 
 NOW = dt.datetime(2026, 1, 20, 9, 0, tzinfo=dt.UTC)
@@ -102,3 +105,14 @@ def test_a_refresh_without_every_answer_decides_the_rest_at_the_end(store) -> No
         decision.take(outcome)
     arrived = answers[2:] + answers[:1] + [cut]
     assert as_written(decision.changes(arrived, False)) == as_written(at_once)
+
+
+def test_a_refresh_over_the_network_decides_ahead_without_falling_back(tmp_path, caplog) -> None:
+    # Deciding as answers arrive falls back to deciding after the downloads on an unexpected
+    # error, with a warning; a real refresh of real feeds must never need it.
+    with FeedServer(30, entries=20, hosts=4, latency=0.01, relevant=0.6) as server:
+        store = store_with(tmp_path / "db.json", server.urls)
+        report = asyncio.run(refresh(store, Config()))
+    assert [feed.status for feed in report.feeds] == ["ok"] * 30
+    assert not [r.getMessage() for r in caplog.records if r.levelname == "WARNING"]
+    assert any(event.origin == "feed" for event in store.snapshot().events)
