@@ -154,9 +154,11 @@ class View:
         (its lines, checked) and takes whole (its search texts): reading and checking let go
         of the GIL, so they go on while a refresh is still downloading and deciding."""
         if self._ahead is None:
-            self._ahead = threading.Thread(target=self._read_ahead, name="amity-view-ahead")
-            self._ahead.daemon = True  # a process that ends meanwhile only drops the reading
-            self._ahead.start()
+            ahead = threading.Thread(target=self._read_ahead, name="amity-view-ahead")
+            ahead.daemon = True  # a process that ends meanwhile only drops the reading
+            ahead.start()
+            # Seen by other threads only once started: the view's writer may wait for it at once.
+            self._ahead = ahead
 
     def _read_ahead(self) -> None:
         with contextlib.suppress(ViewDamaged, OSError):  # then the write reads them itself
