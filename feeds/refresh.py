@@ -68,7 +68,9 @@ async def refresh(
             )
         except BaseException as exc:
             # Cancelled, or the progress callback failed (the app has gone): the TaskGroup has
-            # cancelled the other tasks; keep what finished, then stop.
+            # cancelled the other tasks; keep what finished, then stop. The answers still
+            # queued for the worker are not decided ahead: that work would only delay the exit.
+            ahead.failed = True
             save(store, config, completed, now, complete=False)
             if isinstance(exc, BaseExceptionGroup) and len(exc.exceptions) == 1:
                 raise exc.exceptions[0] from None  # the caller's error, not the TaskGroup's
