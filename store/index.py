@@ -236,8 +236,9 @@ class TimelineIndex:
         where: dict[str, int] = {}
         for start in range(0, len(ids) if wanted else 0, _BLOCK):
             block = ids[start : start + _BLOCK]
-            found = compress(enumerate(block, start), map(wanted.__contains__, block))
-            where.update((event_id, position) for position, event_id in found)
+            hits = list(map(wanted.__contains__, block))
+            positions = range(start, start + len(block))
+            where.update(zip(compress(block, hits), compress(positions, hits), strict=True))
             if len(where) == len(wanted):
                 break
         return where
