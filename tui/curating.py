@@ -24,7 +24,6 @@ from amity.store import (
     utc_now,
 )
 from amity.store.index import Shown, Timeline, TimelineIndex
-from amity.store.mutes import add_mute, check_phrase
 from textual.app import App
 
 from .timeline import TimelineView
@@ -338,6 +337,8 @@ class Curating(App[None]):
         event = self._current()
         if event is None:
             return
+        from amity.store.mutes import add_mute, check_phrase  # here, like the form: seldom used
+
         feeds = [(f.title or f.url, f.url) for f in self.loaded.feeds]
 
         def check(values: dict[str, Any]) -> None:
