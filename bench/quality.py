@@ -203,7 +203,11 @@ def _topic_f1(items: list[dict[str, Any]], result: Outcome) -> float:
 
 
 def _is_milestone(event: Mapping[str, Any] | None, item: Mapping[str, Any]) -> bool:
-    return bool(event) and event.get("origin") == "curated" and event["date"] == item["milestone"]
+    return _curated(event) and event is not None and event["date"] == item["milestone"]
+
+
+def _curated(event: Mapping[str, Any] | None) -> bool:
+    return bool(event) and event is not None and event.get("origin") == "curated"
 
 
 def _bcubed(items: list[dict[str, Any]], event_of: Mapping[str, str]) -> dict[str, float]:
@@ -308,8 +312,9 @@ def misses(halves: Mapping[str, list[dict[str, Any]]], result: Outcome) -> str:
     """What each half got wrong, by category only (look-alike kind, language), so a half can be
     diagnosed without reading its items one by one."""
     out = [
-        "| half | look-alikes kept | reports dropped | milestone reports elsewhere |",
-        "|---|---|---|---|",
+        "| half | look-alikes kept | reports dropped | milestone reports elsewhere "
+        "| reports on a milestone they do not report |",
+        "|---|---|---|---|---|",
     ]
     for name, items in halves.items():
         kept = [i for i in items if result.event_of[i["id"]]]
@@ -322,7 +327,14 @@ def misses(halves: Mapping[str, list[dict[str, Any]]], result: Outcome) -> str:
             and i.get("milestone")
             and not _is_milestone(result.events.get(result.event_of[i["id"]]), i)
         )
-        out.append(f"| {name} | {wrong} | {lost} | {elsewhere} |")
+        misjoined = _counts(
+            i["lang"]
+            for i in kept
+            if i["relevant"]
+            and _curated(result.events.get(result.event_of[i["id"]]))
+            and not _is_milestone(result.events.get(result.event_of[i["id"]]), i)
+        )
+        out.append(f"| {name} | {wrong} | {lost} | {elsewhere} | {misjoined} |")
     return "\n".join(out)
 
 

@@ -39,10 +39,12 @@ def test_the_misses_are_counted_by_category_for_each_half():
         {"id": "en-1", "lang": "en", "relevant": False, "lookalike": "sport", "milestone": None},
         {"id": "ja-1", "lang": "ja", "relevant": True, "lookalike": None, "milestone": None},
         {"id": "it-1", "lang": "it", "relevant": True, "lookalike": None, "milestone": summit},
+        # a report of another happening that joined the curated summit: a misjoin
+        {"id": "en-2", "lang": "en", "relevant": True, "lookalike": None, "milestone": None},
     ]
-    events = {"e1": {"origin": "feed", "date": summit}}
-    result = Outcome({"en-1": "e1", "ja-1": "", "it-1": "e1"}, events)
+    events = {"e1": {"origin": "feed", "date": summit}, "c1": {"origin": "curated", "date": summit}}
+    result = Outcome({"en-1": "e1", "ja-1": "", "it-1": "e1", "en-2": "c1"}, events)
 
     table = misses({"sealed": items}, result)
 
-    assert "| sealed | sport 1 | ja 1 | it 1 |" in table
+    assert "| sealed | sport 1 | ja 1 | it 1 | en 1 |" in table
