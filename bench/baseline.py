@@ -12,6 +12,7 @@ from __future__ import annotations
 import compileall
 import json
 import math
+import os
 import shutil
 import subprocess
 import sys
@@ -123,10 +124,11 @@ def _pair(
         for n, peer in order if r % 2 == 0 else order[::-1]:
             state = folder / f"run-{r}-{n}"
             shutil.copytree(folder / f"template-{n}", state)
+            os.sync()  # the copy's writeback is not the refresh's to pay (as in run.py)
             run = peer.refresh(state)
             # A refresh that failed did less work: it gives no row, not a fast one.
             if problem := _failed(run):
-                raise RuntimeError(f"{peer.label}: {problem}")
+                raise RunFailed(f"{peer.label}: {problem}")
             wall[peer.label].add(run.seconds, run.peak_kib)
             cpu[peer.label].add(run.cpu, run.peak_kib)
             notes[peer.label] = peer.summarize(run, state)
@@ -138,6 +140,10 @@ def _pair(
     old, new = (peer.label for peer in candidates)
     for sec, what in zip(sections, ("wall", "CPU"), strict=True):
         say(f"  {what}: {new} / {old} = {sec.ratio(sec.rows[-1]) or math.nan:.2f}")
+
+
+class RunFailed(RuntimeError):
+    """A refresh in the comparison failed: the target is missed, not left unmeasured."""
 
 
 def _failed(run: Run) -> str | None:

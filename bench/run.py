@@ -346,6 +346,15 @@ def bench_baseline(report: Report, args: argparse.Namespace, work: Path, say: Sa
         why = getattr(exc, "stderr", None) or str(exc)
         say(f"  SKIPPED baseline: {why}")
         report.notes.append(f"{baseline.TITLE} ({args.against}): skipped: {str(why).strip()}")
+        # A refused run is a miss in the Targets table, not a target that quietly went away.
+        failed = isinstance(exc, baseline.RunFailed)
+        report.targets.append(
+            Target(
+                f"Refresh not slower than amity at {args.against}",
+                f"{'failed' if failed else 'not measured'}: {str(why).strip()[:200]}",
+                False if failed else None,
+            )
+        )
 
 
 # -- 3, 4: the app -----------------------------------------------------------------------------
