@@ -387,8 +387,13 @@ class Store:
                     store_written.set_exception(views.Abandoned())
                 # Still under the lock, so no other amity write can come between; and the view
                 # names the file written, not whatever another program may have put there since.
-                # When the store was not written, its error is the one to tell, not the view's.
-                view.wait(quiet=not written)
+                # When the store was not written, its error is the one to tell, not the view's;
+                # when it was, a view left behind only makes the next read slower (it no longer
+                # names the store file, so it is not trusted): the write stands.
+                try:
+                    view.wait(quiet=not written)
+                except Exception as exc:
+                    warn(f"{self.path}: the view was not updated ({exc}); the next read makes it")
 
     def _write(self, document: Document) -> tuple[tuple[int, int, int], int]:
         # Replace the store file with `document`; returns the file's signature and CRC-32.
