@@ -189,8 +189,7 @@ class _ByHost(httpx.AsyncBaseTransport):
         # Taken out before the first await: other requests start and end while a pool closes,
         # and must neither close it again nor be given it.
         closing = [self._take(h) for h in idle[: max(0, len(self._pools) - self._keep)]]
-        for pool in closing:
-            await pool.aclose()
+        await _close_all(closing)
 
     def _take(self, host: _Host) -> httpx.AsyncHTTPTransport:
         del self._busy[host]
@@ -199,6 +198,15 @@ class _ByHost(httpx.AsyncBaseTransport):
     async def aclose(self) -> None:
         for pool in self._pools.values():
             await pool.aclose()
+
+
+async def _close_all(pools: list[httpx.AsyncHTTPTransport]) -> None:
+    # Every pool is closed even when one close is cancelled or fails: they are in no table now.
+    if pools:
+        try:
+            await pools[0].aclose()
+        finally:
+            await _close_all(pools[1:])
 
 
 class _Released(httpx.AsyncByteStream):

@@ -94,6 +94,7 @@ class View:
         self._checked: set[str] = set()  # parts read whole and found to match their CRC-32
         self._kept: dict[str, bytes] = {}  # parts read ahead for a write (see read_ahead)
         self._ahead: threading.Thread | None = None
+        self._ahead_lock = threading.Lock()
 
     def __len__(self) -> int:
         return self.count
@@ -153,12 +154,13 @@ class View:
         """Start reading, on a thread of its own, what a write that reuses this view copies
         (its lines, checked) and takes whole (its search texts): reading and checking let go
         of the GIL, so they go on while a refresh is still downloading and deciding."""
-        if self._ahead is None:
-            ahead = threading.Thread(target=self._read_ahead, name="amity-view-ahead")
-            ahead.daemon = True  # a process that ends meanwhile only drops the reading
-            ahead.start()
-            # Seen by other threads only once started: the view's writer may wait for it at once.
-            self._ahead = ahead
+        with self._ahead_lock:  # two threads may ask at once (a cancelled refresh's save)
+            if self._ahead is None:
+                ahead = threading.Thread(target=self._read_ahead, name="amity-view-ahead")
+                ahead.daemon = True  # a process that ends meanwhile only drops the reading
+                ahead.start()
+                # Seen by other threads only once started: the view's writer may wait for it.
+                self._ahead = ahead
 
     def _read_ahead(self) -> None:
         with contextlib.suppress(ViewDamaged, OSError):  # then the write reads them itself
