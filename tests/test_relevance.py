@@ -43,6 +43,8 @@ DROPPED = [
     ("Scoperta a Roma una tomba legata alla famiglia imperiale giulio-claudia", "", "one side"),
     ("Romanov imperial household jewels on show in Rome", "A loan from Moscow.", "one side"),
     ("ロシア皇室の至宝展、ローマで開幕", "ロマノフ家の宝飾品を展示。", "one side"),
+    ("エリザベート皇后展、ローマで開幕", "ハプスブルク家の至宝を展示。", "one side"),
+    ("スペイン国王両陛下、ローマを訪問", "大統領と会談した。", "one side"),
     ("Smart Building Expo 2025 apre a Milano", "Fiera dell'edilizia.", "one side"),
 ]
 
