@@ -59,8 +59,14 @@ def runner(tree: Path, folder: Path) -> tuple[list[str], dict[str, str]]:
 
 def revision(rev: str) -> str:
     """`rev` as a short commit hash."""
-    cmd = ["git", "-C", str(peers.BENCH_ROOT), "rev-parse", "--short", rev]
-    return subprocess.run(cmd, capture_output=True, text=True, check=True).stdout.strip()
+    git = ["git", "-C", str(peers.BENCH_ROOT), "rev-parse", "--short", "--verify"]
+    found = subprocess.run([*git, f"{rev}^{{commit}}"], capture_output=True, text=True)
+    if found.returncode != 0:
+        raise RuntimeError(
+            f"{rev} is not a commit of this clone (a shallow clone lacks older ones: "
+            "git fetch --unshallow, or pass --against with a commit it has)"
+        )
+    return found.stdout.strip()
 
 
 def bench_baseline(
