@@ -390,10 +390,10 @@ class Store:
                 # When the store was not written, its error is the one to tell, not the view's;
                 # when it was, a view left behind only makes the next read slower (it no longer
                 # names the store file, so it is not trusted): the write stands.
-                try:
-                    view.wait(quiet=not written)
-                except Exception as exc:
-                    warn(f"{self.path}: the view was not updated ({exc}); the next read makes it")
+                failure = view.wait()
+                if written and failure is not None:
+                    reason = f"the view was not updated ({failure})"
+                    warn(f"{self.path}: {reason}; the next read makes it")
 
     def _write(self, document: Document) -> tuple[tuple[int, int, int], int]:
         # Replace the store file with `document`; returns the file's signature and CRC-32.
@@ -496,24 +496,23 @@ class Store:
 
 
 class _Background:
-    """One call run on a thread of its own; `wait` waits for it and raises what it raised."""
+    """One call run on a thread of its own; `wait` waits for it and returns what it raised."""
 
     def __init__(self, work: Callable[[], object]) -> None:
-        self._done: Future[object] = Future()
+        self._failure: BaseException | None = None
         self._thread = threading.Thread(target=self._run, args=(work,), name="amity-view")
         self._thread.start()
 
     def _run(self, work: Callable[[], object]) -> None:
         try:
-            self._done.set_result(work())
+            work()
         except BaseException as exc:
-            self._done.set_exception(exc)
+            self._failure = exc
 
-    def wait(self, *, quiet: bool = False) -> None:
-        """Wait for the call to end; raise what it raised, unless `quiet`."""
+    def wait(self) -> BaseException | None:
+        """Wait for the call to end; return what it raised, if anything."""
         self._thread.join()
-        if not quiet:
-            self._done.result()
+        return self._failure
 
 
 HEARTBEAT = 0.25  # seconds between the lock holder's signs of life
