@@ -378,10 +378,8 @@ class Store:
                     self.path, txn.document, store_written.result, previous=txn.view, by_line=True
                 )
             )
-            written = False
             try:
                 store_written.set_result(self._write(txn.document))
-                written = True
             finally:
                 if not store_written.done():  # whatever came between, the view must not wait on
                     store_written.set_exception(views.Abandoned())
@@ -391,7 +389,7 @@ class Store:
                 # when it was, a view left behind only makes the next read slower (it no longer
                 # names the store file, so it is not trusted): the write stands.
                 failure = view.wait()
-                if written and failure is not None:
+                if store_written.exception() is None and failure is not None:
                     reason = f"the view was not updated ({failure})"
                     warn(f"{self.path}: {reason}; the next read makes it")
 
