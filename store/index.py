@@ -13,7 +13,7 @@ from __future__ import annotations
 from array import array
 from bisect import bisect_right
 from collections import Counter
-from collections.abc import Callable, Collection, Iterable, Sequence
+from collections.abc import Callable, Collection, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field, replace
 from itertools import compress, filterfalse, repeat
 from typing import Any, Protocol, TypeVar
@@ -312,6 +312,11 @@ class TimelineIndex:
     def source_count(self, position: int) -> int:
         """How many sources the event at `position` has."""
         return len(self.column("publishers")[position])
+
+    def source_counts(self, positions: Iterable[int]) -> Iterator[int]:
+        """How many sources each event at `positions` has (maps, not a loop: at 100k events a
+        visit asks for some 15,000)."""
+        return map(len, map(self.column("publishers").__getitem__, positions))
 
     def recent(self, since: str) -> Iterable[int]:
         """The positions of the events dated `since` or later (newest first)."""

@@ -127,7 +127,6 @@ class AmityApp(Curating):
         self.sidebar_choice: bool | None = None  # None: the layout decides
         self.wide_detail = False
         self.panes = layout.choose(80, 24)
-        self._laid_out: layout.Layout | None = None  # what _layout_for last applied
         self.checked_at = last_checked(store, self.loaded)  # when a refresh last ran
         self._damaged_index: TimelineIndex | None = None  # its view found damaged while drawn
 
@@ -219,7 +218,7 @@ class AmityApp(Curating):
 
     def _layout_for(self, width: int, height: int) -> None:
         chosen = self._layout_at(width, height)
-        if chosen != self._laid_out:  # start-up sends two resizes; each restyle costs a pass
+        if chosen != self.panes:  # start-up sends two resizes; each restyle costs a pass
             self._lay_out(
                 chosen, self.query_one("#body"), self.timeline, self.query_one(DetailPane)
             )
@@ -232,7 +231,7 @@ class AmityApp(Curating):
     def _lay_out(
         self, chosen: layout.Layout, body: Widget, timeline: TimelineView, detail: DetailPane
     ) -> None:
-        self.panes = self._laid_out = chosen
+        self.panes = chosen
         self.screen.set_class(not chosen.sidebar, "no-sidebar")
         self.screen.set_class(not chosen.detail_right, "detail-below")
         styles = body.styles
@@ -449,12 +448,11 @@ class AmityApp(Curating):
                 marks.update(
                     dict.fromkeys(compress(index.ids, map(later.__contains__, added)), NEW)
                 )
-        # Recent events with more sources than they had then (maps, not a loop: at 100k events
-        # the visit remembers some 15,000 of them).
+        # Recent events with more sources than they had then.
         base = self.source_base
         known = list(base.keys() & ids.keys())
         if known:
-            now = map(len, map(index.column("publishers").__getitem__, map(ids.__getitem__, known)))
+            now = index.source_counts(map(ids.__getitem__, known))
             grown = compress(known, map(int.__gt__, now, map(base.__getitem__, known)))
             for event_id in grown:
                 marks.setdefault(event_id, MORE)
@@ -754,7 +752,7 @@ class AmityApp(Curating):
         more = {i for i, mark in self.marks.items() if mark == MORE and i not in self.seen}
         recent = list(self._recent(index))
         ids = map(index.ids.__getitem__, recent)
-        counts = map(len, map(index.column("publishers").__getitem__, recent))
+        counts = index.source_counts(recent)
         sources = {i: base[i] if i in more else n for i, n in zip(ids, counts, strict=True)}
         save_visits(self.visit_file, Visits(format_iso(now), unseen, sources, self.theme))
 
