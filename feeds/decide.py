@@ -80,7 +80,6 @@ class Decision:
     ) -> None:
         self.txn, self.config, self.now, self.stamp = txn, config, now, stamp
         self.current = txn.feeds()
-        self._position = {url: n for n, url in enumerate(self.current)}
         self.timeline = Timeline(config, txn.stored_events(), txn.articles(), txn.removed_ids())
         self.rules = rules_fingerprint(config)
         self.rejudge = txn.meta.get("rules") != self.rules
@@ -89,9 +88,8 @@ class Decision:
             self.timeline.reapply()
         self.mutes = mute_rules(txn.meta)
         # The subscribed feeds still to come, in subscription order, and the answers in hand.
-        self._due = sorted(
-            (u for u in expected if u in self._position), key=self._position.__getitem__
-        )
+        wanted = set(expected)
+        self._due = [url for url in self.current if url in wanted]
         self._next = 0
         self._arrived: dict[str, Outcome] = {}
         self._folded: dict[str, tuple[FeedResult, Feed]] = {}
