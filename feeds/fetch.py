@@ -132,8 +132,8 @@ def make_client(
     )
 
 
-# For the plain-http transport, which never starts TLS. Should it ever, this context requires a
-# certificate and trusts none, so it fails closed.
+# For the pools of plain-http hosts, which never start TLS. Should one ever, this context requires
+# a certificate and trusts none, so it fails closed.
 _NO_TLS = ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT)
 _Host = tuple[bytes, bytes, int | None]
 

@@ -203,8 +203,9 @@ def _article(
     if link and not link.startswith(("http://", "https://")):
         link = urljoin(base_url, link)
     # Spaces and controls in a link are percent-encoded, as a browser would, before the check.
-    link, guid_link = safe_url(link), safe_url(guid)
+    link = safe_url(link)
     if not is_web_url(link):
+        guid_link = safe_url(guid)
         link = guid_link if is_web_url(guid_link) else ""
     if not link:
         return None  # nothing to cite or open: an entry without a link cannot back an event

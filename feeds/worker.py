@@ -20,7 +20,7 @@ T = TypeVar("T")
 
 @contextmanager
 def worker_for(config: Config) -> Iterator[Worker]:
-    """The worker of one refresh of `store`: one thread that reads the bodies in turn."""
+    """The worker of one refresh: one thread that reads the bodies in turn, then decides."""
     work = Worker(config)
     try:
         yield work
