@@ -12,7 +12,7 @@ from __future__ import annotations
 import hashlib
 import json
 import subprocess
-from collections import defaultdict
+from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -203,11 +203,11 @@ def _topic_f1(items: list[dict[str, Any]], result: Outcome) -> float:
 
 
 def _is_milestone(event: Mapping[str, Any] | None, item: Mapping[str, Any]) -> bool:
-    return _curated(event) and event is not None and event["date"] == item["milestone"]
+    return event is not None and _curated(event) and event["date"] == item["milestone"]
 
 
 def _curated(event: Mapping[str, Any] | None) -> bool:
-    return bool(event) and event is not None and event.get("origin") == "curated"
+    return event is not None and event.get("origin") == "curated"
 
 
 def _bcubed(items: list[dict[str, Any]], event_of: Mapping[str, str]) -> dict[str, float]:
@@ -320,26 +320,18 @@ def misses(halves: Mapping[str, list[dict[str, Any]]], result: Outcome) -> str:
         kept = [i for i in items if result.event_of[i["id"]]]
         wrong = _counts(i["lookalike"] for i in kept if not i["relevant"])
         lost = _counts(i["lang"] for i in items if i["relevant"] and not result.event_of[i["id"]])
-        elsewhere = _counts(
-            i["lang"]
+        # Each kept report with its event, and whether that event is the milestone it reports.
+        joined = [
+            (i, event, _is_milestone(event, i))
             for i in kept
             if i["relevant"]
-            and i.get("milestone")
-            and not _is_milestone(result.events.get(result.event_of[i["id"]]), i)
-        )
-        misjoined = _counts(
-            i["lang"]
-            for i in kept
-            if i["relevant"]
-            and _curated(result.events.get(result.event_of[i["id"]]))
-            and not _is_milestone(result.events.get(result.event_of[i["id"]]), i)
-        )
+            for event in [result.events.get(result.event_of[i["id"]])]
+        ]
+        elsewhere = _counts(i["lang"] for i, _, ok in joined if i.get("milestone") and not ok)
+        misjoined = _counts(i["lang"] for i, event, ok in joined if _curated(event) and not ok)
         out.append(f"| {name} | {wrong} | {lost} | {elsewhere} | {misjoined} |")
     return "\n".join(out)
 
 
 def _counts(keys: Iterable[str]) -> str:
-    counted: dict[str, int] = defaultdict(int)
-    for key in keys:
-        counted[key] += 1
-    return ", ".join(f"{key} {n}" for key, n in sorted(counted.items())) or "–"
+    return ", ".join(f"{key} {n}" for key, n in sorted(Counter(keys).items())) or "–"
