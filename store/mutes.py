@@ -17,7 +17,7 @@ from .clock import utc_now
 from .curation import refuse_controls, with_hidden
 from .model import Event, ValidationError, check_url
 from .storage import ARTICLES, EVENTS
-from .text import SPACELESS, clean_text, spaceless
+from .text import SPACED_LETTER, clean_text, spaceless
 
 PHRASE_LIMIT = 200
 
@@ -37,8 +37,8 @@ class MuteRule:
         # Word boundaries where the phrase starts or ends with a letter of a spaced script:
         # "rom" must not mute "from"; Japanese has no spaces, so a Japanese phrase matches
         # inside, and "acsa" matches in "日伊のacsa協定", where kana is no part of the word.
-        start = f"(?<!{_SPACED_LETTER})" if _spaced_word(self.phrase[:1]) else ""
-        end = f"(?!{_SPACED_LETTER})" if _spaced_word(self.phrase[-1:]) else ""
+        start = f"(?<!{SPACED_LETTER})" if _spaced_word(self.phrase[:1]) else ""
+        end = f"(?!{SPACED_LETTER})" if _spaced_word(self.phrase[-1:]) else ""
         object.__setattr__(self, "_pattern", re.compile(start + phrase + end))
 
     def matches(self, text: str, feeds: Iterable[str] = ()) -> bool:
@@ -69,9 +69,6 @@ def muted_text(event: Event) -> str:
     never the person's note."""
     parts = [event.title, event.summary, *(source.title for source in event.sources)]
     return "\n".join(parts).casefold()
-
-
-_SPACED_LETTER = f"[^\\W{SPACELESS}]"  # a letter, digit or _ of a script written with spaces
 
 
 def _spaced_word(char: str) -> bool:

@@ -9,7 +9,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 from .model import Event, ValidationError, parse_date
-from .text import SPACELESS, spaceless, spaceless_run
+from .text import SPACED_LETTER, spaceless, spaceless_run
 
 
 @dataclass(frozen=True, slots=True)
@@ -70,7 +70,7 @@ def _word_pattern(word: str) -> re.Pattern[str]:
     # scripts matches anywhere.
     if spaceless(word[0]):
         return re.compile(re.escape(word), re.IGNORECASE)
-    return re.compile(rf"(?<![^\W{SPACELESS}])" + re.escape(word), re.IGNORECASE)
+    return re.compile(f"(?<!{SPACED_LETTER})" + re.escape(word), re.IGNORECASE)
 
 
 _NON_WORD = re.compile(r"[\W_]+")

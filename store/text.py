@@ -37,6 +37,8 @@ SPACELESS = (
     "\u3005-\u3007\u3040-\u30ff\u31f0-\u31ff\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7af"
     "\uf900-\ufaff\uff66-\uff9f\U00020000-\U0003134f"
 )
+# A letter, digit or _ of a script written with spaces: what a word boundary looks at.
+SPACED_LETTER = f"[^\\W{SPACELESS}]"
 
 
 @cache
