@@ -35,6 +35,7 @@ from .storage import (
     check_document,
     check_schema,
     paused_gc,
+    read_chunks,
     read_store,
     remove_leftovers,
     through_links,
@@ -578,16 +579,13 @@ def _unchanged_since(path: Path, draft: Transaction, signature: tuple[int, int, 
     at = 0
     try:
         with path.open("rb") as handle:
-            while chunk := handle.read(_CHUNK):
+            for chunk in read_chunks(handle):
                 if source[at : at + len(chunk)] != chunk:
                     return False
                 at += len(chunk)
     except OSError:
         return False
     return at == len(source)
-
-
-_CHUNK = 1 << 20
 
 
 def _laid_out(raw: bytes, data: dict[str, Any]) -> Document | None:

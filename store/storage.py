@@ -145,6 +145,15 @@ def read_regular_file(path: Path, max_bytes: int | None = None) -> bytes:
     return data
 
 
+CHUNK = 1 << 20  # bytes read at a time from a store or view file
+
+
+def read_chunks(handle: BinaryIO) -> Iterator[bytes]:
+    """The rest of `handle`, CHUNK bytes at a time."""
+    while chunk := handle.read(CHUNK):
+        yield chunk
+
+
 def atomic_write_json(path: Path, data: Any) -> None:
     """Write compact JSON to `path` atomically (see `atomic_write_bytes`)."""
     atomic_write_bytes(path, dump_compact(data))

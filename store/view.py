@@ -39,7 +39,7 @@ from .jsontext import compact_json
 from .model import Event
 from .notices import warn
 from .query import search_text, timeline_key
-from .storage import atomic_write, dump_compact, paused_gc
+from .storage import CHUNK, atomic_write, dump_compact, paused_gc, read_chunks
 
 SUFFIX = ".view"
 MAGIC = b"amity-view 4\n"  # 4: search texts part spaceless runs from other words
@@ -57,7 +57,6 @@ CODED = frozenset({"date", "end_date", "kind", "topics", "origin", "added", "cer
 CODED |= {"publishers"}
 SEPARATOR = b",\n"
 INDENT = b"  "
-_CHUNK = 1 << 20
 
 
 class ViewDamaged(Exception):
@@ -193,7 +192,7 @@ class View:
         if not 0 <= start <= stop <= length:
             raise ViewDamaged(f"{self.path}: its {name} are cut short")
         while start < stop:
-            chunk = self._pread(at + start, min(stop - start, _CHUNK))
+            chunk = self._pread(at + start, min(stop - start, CHUNK))
             if not chunk:
                 raise ViewDamaged(f"{self.path}: its {name} are cut short")
             start += len(chunk)
@@ -680,7 +679,7 @@ def _copied(
     try:
         with store_path.open("rb") as handle:
             crc = 0
-            while chunk := handle.read(_CHUNK):
+            for chunk in read_chunks(handle):
                 crc = zlib.crc32(chunk, crc)
     except OSError:
         return False
