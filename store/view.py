@@ -281,20 +281,6 @@ class View:
 Stamp = Callable[[], tuple[tuple[int, int, int], int]]  # the store file's signature and CRC-32
 
 
-def write_to(
-    out: BinaryIO,
-    document: Document,
-    signature: tuple[int, int, int],
-    previous: View | None = None,
-    *,
-    by_line: bool,
-    store_crc: int,
-) -> None:
-    """Write the view of `document`, the store file whose signature and CRC-32 are given, to
-    `out` (see `write_stamped`)."""
-    write_stamped(out, document, lambda: (signature, store_crc), previous, by_line=by_line)
-
-
 def write_stamped(
     out: BinaryIO, document: Document, stamp: Stamp, previous: View | None = None, *, by_line: bool
 ) -> None:

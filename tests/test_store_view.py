@@ -12,7 +12,7 @@ import pytest
 from amity.store import Event, Filter, Source, Store, ordered
 from amity.store.document import Document
 from amity.store.index import select
-from amity.store.view import COLUMNS, read, view_path, write_to
+from amity.store.view import COLUMNS, read, view_path, write_stamped
 from amity.tui.output import json_text
 from storegen import amity, load_document, make_store, synthetic_events
 
@@ -149,7 +149,7 @@ def test_a_view_updated_write_by_write_is_the_view_made_afresh(tmp_path):
     afresh = tmp_path / "afresh" / "db.json"
     afresh.parent.mkdir()
     with view_path(afresh).open("wb") as out:
-        write_to(out, document, store.signature(), by_line=True, store_crc=crc)
+        write_stamped(out, document, lambda: (store.signature(), crc), by_line=True)
 
     updated, made = read(store.path, store.signature()), read(afresh, store.signature())
     assert updated is not None and made is not None
