@@ -368,7 +368,7 @@ class _Runs:
 
     @classmethod
     def _over(cls, records: Table, previous: View) -> _Runs | None:
-        ids = previous.column("id", keep=False)
+        ids = previous.column("id")  # kept: the new id column copies from it
         dates = previous.column("date", keep=False)
         count = len(ids)
         position = dict(zip(ids, range(count), strict=True))
