@@ -13,7 +13,15 @@ from feedserver import short_config, store_with
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from bench.quality import CorpusServer, Outcome, load_corpus, misses, outcome, score  # noqa: E402
+from bench.quality import (  # noqa: E402
+    CorpusServer,
+    Outcome,
+    halves_of,
+    load_corpus,
+    misses,
+    outcome,
+    score,
+)
 
 
 async def test_the_slice_is_kept_clustered_and_tagged_as_labelled(tmp_path):
@@ -48,3 +56,16 @@ def test_the_misses_are_counted_by_category_for_each_half():
     table = misses({"sealed": items}, result)
 
     assert "| sealed | sport 1 | ja 1 | it 1 | en 1 |" in table
+
+
+def test_the_table_has_a_column_for_each_split_the_corpus_names():
+    splits = ["sealed-2", "dev", "sealed", "holdout", "dev"]
+    items = [
+        {"id": f"en-{n}", "lang": "en", "split": split, "relevant": False}
+        for n, split in enumerate(splits)
+    ]
+
+    halves = halves_of(items)
+
+    assert list(halves) == ["dev", "holdout", "sealed (seen)", "sealed-2", "all"]
+    assert [len(part) for part in halves.values()] == [2, 1, 1, 1, 5]
