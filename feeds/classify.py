@@ -130,11 +130,12 @@ def _rules(config: Config) -> _Rules:
             ("side", language.sides, "*"),
             ("entity", language.entities, "*"),
             ("topic", language.topics, code),
+            ("context", language.context, code),
             ("kind", language.kinds, code),
             ("against", language.negative, code),
         ):
             for key, terms in groups:
-                if what == "topic" and key not in topics:
+                if what in ("topic", "context") and key not in topics:
                     continue
                 entries += [(t, Hit(what, key, lang, t)) for t in terms]
     for country in config.pair:
@@ -161,7 +162,7 @@ class _Evidence:
     """The hits of one part of an article (title or lead) sorted by what they signal, in one
     pass (a refresh judges every article, so this is the hot loop)."""
 
-    __slots__ = ("against", "cues", "entities", "entity_terms", "kinds", "sides", "terms", "topics")
+    __slots__ = ("against", "context", "cues", "entities", "kinds", "sides", "terms", "topics")
 
     def __init__(self, hits: list[Hit], lang: str) -> None:
         self.sides: set[str] = set()
@@ -169,6 +170,7 @@ class _Evidence:
         self.cues: dict[str, None] = {}
         self.entities: dict[str, str] = {}  # entity id -> the term that named it
         self.topics: dict[str, set[str]] = {}
+        self.context: dict[str, set[str]] = {}
         self.kinds: set[str] = set()
         self.against: list[Hit] = []
         for hit in hits:
@@ -184,6 +186,8 @@ class _Evidence:
                 self.entities.setdefault(hit.key, hit.term)
             elif what == "topic":
                 self.topics.setdefault(hit.key, set()).add(hit.term)
+            elif what == "context":
+                self.context.setdefault(hit.key, set()).add(hit.term)
             elif what == "kind":
                 self.kinds.add(hit.key)
             else:
@@ -277,14 +281,28 @@ def _language(*parts: list[Hit]) -> str:
 
 
 def _weights(head: _Evidence, lead: _Evidence) -> dict[str, int]:
-    # A keyword in the title weighs 2; in the lead 1, or 2 for a phrase ("economic security",
-    # "indo-pacific", 経済安全保障), which is specific enough to stand alone.
-    weights: dict[str, int] = {key: 2 * len(terms) for key, terms in head.topics.items()}
-    for key, terms in lead.topics.items():
-        for term in terms:
-            phrase = len(words(term)) > 1 or (len(term) >= 4 and not term.isascii())
-            weights[key] = weights.get(key, 0) + (2 if phrase else 1)
+    # Context words (an embassy, a visit) weigh as keywords do, but only for a topic its own
+    # keywords name, or when the article names no topic at all (the relations are its subject).
+    weights = _summed(head.topics, lead.topics)
+    named = bool(weights)
+    for key, weight in _summed(head.context, lead.context).items():
+        if key in weights or not named:
+            weights[key] = weights.get(key, 0) + weight
     return weights
+
+
+def _summed(title: dict[str, set[str]], lead: dict[str, set[str]]) -> dict[str, int]:
+    # A term in the title weighs 2; in the lead 1, or 2 for a phrase ("economic security",
+    # "indo-pacific", 経済安全保障), which is specific enough to stand alone.
+    weights = {key: 2 * len(terms) for key, terms in title.items()}
+    for key, terms in lead.items():
+        weights[key] = weights.get(key, 0) + sum(_lead_weight(term) for term in terms)
+    return weights
+
+
+def _lead_weight(term: str) -> int:
+    phrase = len(words(term)) > 1 or (len(term) >= 4 and not term.isascii())
+    return 2 if phrase else 1
 
 
 def _kind(found: set[str]) -> str:

@@ -20,7 +20,7 @@ from .paths import DATA
 Terms = tuple[str, ...]
 Groups = tuple[tuple[str, Terms], ...]
 
-_GROUPS = ("sides", "entities", "topics", "kinds", "negative")
+_GROUPS = ("sides", "entities", "topics", "context", "kinds", "negative")
 _LISTS = ("markers", "cues", "joint", "people")
 BUILTIN = ("en", "it", "ja")
 
@@ -30,7 +30,9 @@ class Language:
     """One language's terms. `sides` maps a country code to the words naming it; `entities`
     maps a language-independent id (meloni, acsa, cavour) to its spellings here; `joint` lists
     the entity ids whose mention alone ties a report to the relationship (joint programmes);
-    `people` lists "CODE:entity" for people of each side (leaders, ministers);
+    `people` lists "CODE:entity" for people of each side (leaders, ministers); `context` maps
+    a topic to words that set its scene (an embassy, relations) and add to its evidence only
+    where one of its own `topics` words is found;
     `negative` maps a look-alike kind (sport, market, ...) to its tell-tale words, with
     "others" naming third countries; `markers` are common words that identify the language."""
 
@@ -42,6 +44,7 @@ class Language:
     sides: Groups = ()
     entities: Groups = ()
     topics: Groups = ()
+    context: Groups = ()
     kinds: Groups = ()
     negative: Groups = ()
 

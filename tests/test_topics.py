@@ -1,0 +1,107 @@
+"""Which topics a report is about, in English, Italian and Japanese: diplomacy takes a
+diplomatic act, not the scene (an embassy, a visit) where something else happens."""
+
+from __future__ import annotations
+
+import pytest
+from amity.feeds.classify import judge
+from amity.store import Config, load_config
+
+PORT_CALLS = [
+    (
+        "JMSDF training squadron visits Naples",
+        "Two Japanese training ships called at Naples; the ambassador welcomed the crews at the "
+        "Italian Navy's logistics command.",
+    ),
+    (
+        "Le navi scuola giapponesi in visita a Napoli",
+        "L'ambasciatore ha accolto gli equipaggi della Marina di autodifesa al comando logistico "
+        "della Marina Militare.",
+    ),
+    (
+        "海自練習艦隊がイタリア・ナポリに寄港",
+        "駐イタリア大使が乗員を出迎え、イタリア海軍の司令部を訪問した。",
+    ),
+]
+EMBASSY_CULTURE = [
+    (
+        "Japanese embassy in Rome hosts a summer of Japanese cinema",
+        "The ambassador opened a week of films, calligraphy workshops and a concert on Tiber "
+        "Island, calling relations between Italy and Japan a long friendship.",
+    ),
+    (
+        "Ambasciata del Giappone: a Roma la rassegna del cinema giapponese",
+        "L'ambasciatore apre una settimana di film, laboratori di calligrafia e un concerto "
+        "sull'Isola Tiberina.",
+    ),
+    (
+        "在イタリア日本大使館、ローマで日本映画祭を開催",
+        "大使があいさつし、書道や箏の体験、映画の上映が行われた。",
+    ),
+]
+DIPLOMATIC_ACTS = [
+    (
+        "Tajani meets Motegi in Rome",
+        "The foreign ministers held talks on the strategic partnership.",
+    ),
+    ("Tajani incontra Motegi a Roma", "Colloquio tra i ministri degli esteri sul partenariato."),
+    ("日伊外相会談　茂木外相がタヤーニ外相と会談", "戦略的パートナーシップの強化で一致した。"),
+    (
+        "New Japanese ambassador presents credentials to Italy's President Mattarella",
+        "The envoy arrived in Rome last month.",
+    ),
+    (
+        "Il nuovo ambasciatore del Giappone presenta le credenziali al Quirinale",
+        "Il diplomatico è arrivato a Roma il mese scorso.",
+    ),
+    (
+        "駐イタリア日本大使、マッタレッラ大統領に信任状を捧呈",
+        "ローマの大統領官邸で式典が行われた。",
+    ),
+]
+
+
+@pytest.mark.parametrize(("title", "lead"), PORT_CALLS)
+def test_a_ships_port_call_is_defence_even_where_the_ambassador_welcomes_it(title, lead):
+    verdict = judge(title, lead, Config())
+    assert verdict.relevant, verdict.rule
+    assert verdict.topic_ids == ("defense",)
+
+
+@pytest.mark.parametrize(("title", "lead"), EMBASSY_CULTURE)
+def test_an_embassys_film_week_is_culture_not_diplomacy(title, lead):
+    verdict = judge(title, lead, Config())
+    assert verdict.relevant, verdict.rule
+    assert verdict.topic_ids == ("culture",)
+
+
+@pytest.mark.parametrize(("title", "lead"), DIPLOMATIC_ACTS)
+def test_talks_and_credentials_are_diplomacy(title, lead):
+    verdict = judge(title, lead, Config())
+    assert verdict.relevant, verdict.rule
+    assert verdict.topic_ids == ("diplomacy",)
+
+
+def test_an_embassy_or_the_relations_with_nothing_else_named_are_diplomacy():
+    verdict = judge(
+        "Italy's ambassador to Japan on the state of relations",
+        "An interview on the ties between Rome and Tokyo.",
+        Config(),
+    )
+    assert verdict.topic_ids == ("diplomacy",)
+
+
+def test_a_languages_context_words_from_the_config_only_support_a_named_topic(tmp_path):
+    path = tmp_path / "config.toml"
+    path.write_text(
+        '[[languages]]\ncode = "fr"\nmarkers = ["le", "la", "et", "des"]\n'
+        '[languages.sides]\nJP = ["japon*"]\nIT = ["itali*"]\n'
+        '[languages.topics]\nculture = ["cinéma"]\ndiplomacy = ["sommet"]\n'
+        '[languages.context]\ndiplomacy = ["ambassade"]\n',
+        encoding="utf-8",
+    )
+    config = load_config(path)
+    film = judge("L'ambassade du Japon et la semaine du cinéma italien", "", config)
+    assert film.topic_ids == ("culture",)
+    summit = judge("Sommet Italie-Japon à l'ambassade", "", config)
+    assert summit.topic_ids == ("diplomacy",)
