@@ -238,12 +238,13 @@ async def fetch(
     *,
     etag: str | None = None,
     last_modified: str | None = None,
+    body_coming: Callable[[], object] = lambda: None,
 ) -> Fetched:
     """GET a feed within `settings.deadline` seconds in total (body included), or raise
-    FetchError with the reason."""
+    FetchError with the reason. `body_coming()` is called when a body is about to be read."""
     try:
         async with asyncio.timeout(settings.deadline):
-            return await _fetch(client, url, settings, etag, last_modified)
+            return await _fetch(client, url, settings, etag, last_modified, body_coming)
     except TimeoutError:
         raise FetchError(
             f"timed out: no complete response within {settings.deadline:g} s", answered=False
@@ -264,6 +265,7 @@ async def _fetch(
     settings: RefreshSettings,
     etag: str | None,
     last_modified: str | None,
+    body_coming: Callable[[], object],
 ) -> Fetched:
     headers = {}
     if etag:
@@ -297,6 +299,7 @@ async def _fetch(
             if etag and response.headers.get("etag") == etag:
                 # A server that ignores If-None-Match but sends the same ETag: nothing new.
                 return Fetched("not-modified", b"", new_etag, new_modified, cache_control, current)
+            body_coming()
             body, encoding = await read_capped(response, settings.max_bytes)
             return Fetched("ok", body, new_etag, new_modified, cache_control, current, encoding)
     raise FetchError(f"too many redirects (more than {settings.max_redirects})")

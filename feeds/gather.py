@@ -79,7 +79,12 @@ async def _one(
     async with limiter.slot(feed.url) as request_done:
         try:
             fetched = await fetch(
-                client, feed.url, config.refresh, etag=feed.etag, last_modified=feed.last_modified
+                client,
+                feed.url,
+                config.refresh,
+                etag=feed.etag,
+                last_modified=feed.last_modified,
+                body_coming=worker.expect_body,
             )
             # The next feed's request need not wait for this parse (parses queue for the GIL).
             request_done()

@@ -62,8 +62,8 @@ class ParsedFeed:
 
 def load_parser() -> None:
     """Import the XML feed parser (fastfeedparser, lxml, dateutil: ~25 ms). parse_feed does it
-    when first needed; a refresh calls this in its parse thread while its first requests are
-    on the wire."""
+    when first needed; a refresh calls this in its parse thread once its first body is on its
+    way, while that body downloads."""
     import fastfeedparser  # noqa: F401
 
 

@@ -38,13 +38,22 @@ class Worker:
         # One reader takes every body in turn: reads are mostly Python holding the GIL, so
         # more threads would only fight the event loop (and each other) for it.
         self.executor: Executor = ThreadPoolExecutor(1, thread_name_prefix="amity-parse")
-        self.executor.submit(load_parser)  # while the first requests are on the wire
+        self.loading = False
         self.submitted = 0
         self.finished = 0  # written by the executor's thread only
         self.headlines: set[str] = set()  # relevant ones read so far (by its one thread)
 
+    def expect_body(self) -> None:
+        """Start loading the parser (~20 ms of CPU), once, when the first body is on its way:
+        it loads while that body downloads, and a refresh in which every feed answers 304
+        never loads it."""
+        if not self.loading:
+            self.loading = True
+            self.executor.submit(load_parser)
+
     def read(self, fetched: Fetched, name: str) -> tuple[int, Future[Any]]:
         """Queue a body's read; returns its place in line and its future: (parsed, facts)."""
+        self.expect_body()
         self.submitted += 1
         job = self.executor.submit(_read, fetched, self.config, name, self.headlines)
         job.add_done_callback(self._done)

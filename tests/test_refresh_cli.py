@@ -141,17 +141,39 @@ def test_refresh_quiet_prints_only_errors(env, threaded_server):
 
 def test_refresh_does_not_import_textual(env, threaded_server):
     subscribe(env, feed_url(threaded_server, "/good", rss()))
+    out = refresh_in_a_process(
+        env, "--quiet", shows="any(m == 'textual' or m.startswith('textual.') for m in sys.modules)"
+    )
+    assert out.stdout.split() == ["0", "False"], out.stderr
+
+
+def refresh_in_a_process(env, *args: str, shows: str) -> subprocess.CompletedProcess[str]:
+    """`amity refresh ARGS` in a fresh Python process that then prints its exit code and
+    the value of the expression `shows` (on sys.modules, say)."""
     code = (
         "import sys\n"
         "from amity.tui.cli import main\n"
-        "sys.argv = ['amity', 'refresh', '--quiet']\n"
+        f"sys.argv = ['amity', 'refresh', *{list(args)!r}]\n"
         "try:\n    main()\nexcept SystemExit as exc:\n    code = exc.code\n"
-        "print(code, any(m == 'textual' or m.startswith('textual.') for m in sys.modules))\n"
+        f"print(code, {shows})\n"
     )
-    out = subprocess.run(
+    return subprocess.run(
         [sys.executable, "-c", code], capture_output=True, text=True, env={**os.environ, **env}
     )
-    assert out.stdout.split() == ["0", "False"], out.stderr
+
+
+def test_a_refresh_in_which_nothing_changed_never_loads_the_feed_parser(env, threaded_server):
+    # Every feed answers 304: there is nothing to parse, so the parser's ~20 ms of imports
+    # (fastfeedparser, lxml, dateutil) are never paid, and the store is not written.
+    urls = [threaded_server.serve(f"/same{n}", b"", 304) for n in range(3)]
+    store_with(env["AMITY_DB"], urls, etag='"v1"', status="ok")
+    before = os.stat(env["AMITY_DB"]).st_mtime_ns
+    out = refresh_in_a_process(
+        env, "--force", shows="'fastfeedparser' in sys.modules, 'lxml' in sys.modules"
+    )
+    assert out.stdout.split() == ["0", "False", "False"], out.stderr
+    assert "3 not modified: 0 new articles, 0 new events" in out.stderr
+    assert os.stat(env["AMITY_DB"]).st_mtime_ns == before
 
 
 def test_a_command_line_refresh_gives_the_timeline_of_a_refresh_inside_another_program(
