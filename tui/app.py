@@ -43,6 +43,7 @@ from textual.worker import get_current_worker
 
 from . import layout
 from .actions import APP_KEYS, bindings
+from .cells import cell_text
 from .curating import Curating
 from .detail import DetailPane
 from .header import StatusHeader, describe_filter, progress_text, refresh_status
@@ -548,8 +549,8 @@ class AmityApp(Curating):
             return
         choices = [
             (
-                f"{n}. {clean_text(s.title) or clean_text(s.url)}",
-                clean_text(s.url),
+                f"{n}. {cell_text(s.title) or cell_text(s.url)}",
+                cell_text(s.url),
                 partial(act, strip_controls(s.url)),
             )
             for n, s in enumerate(event.sources, 1)

@@ -6,7 +6,7 @@ import datetime as dt
 from collections.abc import Sequence
 from typing import ClassVar
 
-from amity.store import Event, Topic, clean_text, parse_iso, word_spans
+from amity.store import Event, Topic, parse_iso, word_spans
 from rich.console import Group, RenderableType
 from rich.style import Style
 from rich.text import Text
@@ -16,6 +16,7 @@ from textual.containers import VerticalScroll
 from textual.message import Message
 from textual.widgets import Static
 
+from .cells import cell_text
 from .timeline import ORIGIN_MARKS, ORIGIN_NAMES
 
 HIGHLIGHT = "bold reverse"
@@ -30,7 +31,7 @@ def readable_date(value: str) -> str:
             return dt.date.fromisoformat(value + "-01").strftime("%B %Y")
     except ValueError:
         pass
-    return clean_text(value)
+    return cell_text(value)
 
 
 def readable_moment(value: str) -> str:
@@ -39,7 +40,7 @@ def readable_moment(value: str) -> str:
         return readable_date(value)
     moment = parse_iso(value)
     if moment is None:
-        return clean_text(value)
+        return cell_text(value)
     return moment.astimezone(dt.UTC).strftime("%-d %b %Y %H:%M UTC")
 
 
@@ -51,7 +52,7 @@ def relative_moment(stamp: str | None, now: dt.datetime, *, past: bool = False) 
         return "never"
     moment = parse_iso(stamp)
     if moment is None:
-        return clean_text(stamp)
+        return cell_text(stamp)
     seconds = int((moment - now).total_seconds())
     if past:
         seconds = min(seconds, 0)
@@ -82,7 +83,7 @@ def describe(
     if event is None:
         return Text("Nothing selected.", "dim")
     labels = {topic.id: topic.label for topic in topics}
-    text = marked(clean_text(event.title), words, "bold")
+    text = marked(cell_text(event.title), words, "bold")
     text.append("\n")
     when = readable_date(event.date)
     if event.end_date:
@@ -107,13 +108,13 @@ def describe(
         text.append(", ".join(event.countries) + "\n")
     if event.why:
         text.append("Why kept: ", "dim")
-        terms = ", ".join(clean_text(str(t)) for t in event.why.get("terms", ())[:8])
+        terms = ", ".join(cell_text(str(t)) for t in event.why.get("terms", ())[:8])
         text.append(
-            clean_text(str(event.why.get("rule", ""))) + (f" ({terms})" if terms else "") + "\n"
+            cell_text(str(event.why.get("rule", ""))) + (f" ({terms})" if terms else "") + "\n"
         )
     if event.summary:
         text.append("\n")
-        text.append_text(marked(clean_text(event.summary), words))
+        text.append_text(marked(cell_text(event.summary), words))
         text.append("\n")
     text.append_text(personal(event))
     text.append("\n")
@@ -126,13 +127,13 @@ def describe(
     for number, source in enumerate(event.sources, 1):
         line = Text()
         line.append(f"{number}. ", "bold")
-        line.append_text(marked(clean_text(source.title) or clean_text(source.url), words))
-        extra = [clean_text(source.publisher)] if source.publisher else []
+        line.append_text(marked(cell_text(source.title) or cell_text(source.url), words))
+        extra = [cell_text(source.publisher)] if source.publisher else []
         if source.published:
             extra.append(readable_moment(source.published))
         if extra:
             line.append(" — " + ", ".join(extra), "dim")
-        url = clean_text(source.url)
+        url = cell_text(source.url)
         link = Text("   " + url, no_wrap=True, overflow="ellipsis", end="\n")
         link.stylize(Style(underline=True, dim=True, link=url), 3)
         parts += [line, link]
@@ -148,7 +149,7 @@ def personal(event: Event) -> Text:
     if event.note:
         text.append("\nYour note", "bold")
         text.append("  (i edits it)\n", "dim")
-        text.append("\n".join(clean_text(line) for line in event.note.split("\n")) + "\n")
+        text.append("\n".join(cell_text(line) for line in event.note.split("\n")) + "\n")
     return text
 
 

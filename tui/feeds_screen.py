@@ -6,7 +6,7 @@ import datetime as dt
 from collections.abc import Sequence
 from typing import ClassVar
 
-from amity.store import Feed, clean_text
+from amity.store import Feed
 from rich.table import Table
 from rich.text import Text
 from textual.app import ComposeResult
@@ -15,6 +15,7 @@ from textual.containers import VerticalScroll
 from textual.screen import ModalScreen
 from textual.widgets import Static
 
+from .cells import cell_text
 from .detail import relative_moment
 from .dialog import dialog_css
 
@@ -30,15 +31,15 @@ def feeds_table(feeds: Sequence[Feed], now: dt.datetime) -> Table:
     table.add_column("Next check", no_wrap=True)
     table.add_column("Error", ratio=3)
     for feed in sorted(feeds, key=lambda f: (f.status != "error", f.title or f.url)):
-        name = Text(clean_text(feed.title) or clean_text(feed.url))
+        name = Text(cell_text(feed.title) or cell_text(feed.url))
         if feed.title:
-            name.append("\n" + clean_text(feed.url), "dim")
+            name.append("\n" + cell_text(feed.url), "dim")
         table.add_row(
             Text(feed.status, STATUS_STYLE.get(feed.status, "")),
             name,
             Text(relative_moment(feed.last_ok, now)),
             Text(relative_moment(feed.next_check, now) if feed.next_check else "next refresh"),
-            Text(clean_text(feed.error or ""), "red"),
+            Text(cell_text(feed.error or ""), "red"),
         )
     return table
 

@@ -29,6 +29,7 @@ from textual.widgets import (
     TextArea,
 )
 
+from .cells import cell_text
 from .dialog import dialog_css
 
 Check = Callable[[dict[str, Any]], object]
@@ -188,7 +189,7 @@ class EventForm(Form):
                 "Topics (space toggles)",
                 "topics",
                 SelectionList[str](
-                    *[(Content(t.label), t.id, t.id in chosen) for t in self.topics]
+                    *[(Content(cell_text(t.label)), t.id, t.id in chosen) for t in self.topics]
                 ),
             )
             yield from _field(
@@ -263,7 +264,7 @@ class NoteForm(Form):
         with VerticalScroll() as scroll:
             scroll.border_title = "Note"
             scroll.border_subtitle = "ctrl+s saves · Esc cancels · empty clears"
-            yield Static(Content(self.event.title))
+            yield Static(Content(cell_text(self.event.title)))
             yield Label("", id="error-form", classes="error")
             yield from _field(
                 "Your note (only you see it)", "note", TextArea(self.event.note, compact=True)
@@ -304,7 +305,8 @@ class SourceChoice(Form):
             scroll.border_subtitle = "↑ ↓ choose · n own event · t to another event · Esc"
             yield Label("", id="error-form", classes="error")
             yield OptionList(
-                *[Content(s.title or s.url) for s in self.event.sources], id="field-source"
+                *[Content(cell_text(s.title) or cell_text(s.url)) for s in self.event.sources],
+                id="field-source",
             )
             with Horizontal():
                 yield Button("Into its own event (n)", id="new", variant="primary")
@@ -346,7 +348,7 @@ class MuteForm(Form):
         with VerticalScroll() as scroll:
             scroll.border_title = "Mute events like this"
             scroll.border_subtitle = "ctrl+s saves · Esc cancels"
-            yield Static(Content(self.event.title))
+            yield Static(Content(cell_text(self.event.title)))
             yield Static(
                 "Feed entries with the phrase are hidden now and dropped by later refreshes;"
                 " curated entries and yours never are. `amity mute list|remove` manages rules.",
@@ -360,7 +362,10 @@ class MuteForm(Form):
                 "From",
                 "feed",
                 Select(
-                    [("any feed", ""), *((Content(label), url) for label, url in self.feeds)],
+                    [
+                        ("any feed", ""),
+                        *((Content(cell_text(label)), url) for label, url in self.feeds),
+                    ],
                     allow_blank=False,
                     value="",
                     compact=True,

@@ -6,11 +6,12 @@ import datetime as dt
 from collections.abc import Sequence
 from typing import ClassVar
 
-from amity.store import Feed, Filter, Topic, clean_text
+from amity.store import Feed, Filter, Topic
 from rich.cells import cell_len
 from rich.text import Text
 from textual.widget import Widget
 
+from .cells import cell_text
 from .detail import relative_moment
 from .output import counted
 from .timeline import ORIGIN_NAMES
@@ -46,14 +47,14 @@ def progress_text(done: int, total: int, width: int = 10) -> str:
 
 def describe_filter(query: Filter, topics: tuple[Topic, ...]) -> str:
     """What is filtered, in words ('' when nothing is)."""
-    parts = [t.label for t in topics if t.id in query.topics]
+    parts = [cell_text(t.label) for t in topics if t.id in query.topics]
     if query.milestones_only:
         parts.append("milestones")
     parts += sorted(query.kinds)
     parts += [ORIGIN_NAMES.get(o, o) for o in sorted(query.origins)]
-    parts += [clean_text(outlet) for outlet in sorted(query.outlets)]
+    parts += [cell_text(outlet) for outlet in sorted(query.outlets)]
     if query.words:
-        parts.append("“" + clean_text(query.search.strip()) + "”")
+        parts.append("“" + cell_text(query.search.strip()) + "”")
     return " + ".join(parts)
 
 

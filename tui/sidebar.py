@@ -5,11 +5,12 @@ from __future__ import annotations
 from typing import ClassVar
 
 from amity.store import Topic
-from rich.cells import cell_len, set_cell_size
 from rich.text import Text
 from textual.events import Click
 from textual.message import Message
 from textual.widget import Widget
+
+from .cells import cell_text, fit
 
 
 class TopicList(Widget):
@@ -67,13 +68,10 @@ class TopicList(Widget):
             on = topic.id in self.selected
             count = f"{self.counts.get(topic.id, 0):>4}"
             label_room = max(1, width - 4 - len(count))
-            label = topic.label
-            if cell_len(label) > label_room:
-                label = set_cell_size(label, label_room - 1) + "…"
             style = get("topics--on" if on else "topics--off")
             text.append("■ " if on else "□ ", style)
             text.append(topic.key or " ", get("topics--key"))
-            text.append(" " + set_cell_size(label, label_room) + count + "\n", style)
+            text.append(" " + fit(cell_text(topic.label), label_room) + count + "\n", style)
         text.append("\n")
         text.append("m", get("topics--key"))
         text.append(

@@ -6,7 +6,7 @@ import math
 from collections.abc import Callable
 from typing import ClassVar
 
-from amity.store import Event, Topic, clean_text, word_spans
+from amity.store import Event, Topic, word_spans
 from amity.store.index import Shown, TimelineIndex
 from amity.store.view import ViewDamaged
 from rich.cells import cell_len, set_cell_size
@@ -22,6 +22,7 @@ from textual.strip import Strip
 from textual.widget import Widget
 
 from .actions import MOVE_KEYS, bindings
+from .cells import cell_text, fit
 from .layout import ROW_FIXED
 from .output import counted
 
@@ -384,9 +385,7 @@ class TimelineView(ScrollView, can_focus=True):
     def _event_row(self, event: Event, width: int, base: Style, cursor: bool) -> Strip:
         get = self.get_component_rich_style
         title_room = max(1, min(self.title_cap, width - ROW_FIXED, self._longest))
-        title = (HIDDEN + " " if event.hidden else "") + clean_text(event.title)
-        if cell_len(title) > title_room:
-            title = set_cell_size(title, title_room - 1) + "…"
+        title = (HIDDEN + " " if event.hidden else "") + cell_text(event.title)
         tag_room = width - ROW_FIXED - title_room - 1
         tags = [self._tags.get(t, t[:4]) for t in event.topics]
         tag_text = fit_tags(tags, tag_room) if tag_room >= TAG_MIN else ""
@@ -397,9 +396,7 @@ class TimelineView(ScrollView, can_focus=True):
             + (get("timeline--milestone") if event.milestone else Style())
             + (Style(dim=True, strike=True) if event.hidden else Style())
         )
-        title_cells = lit(
-            set_cell_size(title, title_room), self.words, title_style, get("timeline--match")
-        )
+        title_cells = lit(fit(title, title_room), self.words, title_style, get("timeline--match"))
         segments = [
             Segment(marker, base),
             Segment(self.mark_of(event), base + get("timeline--new")),

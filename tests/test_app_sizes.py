@@ -1,0 +1,46 @@
+"""Terminal sizes nobody tried and feed text meant to break a layout: what a person sees must
+stay in its columns, reachable and readable, from 40×12 to 250×70."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from amity.store import Config, Event, Store
+from amity.tui.app import AmityApp
+from rich.cells import cell_len
+from screen import screen_lines, screen_text
+
+NOW = dt.datetime(2026, 2, 1, 12, 0, tzinfo=dt.UTC)
+EMOJI = "Thumbs 👍🏽 planes ✈️ family 👨‍👩‍👧 rainbow 🏳️‍🌈 for Japan and Italy"
+# Characters whose width Rich and most terminals (xterm, VTE, tmux) count differently.
+UNSTEADY = ("\u200d", "\ufe0f", "\ufe0e", "\U0001f3fd")
+
+
+def make_app(store: Store) -> AmityApp:
+    return AmityApp(store, Config(), clock=lambda: NOW)
+
+
+def mine(event_id: str, title: str, date: str = "2026-01-20", **fields) -> Event:
+    return Event(id=event_id, date=date, title=title, topics=("culture",), **fields)
+
+
+async def test_emoji_titles_take_the_cells_every_terminal_gives_them(store: Store) -> None:
+    # Drawn as Rich measures them, these pushed the detail pane beside the row 2 cells right
+    # (👍🏽 is 4 cells in tmux) or left stale cells at its edge (✈️ is 1).
+    store.put_events([mine("emoji", EMOJI)])
+    app = make_app(store)
+    async with app.run_test(size=(200, 20)):
+        assert app.timeline.current.id == "emoji"  # the newest: its detail is beside it
+        text = screen_text(app)
+        steady = "Thumbs 👍 planes ✈ family 👨👩👧 rainbow 🏳🌈"
+        assert text.count(steady) == 2  # the row and, beside it, the detail's title
+        assert not any(char in text for char in UNSTEADY)
+
+
+async def test_a_title_cut_after_a_wide_character_ends_at_its_ellipsis(store: Store) -> None:
+    store.put_events([mine("wide", "Japan and Italy " + "界" * 80)])
+    app = make_app(store)
+    async with app.run_test(size=(40, 12)):
+        row = next(line for line in screen_lines(app) if "Japan and Italy" in line)
+        assert "界…" in row and "界 …" not in row
+        assert cell_len(row) == 40
