@@ -5,10 +5,12 @@ from __future__ import annotations
 
 import datetime as dt
 
-from amity.store import Config, Event, Store
+from amity.store import Config, Event, Source, Store
 from amity.tui.app import AmityApp
+from amity.tui.goto import GoToDate
 from rich.cells import cell_len
 from screen import screen_lines, screen_text
+from textual.widgets import Button
 
 NOW = dt.datetime(2026, 2, 1, 12, 0, tzinfo=dt.UTC)
 EMOJI = "Thumbs 👍🏽 planes ✈️ family 👨‍👩‍👧 rainbow 🏳️‍🌈 for Japan and Italy"
@@ -44,3 +46,51 @@ async def test_a_title_cut_after_a_wide_character_ends_at_its_ellipsis(store: St
         row = next(line for line in screen_lines(app) if "Japan and Italy" in line)
         assert "界…" in row and "界 …" not in row
         assert cell_len(row) == 40
+
+
+async def test_go_to_date_fits_a_40_column_terminal(store: Store) -> None:
+    app = make_app(store)
+    async with app.run_test(size=(40, 12)) as pilot:
+        await pilot.press("d")
+        assert isinstance(app.screen, GoToDate)
+        panel = app.screen.query_one("Vertical")
+        assert panel.region.x >= 0 and panel.region.right <= 40  # its right side was cut off
+        await pilot.press(*"2024", "enter")
+        assert app.timeline.current.date.startswith("2024")
+
+
+async def buttons_reachable(app: AmityApp, pilot) -> list[str]:
+    """The labels of the open form's buttons a person can scroll to and see whole."""
+    seen = []
+    for button in app.screen.query(Button):
+        button.scroll_visible(animate=False)
+        await pilot.pause()
+        frame = button.parent.region
+        if button.region.width and frame.contains_region(button.region):
+            seen.append(str(button.label))
+    return seen
+
+
+async def test_every_form_button_can_be_reached_at_40_and_60_columns(store: Store) -> None:
+    # In one row, the last button ran past the form's right edge: at 40 columns Cancel of the
+    # edit form, at 60 Cancel of "Move a source".
+    store.put_events(
+        [
+            mine(
+                "two",
+                "Two sources",
+                sources=(
+                    Source(url="https://a.example/1", title="First"),
+                    Source(url="https://b.example/2", title="Second"),
+                ),
+            )
+        ]
+    )
+    app = make_app(store)
+    async with app.run_test(size=(40, 12)) as pilot:
+        await pilot.press("e")
+        assert await buttons_reachable(app, pilot) == ["Save (ctrl+s)", "Cancel (Esc)"]
+        await pilot.press("escape")
+        await pilot.resize_terminal(60, 20)
+        await pilot.press("j", "v")
+        assert len(await buttons_reachable(app, pilot)) == 3

@@ -12,9 +12,10 @@ from typing import Any, ClassVar
 
 from amity.store import KINDS, Event, Topic, ValidationError
 from amity.store.model import CERTAINTIES
+from rich.cells import cell_len
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
-from textual.containers import Horizontal, VerticalScroll
+from textual.containers import ItemGrid, VerticalScroll
 from textual.content import Content
 from textual.screen import ModalScreen
 from textual.widgets import (
@@ -33,6 +34,8 @@ from .cells import cell_text
 from .dialog import dialog_css
 
 Check = Callable[[dict[str, Any]], object]
+BUTTON_FRAME = 4  # a button's border and padding around its label
+BUTTON_GAP = 2  # between two buttons side by side
 
 _FIELDS_CSS = """
 {name} Label.field {{ color: $text-muted; }}
@@ -42,8 +45,7 @@ _FIELDS_CSS = """
 {name} Label.error.shown {{ display: block; }}
 {name} SelectionList {{ height: auto; max-height: 9; }}
 {name} TextArea {{ height: 10; }}
-{name} Horizontal {{ height: auto; margin-top: 1; }}
-{name} Button {{ margin-right: 2; }}
+{name} ItemGrid {{ height: auto; margin-top: 1; grid-gutter: 0 {gap}; }}
 """
 
 
@@ -52,7 +54,7 @@ def form_css(name: str) -> str:
     frame = dialog_css(
         name, "VerticalScroll", "width: 90%; max-width: 90; height: auto; max-height: 95%;"
     )
-    return frame + _FIELDS_CSS.format(name=name)
+    return frame + _FIELDS_CSS.format(name=name, gap=BUTTON_GAP)
 
 
 def field_of(error: ValidationError) -> str:
@@ -130,9 +132,19 @@ class Form(ModalScreen[Any]):
     @staticmethod
     def buttons() -> ComposeResult:
         """Save and Cancel, with their keys."""
-        with Horizontal():
-            yield Button("Save (ctrl+s)", id="save", variant="primary")
-            yield Button("Cancel (Esc)", id="cancel")
+        yield button_row(
+            Button("Save (ctrl+s)", id="save", variant="primary"),
+            Button("Cancel (Esc)", id="cancel"),
+        )
+
+
+def button_row(*buttons: Button) -> ItemGrid:
+    """Buttons side by side where they fit, wrapped onto more rows where not (in one row, a
+    narrow terminal cut the last ones off)."""
+    widest = max(cell_len(str(button.label)) for button in buttons) + BUTTON_FRAME
+    # The grid's maximum includes the gap between columns, so that as many columns as fit
+    # are packed at the left at the buttons' own width.
+    return ItemGrid(*buttons, min_column_width=widest, max_column_width=widest + BUTTON_GAP)
 
 
 def _field(label: str, name: str, widget: Any) -> ComposeResult:
@@ -308,10 +320,11 @@ class SourceChoice(Form):
                 *[Content(cell_text(s.title) or cell_text(s.url)) for s in self.event.sources],
                 id="field-source",
             )
-            with Horizontal():
-                yield Button("Into its own event (n)", id="new", variant="primary")
-                yield Button("To another event… (t)", id="pick")
-                yield Button("Cancel (Esc)", id="cancel")
+            yield button_row(
+                Button("Into its own event (n)", id="new", variant="primary"),
+                Button("To another event… (t)", id="pick"),
+                Button("Cancel (Esc)", id="cancel"),
+            )
 
     def on_mount(self) -> None:
         """The first source is chosen to begin with."""
@@ -403,9 +416,10 @@ class Confirm(Form):
         with VerticalScroll() as scroll:
             scroll.border_title = "Confirm"
             yield Static(Content(self.question))
-            with Horizontal():
-                yield Button("Yes (y)", id="save", variant="warning")
-                yield Button("No (n)", id="cancel")
+            yield button_row(
+                Button("Yes (y)", id="save", variant="warning"),
+                Button("No (n)", id="cancel"),
+            )
 
     def action_yes(self) -> None:
         """Yes."""
