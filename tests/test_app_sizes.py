@@ -94,3 +94,15 @@ async def test_every_form_button_can_be_reached_at_40_and_60_columns(store: Stor
         await pilot.resize_terminal(60, 20)
         await pilot.press("j", "v")
         assert len(await buttons_reachable(app, pilot)) == 3
+
+
+async def test_tags_stay_beside_titles_when_one_feed_title_is_very_long(store: Store) -> None:
+    # One 300-character title made the title column 131 wide at 250×70 and took the topic
+    # tags off every row.
+    store.put_events([mine("long", "Japan and Italy agree " + "on many things " * 20)])
+    app = make_app(store)
+    async with app.run_test(size=(250, 70)):
+        summit = next(line for line in screen_lines(app) if "Special Strategic" in line)
+        assert "dipl defe econ spac cult indo" in summit
+        long_row = next(line for line in screen_lines(app) if "2026-01-20  Japan" in line)
+        assert "…" in long_row and "cult" in long_row

@@ -16,6 +16,14 @@ SCROLLBAR = 1  # the timeline's scrollbar column
 SIDEBAR_AT = 56  # title columns the timeline keeps when the sidebar appears
 DETAIL_RIGHT_AT = 80  # ... and when the detail moves to the right
 MIN_TITLE = 8
+TAGS = 30  # a row's topic tags when it has every topic: " dipl defe econ spac cult indo"
+
+
+def title_share(columns: int) -> int:
+    """How many of a row's free columns its title may take: all of them up to DETAIL_RIGHT_AT,
+    then the tags get theirs before titles grow again, so that one very long title (a feed's,
+    say) does not take the tags off every row of a wide terminal."""
+    return columns if columns <= DETAIL_RIGHT_AT else max(DETAIL_RIGHT_AT, columns - TAGS)
 
 
 @dataclass(frozen=True, slots=True)

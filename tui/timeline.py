@@ -23,7 +23,7 @@ from textual.widget import Widget
 
 from .actions import MOVE_KEYS, bindings
 from .cells import cell_text, fit
-from .layout import ROW_FIXED
+from .layout import ROW_FIXED, title_share
 from .output import counted
 
 MILESTONE, NEW, MORE, HIDDEN = "★", "●", "+", "⊘"
@@ -384,7 +384,7 @@ class TimelineView(ScrollView, can_focus=True):
 
     def _event_row(self, event: Event, width: int, base: Style, cursor: bool) -> Strip:
         get = self.get_component_rich_style
-        title_room = max(1, min(self.title_cap, width - ROW_FIXED, self._longest))
+        title_room = max(1, min(self.title_cap, title_share(width - ROW_FIXED), self._longest))
         title = (HIDDEN + " " if event.hidden else "") + cell_text(event.title)
         tag_room = width - ROW_FIXED - title_room - 1
         tags = [self._tags.get(t, t[:4]) for t in event.topics]
