@@ -40,6 +40,7 @@ class _Counts:
     ok: int = 0
     not_modified: int = 0
     not_found: int = 0
+    connections: int = 0  # that asked for a feed
     paths: set[str] = field(default_factory=set)
 
 
@@ -58,6 +59,7 @@ class _Handler:
         }
 
     async def serve(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        first = True
         try:
             while True:
                 head = await reader.readuntil(b"\r\n\r\n")
@@ -68,6 +70,9 @@ class _Handler:
                     for k, _, v in (line.partition(":") for line in lines[1:] if line)
                 }
                 keep = headers.get("connection", "").lower() != "close"
+                if first and not target.startswith("/_stats"):
+                    self.counts.connections += 1
+                first = False
                 writer.write(await self._respond(method, target, headers, keep))
                 await writer.drain()
                 if not keep:
@@ -88,6 +93,7 @@ class _Handler:
                     "ok": self.counts.ok,
                     "not_modified": self.counts.not_modified,
                     "not_found": self.counts.not_found,
+                    "connections": self.counts.connections,
                 }
             ).encode()
             if "reset" in target:
@@ -180,7 +186,8 @@ class FeedServer:
         return self
 
     def stats(self, reset: bool = False) -> dict[str, int]:
-        """Requests served since the last reset: requests, ok, not_modified, not_found."""
+        """Requests served since the last reset: requests, ok, not_modified, not_found, and
+        the connections they came on."""
         host, port = self.addresses[0]
         suffix = "?reset=1" if reset else ""
         with urllib.request.urlopen(f"http://{host}:{port}/_stats{suffix}", timeout=5) as r:

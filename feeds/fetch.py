@@ -290,6 +290,9 @@ async def _fetch(
             new_modified = _validator(response.headers.get("last-modified")) or last_modified
             cache_control = response.headers.get("cache-control")
             if code == 304:
+                # It has no body, but its end must be read: a response closed before its end
+                # closes its connection, and the host's next feed would connect again.
+                await response.aread()
                 return Fetched("not-modified", b"", new_etag, new_modified, cache_control, current)
             if not 200 <= code < 300:  # a 3xx here is no usable redirect
                 raise FetchError(

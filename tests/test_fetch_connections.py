@@ -66,3 +66,25 @@ def test_feeds_on_many_hosts_fetched_at_once_all_succeed() -> None:
 
         answers = asyncio.run(fetch_all())
     assert answers == ["ok"] * 100
+
+
+def test_a_host_whose_feeds_did_not_change_is_asked_over_one_connection() -> None:
+    # A 304 has no body, but a connection is reusable only once the answer's end is read:
+    # otherwise each feed of the host connects again (over https, a handshake each).
+    settings = RefreshSettings(concurrency=1, per_host=1)
+    with FeedServer(6, entries=2, hosts=1, latency=0.0) as server:
+
+        async def fetch_all(etags: list[str | None]) -> list[tuple[str, str | None]]:
+            async with make_client(settings) as client:
+                answers = []
+                for url, etag in zip(server.urls, etags, strict=True):
+                    fetched = await fetch(client, url, settings, etag=etag)
+                    answers.append((fetched.status, fetched.etag))
+                return answers
+
+        first = asyncio.run(fetch_all([None] * 6))
+        server.stats(reset=True)
+        again = asyncio.run(fetch_all([etag for _, etag in first]))
+        served = server.stats()
+    assert [status for status, _ in again] == ["not-modified"] * 6
+    assert (served["not_modified"], served["connections"]) == (6, 1)
