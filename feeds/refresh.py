@@ -19,7 +19,7 @@ from .gather import gather
 from .plan import due_feeds, select_feeds
 from .report import FeedResult, RefreshReport
 from .save import save
-from .worker import worker_for
+from .worker import Worker, worker_for
 
 Progress = Callable[[int, int, str], None]
 
@@ -55,14 +55,14 @@ async def refresh(
     for feed in skipped:
         finished(feed.url)
     with worker_for(config) as worker:
-        ahead = _Ahead(store, config, now, todo)
+        ahead = _Ahead(store, config, now, todo, worker)
         try:
             await gather(
                 todo,
                 config,
                 worker,
                 completed,
-                lambda outcome: worker.later(ahead.take, outcome),
+                ahead.arrived,
                 finished,
                 transport,
             )
@@ -97,12 +97,26 @@ class _Ahead:
     decide.Decision) from a read of the store taken when the first articles come: a refresh
     in which no feed brings any reads the store only to save."""
 
-    def __init__(self, store: Store, config: Config, now: dt.datetime, todo: Sequence[Feed]):
-        self.store, self.config, self.now = store, config, now
+    def __init__(
+        self, store: Store, config: Config, now: dt.datetime, todo: Sequence[Feed], worker: Worker
+    ):
+        self.store, self.config, self.now, self.worker = store, config, now, worker
         self.expected = [feed.url for feed in todo]
         self.decision: Decision | None = None
         self.held: list[Outcome] = []
+        self.handed = False  # has the worker been handed an answer yet?
         self.failed = False
+
+    def arrived(self, outcome: Outcome) -> None:
+        """Hand one more answer to the worker's thread, to be taken behind the reads queued
+        so far (on the event loop's thread). Answers that bring nothing before the first that
+        does are only held, so a refresh in which no feed brings any wakes the worker only to
+        save (a hand-over to a thread costs a wake-up, and the GIL, each)."""
+        if not self.handed and not brings_articles(outcome):
+            self.held.append(outcome)  # the worker reads `held` only once handed an answer
+            return
+        self.handed = True
+        self.worker.later(self.take, outcome)
 
     def take(self, outcome: Outcome) -> None:
         """Fold one more answer into the decision (on the worker's thread)."""
