@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from amity.store import Config, Event, Source, Store
+from amity.store import Config, Event, Feed, Source, Store
 from amity.tui.app import AmityApp
 from amity.tui.goto import GoToDate
 from rich.cells import cell_len
@@ -106,3 +106,30 @@ async def test_tags_stay_beside_titles_when_one_feed_title_is_very_long(store: S
         assert "dipl defe econ spac cult indo" in summit
         long_row = next(line for line in screen_lines(app) if "2026-01-20  Japan" in line)
         assert "…" in long_row and "cult" in long_row
+
+
+async def test_feeds_screen_at_60_columns_names_each_feed_and_its_whole_error(
+    store: Store,
+) -> None:
+    # The table squeezed the Feed column to "Host…" and the Error column to a few letters.
+    error = "HTTP 503 from the server: Service Unavailable (will try again in 2 h)"
+    with store.transaction() as txn:
+        txn.put_feeds(
+            [
+                Feed(
+                    url="https://www.governo.it/feed/rss",
+                    title="Palazzo Chigi",
+                    status="error",
+                    error=error,
+                    last_checked="2026-02-01T11:00:00Z",
+                )
+            ]
+        )
+    app = make_app(store)
+    async with app.run_test(size=(60, 20)) as pilot:
+        await pilot.press("F")
+        inside = [line.split("│")[1] for line in screen_lines(app) if line.count("│") == 2]
+        text = " ".join(" ".join(inside).split())
+        assert "error Palazzo Chigi" in text
+        assert "https://www.governo.it/feed/rss" in text
+        assert "HTTP 503 from the server: Service Unavailable (will try again in 2 h)" in text
