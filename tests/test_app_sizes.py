@@ -133,3 +133,27 @@ async def test_feeds_screen_at_60_columns_names_each_feed_and_its_whole_error(
         assert "error Palazzo Chigi" in text
         assert "https://www.governo.it/feed/rss" in text
         assert "HTTP 503 from the server: Service Unavailable (will try again in 2 h)" in text
+
+
+async def test_short_terminals_give_the_timeline_its_rows_and_keep_the_cursor(
+    store: Store,
+) -> None:
+    # At 40×12 the density strip and the detail left the timeline 4 rows (two entries); at
+    # 20×5 the detail took every row and the ▶ cursor was nowhere. Timeline rows are entries
+    # and year headings.
+    app = make_app(store)
+    async with app.run_test(size=(250, 70)) as pilot:
+        await pilot.press("G")  # the oldest entry, at the bottom
+        date = app.timeline.current.date
+        for width, height, rows in ((40, 12, 6), (30, 8, 3), (20, 5, 3), (60, 20, 9)):
+            await pilot.resize_terminal(width, height)
+            await pilot.pause()
+            lines = screen_lines(app)
+            cursor = [line for line in lines if line.startswith("▶")]
+            assert len(cursor) == 1 and cell_len(cursor[0]) == width, (width, height)
+            assert date in cursor[0]
+            entry = [line for line in lines if line[3:4] in "◆✎»" and line[5:9].isdigit()]
+            year = [line for line in lines if line[1:5].isdigit() and line[5:7] == " ─"]
+            assert len(entry) + len(year) >= rows, (width, height)
+        density = app.query_one("#density")
+        assert density.display and density.region.height == 2  # back at 20 rows

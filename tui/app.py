@@ -235,6 +235,8 @@ class AmityApp(Curating):
         self.panes = chosen
         self.screen.set_class(not chosen.sidebar, "no-sidebar")
         self.screen.set_class(not chosen.detail_right, "detail-below")
+        self.screen.set_class(not chosen.density, "no-density")
+        self.screen.set_class(not chosen.detail_size, "no-detail")
         styles = body.styles
         sidebar = f"{layout.SIDEBAR} " if chosen.sidebar else ""
         columns = 1 + chosen.sidebar

@@ -16,6 +16,10 @@ SCROLLBAR = 1  # the timeline's scrollbar column
 SIDEBAR_AT = 56  # title columns the timeline keeps when the sidebar appears
 DETAIL_RIGHT_AT = 80  # ... and when the detail moves to the right
 MIN_TITLE = 8
+DENSITY_AT = 16  # terminal rows from which the density strip is shown (below, the timeline's)
+DENSITY_ROWS = 2
+MIN_TIMELINE = 3  # rows the timeline keeps in a short terminal: the cursor's entry and more
+DETAIL_MIN = 3  # a detail pane below: its border and two lines, or none
 TAGS = 30  # a row's topic tags when it has every topic: " dipl defe econ spac cult indo"
 
 
@@ -32,6 +36,7 @@ class Layout:
 
     sidebar: bool
     detail_right: bool
+    density: bool  # the density strip under the timeline
     detail_size: int  # columns when on the right, rows when below
     title_room: int
 
@@ -42,9 +47,13 @@ def detail_columns(width: int, wide: bool) -> int:
 
 
 def detail_rows(height: int, wide: bool) -> int:
-    """Rows of a detail pane below the timeline (the body is the height minus header/footer)."""
+    """Rows of a detail pane below the timeline (the body is the height minus header/footer);
+    in a short terminal the timeline keeps MIN_TIMELINE rows first, and the detail goes (0)
+    when fewer than DETAIL_MIN rows are left for it."""
     body = max(1, height - 2)
-    return max(4, body * 3 // 5 if wide else body * 2 // 5)
+    rows = max(4, body * 3 // 5 if wide else body * 2 // 5)
+    free = body - MIN_TIMELINE - (DENSITY_ROWS if height >= DENSITY_AT else 0)
+    return min(rows, free) if free >= DETAIL_MIN else 0
 
 
 def choose(
@@ -67,6 +76,7 @@ def choose(
     return Layout(
         sidebar=with_sidebar,
         detail_right=right,
+        density=height >= DENSITY_AT,
         detail_size=columns if right else detail_rows(height, wide_detail),
         title_room=max(MIN_TITLE, room),
     )
