@@ -164,11 +164,13 @@ def atomic_write_bytes(path: Path, content: bytes) -> None:
     atomic_write(path, lambda handle: handle.write(content))
 
 
-def atomic_write(path: Path, write: Callable[[BinaryIO], object]) -> os.stat_result:
+def atomic_write(
+    path: Path, write: Callable[[BinaryIO], object], *, durable: bool = True
+) -> os.stat_result:
     """Let `write` fill a file beside `path`, fsync it, rename it over `path`, fsync the folder;
     returns the written file's status, taken before the rename (so it is that file's, whatever
     replaces `path` later). A symbolic link is written through: its target is replaced, the
-    link stays."""
+    link stays. Not `durable`: no fsyncs (still whole or absent to readers; a crash may lose it)."""
     path = through_links(path)
     folder = path.parent
     folder.mkdir(parents=True, exist_ok=True)
@@ -178,14 +180,16 @@ def atomic_write(path: Path, write: Callable[[BinaryIO], object]) -> os.stat_res
         with os.fdopen(fd, "wb") as handle:
             write(handle)
             handle.flush()
-            os.fsync(handle.fileno())
+            if durable:
+                os.fsync(handle.fileno())
             written = os.fstat(handle.fileno())
         os.replace(tmp_name, path)
     except BaseException:
         with contextlib.suppress(FileNotFoundError):
             os.unlink(tmp_name)
         raise
-    _fsync_dir(folder)
+    if durable:
+        _fsync_dir(folder)
     return written
 
 
