@@ -29,6 +29,8 @@ from amity.store.text import spaceless_run
 from .articles import Article
 from .classify import Verdict, entities_in, judge, per_config
 from .matcher import normalise
+from .matcher import words as plain_words
+from .stated_dates import StatedDay, stated_days
 
 WINDOW_DAYS = 3  # an article may preview its happening or report it days later
 LATE_DAYS = 7  # a curated milestone also takes reports a week late that name what it is about
@@ -36,6 +38,9 @@ MATCH_SCORE = 0.5
 ENTITY_SCORE, ENTITIES_COUNTED = 0.3, 2
 SAME_KIND_BONUS, OTHER_KIND_PENALTY = 0.2, 0.3
 CURATED_BONUS = 0.2  # a report that fits a curated milestone and a feed event joins the milestone
+# A preview or follow-up that states a milestone's day and names it by one of its terms reports
+# it, however far outside the window, up to this many days away.
+STATED_REACH_DAYS = 60
 TOPIC_SHARE = 0.34  # an event topic needs this share of its reports to be about it
 _SPECIFIC_KINDS = frozenset({"summit", "call", "agreement", "deployment", "visit", "consultation"})
 _WORD = re.compile(r"[^\W_]+")
@@ -65,6 +70,7 @@ class Facts:
     verdict: Verdict
     title_words: frozenset[str] = frozenset()
     all_words: frozenset[str] = frozenset()
+    days: frozenset[StatedDay] = frozenset()  # the days its text names ("16 January", 1月16日)
 
     @property
     def relevant(self) -> bool:
@@ -83,7 +89,8 @@ def _facts(title: str, summary: str, config: Config) -> Facts:
         return Facts(verdict)
     words = _wording(config).words
     title_words = words(title)
-    return Facts(verdict, title_words, title_words | words(summary))
+    days = stated_days(f"{title}\n{summary}", config)
+    return Facts(verdict, title_words, title_words | words(summary), days)
 
 
 def event_id_for(article_id: str) -> str:
@@ -305,11 +312,24 @@ class Timeline:
         verdict = facts.verdict
         best, best_score = None, MATCH_SCORE
         day = _ordinal(article.day)
+        stated = _stated_ordinals(facts.days, day)
+        own_milestone = False  # a milestone of the article's own days fits it
         for event, profile, late in self._candidates(day, facts):
             if late and (event.origin == "feed" or not verdict.entities & profile.entities):
                 continue
             score = _score(event, profile, facts)
+            if score >= MATCH_SCORE and event.origin != "feed" and not own_milestone:
+                when = _ordinal(event.date)
+                own_milestone = 0 <= day - when <= 1 or when in stated
             if score >= best_score:
+                best, best_score = event, score
+        # A preview or follow-up, by the day it states and the milestone's name, where no
+        # nearer event scores as well. Reports come the day of their happening or the day
+        # after, or state its day: a milestone of those days that fits is what the article
+        # reports, and a farther day it states is a reference ("in force from 5 September").
+        for event, profile in () if own_milestone else self._stated(day, stated):
+            score = _score(event, profile, facts)
+            if score > best_score and _names(event, article):
                 best, best_score = event, score
         if best is not None:
             self._join(best, article, facts)
@@ -433,6 +453,21 @@ class Timeline:
                 event = self.events.get(event_id)
                 if event is not None and event.date == date:
                     found.append((event, self._profile(event), late))
+        return found
+
+    def _stated(self, day: int, stated: list[int]) -> list[tuple[Event, _Profile]]:
+        # Milestones (not feed events) on the days the article states, beyond the days
+        # `_candidates` looks at.
+        found = []
+        by_day = self._days()
+        for ordinal in stated:
+            if day - LATE_DAYS <= ordinal <= day + WINDOW_DAYS:
+                continue
+            date = _day(ordinal)
+            for event_id in by_day.get(date, ()):
+                event = self.events.get(event_id)
+                if event is not None and event.date == date and event.origin != "feed":
+                    found.append((event, self._profile(event)))
         return found
 
     def _postings_on(self, date: str) -> dict[str, set[str]]:
@@ -627,6 +662,40 @@ def _ordinal(day: str) -> int:
 @functools.lru_cache(maxsize=4096)
 def _day(ordinal: int) -> str:
     return dt.date.fromordinal(ordinal).isoformat()
+
+
+def _stated_ordinals(days: Iterable[StatedDay], around: int) -> list[int]:
+    """The day numbers of the stated days that lie within STATED_REACH_DAYS of `around`; a day
+    stated without its year is taken in the year before, of, or after `around`."""
+    year = dt.date.fromordinal(around).year
+    found = set()
+    for stated in days:
+        for candidate in (stated.year,) if stated.year else (year - 1, year, year + 1):
+            try:
+                ordinal = dt.date(candidate, stated.month, stated.day).toordinal()
+            except ValueError:  # 30 February, or a year out of range
+                continue
+            if abs(ordinal - around) <= STATED_REACH_DAYS:
+                found.add(ordinal)
+    return sorted(found)
+
+
+def _names(event: Event, article: Article) -> bool:
+    """Whether the article names the event by one of its terms: a run of whole words, or a
+    substring in a script without spaces (映画共同製作協定)."""
+    text = normalise(f"{article.title}\n{article.summary}")
+    tokens = plain_words(text)
+    for raw in event.terms:
+        term = normalise(raw)
+        if _SPACELESS.search(term):
+            if term in text:
+                return True
+            continue
+        parts = plain_words(term)
+        size = len(parts)
+        if parts and any(tokens[i : i + size] == parts for i in range(len(tokens) - size + 1)):
+            return True
+    return False
 
 
 def _overlap(a: frozenset[str], b: set[str]) -> float:

@@ -20,7 +20,7 @@ from .paths import DATA
 Terms = tuple[str, ...]
 Groups = tuple[tuple[str, Terms], ...]
 
-_GROUPS = ("sides", "entities", "topics", "context", "kinds", "negative")
+_GROUPS = ("sides", "entities", "topics", "context", "kinds", "negative", "months")
 _LISTS = ("markers", "cues", "joint", "people")
 BUILTIN = ("en", "it", "ja")
 
@@ -34,7 +34,8 @@ class Language:
     a topic to words that set its scene (an embassy, relations) and add to its evidence only
     where one of its own `topics` words is found;
     `negative` maps a look-alike kind (sport, market, ...) to its tell-tale words, with
-    "others" naming third countries; `markers` are common words that identify the language."""
+    "others" naming third countries; `markers` are common words that identify the language;
+    `months` maps a month's number ("1".."12") to its names, for the days an article states."""
 
     code: str
     markers: Terms = ()
@@ -47,6 +48,7 @@ class Language:
     context: Groups = ()
     kinds: Groups = ()
     negative: Groups = ()
+    months: Groups = ()
 
     def merged(self, other: Language) -> Language:
         """This language with `other`'s terms added (a config extending a built-in one)."""
@@ -75,6 +77,9 @@ def language_from(data: Any, where: str) -> Language:
         groups[name] = tuple(
             (str(key), _terms(value, f"{where}: {name}.{key}")) for key, value in table.items()
         )
+    months = {key for key, _names in groups["months"]} - {str(n) for n in range(1, 13)}
+    if months:
+        raise ValueError(f"{where}: months are numbered 1 to 12, got {', '.join(sorted(months))}")
     fields: dict[str, Any] = {**lists, **groups}
     return Language(code.strip().lower(), **fields)
 
