@@ -38,8 +38,8 @@ MATCH_SCORE = 0.5
 ENTITY_SCORE, ENTITIES_COUNTED = 0.3, 2
 SAME_KIND_BONUS, OTHER_KIND_PENALTY = 0.2, 0.3
 CURATED_BONUS = 0.2  # a report that fits a curated milestone and a feed event joins the milestone
-# A preview or follow-up that states a milestone's day and names it by one of its terms reports
-# it, however far outside the window, up to this many days away.
+# A preview or follow-up that states a milestone's day and names it reports it, however far
+# outside the window, up to this many days away.
 STATED_REACH_DAYS = 60
 TOPIC_SHARE = 0.34  # an event topic needs this share of its reports to be about it
 _SPECIFIC_KINDS = frozenset({"summit", "call", "agreement", "deployment", "visit", "consultation"})
@@ -323,13 +323,15 @@ class Timeline:
                 own_milestone = 0 <= day - when <= 1 or when in stated
             if score >= best_score:
                 best, best_score = event, score
-        # A preview or follow-up, by the day it states and the milestone's name, where no
-        # nearer event scores as well. Reports come the day of their happening or the day
-        # after, or state its day: a milestone of those days that fits is what the article
-        # reports, and a farther day it states is a reference ("in force from 5 September").
+        # A preview or follow-up, by the day it states and the milestone's name (one of its
+        # terms, or who or what they name: Meloni, ACSA), where no nearer event scores as well.
+        # Reports come the day of their happening or the day after, or state its day: a
+        # milestone of those days that fits is what the article reports, and a farther day it
+        # states is a reference ("in force from 5 September").
         for event, profile in () if own_milestone else self._stated(day, stated):
             score = _score(event, profile, facts)
-            if score > best_score and _names(event, article):
+            named = verdict.entities & profile.entities or _names(event, article)
+            if score > best_score and named:
                 best, best_score = event, score
         if best is not None:
             self._join(best, article, facts)

@@ -104,6 +104,13 @@ def _take(timeline: Timeline, day: str, title: str, summary: str = "") -> Event:
             "La nave scuola italiana in Giappone: visitatori al Villaggio Italia.",
             "2024-08-25",
         ),
+        # A preview that names the milestone by who meets (Meloni, Takaichi), not its terms.
+        (
+            "2026-01-05",
+            "イタリア・メローニ首相が1月15〜17日来日 高市首相と会談へ",
+            "首脳会談とワーキングランチが予定されている。",
+            "2026-01-16",
+        ),
         # The same day beyond the reach (four months late): a happening of its own.
         (
             "2024-12-20",
