@@ -376,7 +376,12 @@ class Store:
             store_written: Future[tuple[tuple[int, int, int], int]] = Future()
             view = _Background(
                 lambda: views.write(
-                    self.path, txn.document, store_written.result, previous=txn.view, by_line=True
+                    self.path,
+                    txn.document,
+                    store_written.result,
+                    previous=txn.view,
+                    by_line=True,
+                    locked=True,
                 )
             )
             try:
@@ -438,8 +443,10 @@ class Store:
                 told = True
 
     def own_files(self) -> tuple[Path, ...]:
-        """The store file and the files kept beside it (lock, check time, visit state)."""
-        return (self.path, *(self.path.with_name(self.path.name + s) for s in SIDE_SUFFIXES))
+        """The store file and the files kept beside it (lock, check time, visit state, the
+        view and its bases)."""
+        beside = (self.path.with_name(self.path.name + s) for s in SIDE_SUFFIXES)
+        return (self.path, *beside, *views.bases(self.path))
 
     def owns(self, path: str | os.PathLike[str]) -> bool:
         """Whether `path` is the store or one of its side files (through links and all), so

@@ -12,16 +12,26 @@ and writes it again, and one that finds it damaged says so and does the same. It
 for the store file: a write reads a file its view was made from without checking it again.
 
 Layout: a magic line, a header line (JSON: signature, meta, feeds, and where each part is with
-its length and CRC-32), then the parts: one JSON list per column, the lines' start offsets
-(native 64-bit integers) and the lines joined by ",\\n".
+its length and CRC-32), then the parts: one JSON list per column, the lines' and the search
+texts' start offsets (native 64-bit integers), the search texts and the lines joined by ",\\n".
+
+At a large store, a write does not copy the 100 MB of lines and search texts it did not change:
+the view it replaces stays as its base (hard-linked as `<store>.view.<gen>`), and the new view
+holds only what changed, its lines and search texts laid as runs over the base's and its own
+bytes (`runs` in the header). Once its own bytes grow past a share of the base's, a write makes
+the whole view again and the bases no view names any more are removed.
 """
 
 from __future__ import annotations
 
 import bisect
 import contextlib
+import glob
 import hashlib
+import itertools
 import os
+import re
+import secrets
 import sys
 import threading
 import weakref
@@ -42,7 +52,7 @@ from .query import search_text, timeline_key
 from .storage import CHUNK, atomic_write, dump_compact, paused_gc, read_chunks
 
 SUFFIX = ".view"
-MAGIC = b"amity-view 4\n"  # 4: search texts part spaceless runs from other words
+MAGIC = b"amity-view 5\n"  # 5: lines and search texts may lie in runs over a base view
 _FORMAT = b"amity-view "  # a view of another version is made again, silently
 # What the timeline's index (store/index.py) filters and prints with, without building events
 # (`publishers`: each source's publisher). The search texts are one more part (see `texts`).
@@ -57,6 +67,16 @@ CODED = frozenset({"date", "end_date", "kind", "topics", "origin", "added", "cer
 CODED |= {"publishers"}
 SEPARATOR = b",\n"
 INDENT = b"  "
+# The parts that a view over a base lays in runs; a run is [source, at, length]: bytes of that
+# part in the view's own file (OWN) or in its base's (BASE).
+RUN_LAID = ("lines", "search")
+OWN, BASE = 0, 1
+# A write lays its lines over a base from this many bytes of lines (below, copying is cheap),
+# while its own bytes stay under a DELTA_SHARE-th of its base's and its runs are few enough.
+DELTA_FROM = 8 << 20
+DELTA_SHARE = 4
+MAX_RUNS = 4096
+_GEN = re.compile(r"[0-9a-f]{16}")
 
 
 class ViewDamaged(Exception):
@@ -68,16 +88,80 @@ def view_path(store_path: Path) -> Path:
     return store_path.with_name(store_path.name + SUFFIX)
 
 
+class _File:
+    """One view file as read: its parts, each read from the handle opened when its header was
+    read (a write that replaces the file meanwhile does not mix two versions), checked
+    against its CRC-32."""
+
+    def __init__(self, path: Path, parts: dict[str, list[int]], start: int, handle: BinaryIO):
+        self.path = path
+        self.parts = parts
+        self._start = start
+        self.handle = handle
+        self._lock = threading.Lock()  # one seek-and-read at a time (the app reads from two)
+        self._checked: set[str] = set()  # parts read whole and found to match their CRC-32
+        weakref.finalize(self, handle.close)
+
+    def pread(self, at: int, length: int) -> bytes:
+        """`length` bytes from `at`, counted from the first part."""
+        if hasattr(os, "pread"):
+            return os.pread(self.handle.fileno(), length, self._start + at)
+        with self._lock:
+            self.handle.seek(self._start + at)
+            return self.handle.read(length)
+
+    def read(self, name: str) -> bytes:
+        """One part's bytes, checked."""
+        at, length, crc = self.parts[name]
+        raw = self.pread(at, length)
+        if len(raw) != length or zlib.crc32(raw) != crc:
+            raise ViewDamaged(f"{self.path}: its {name} do not match their checksum")
+        self._checked.add(name)
+        return raw
+
+    def check(self, name: str) -> None:
+        """Read one part in chunks and raise ViewDamaged unless it matches its CRC-32."""
+        if name in self._checked:
+            return
+        running = 0
+        for chunk in self.span(name, 0, self.parts[name][1]):
+            running = zlib.crc32(chunk, running)
+        if running != self.parts[name][2]:
+            raise ViewDamaged(f"{self.path}: its {name} do not match their checksum")
+        self._checked.add(name)
+
+    def span(self, name: str, start: int, stop: int) -> Iterator[bytes]:
+        """The bytes `start:stop` of one part, in chunks (never all in memory)."""
+        at, length, _crc = self.parts[name]
+        if not 0 <= start <= stop <= length:
+            raise ViewDamaged(f"{self.path}: its {name} are cut short")
+        while start < stop:
+            chunk = self.pread(at + start, min(stop - start, CHUNK))
+            if not chunk:
+                raise ViewDamaged(f"{self.path}: its {name} are cut short")
+            start += len(chunk)
+            yield chunk
+
+
 class View:
     """One read of the view file: the header in memory, every other part read on first use
     and checked against its CRC-32, from the file the header was read from (kept open: a
-    write that replaces the view meanwhile does not mix two versions)."""
+    write that replaces the view meanwhile does not mix two versions); lines and search texts
+    laid in runs (see the module's doc) also from the base it was read with."""
 
-    def __init__(self, path: Path, header: dict[str, Any], start: int, handle: BinaryIO) -> None:
+    def __init__(
+        self,
+        path: Path,
+        header: dict[str, Any],
+        start: int,
+        handle: BinaryIO,
+        base: _File | None = None,
+    ) -> None:
         self.path = path
-        self._handle = handle
-        self._lock = threading.Lock()  # one seek-and-read at a time (the app reads from two)
-        weakref.finalize(self, handle.close)
+        self._file = _File(path, header["parts"], start, handle)
+        self._base = base
+        self.gen: str = header["gen"]
+        self.base_gen: str = header["base"] or ""  # the base's gen ("": none)
         self.signature: tuple[int, int, int] = tuple(header["signature"])
         self.meta: dict[str, Any] = header["meta"]
         self.feeds: list[dict[str, Any]] = header["feeds"]
@@ -86,32 +170,29 @@ class View:
         # Whether the store file is laid out one record per line (document.py): then a write
         # may keep its untouched records as text.
         self.by_line: bool = header["by_line"]
-        self._parts: dict[str, list[int]] = header["parts"]
-        self._start = start
+        # Each part laid in runs: its runs, and where each starts in the part as read.
+        self._runs: dict[str, list[tuple[int, int, int]]] = {}
+        self._run_starts: dict[str, list[int]] = {}
+        self._lengths: dict[str, int] = {}
+        for name in RUN_LAID if base is not None else ():
+            runs = [(source, at, length) for source, at, length in header["runs"][name]]
+            self._runs[name] = runs
+            ends = list(itertools.accumulate(length for _source, _at, length in runs))
+            self._run_starts[name] = [0, *ends[:-1]]
+            self._lengths[name] = ends[-1] if ends else 0
         self._columns: dict[str, list[Any]] = {}
-        self._offsets: array[int] | None = None
-        self._checked: set[str] = set()  # parts read whole and found to match their CRC-32
-        self._kept: dict[str, bytes] = {}  # parts read ahead for a write (see read_ahead)
+        self._offsets: dict[str, array[int]] = {}
         self._ahead: threading.Thread | None = None
         self._ahead_lock = threading.Lock()
 
     def __len__(self) -> int:
         return self.count
 
-    def _pread(self, at: int, length: int) -> bytes:
-        # `at` counts from the first part.
-        if hasattr(os, "pread"):
-            return os.pread(self._handle.fileno(), length, self._start + at)
-        with self._lock:
-            self._handle.seek(self._start + at)
-            return self._handle.read(length)
-
     def _read(self, name: str) -> bytes:
-        at, length, crc = self._parts[name]
-        raw = self._pread(at, length)
-        if len(raw) != length or zlib.crc32(raw) != crc:
-            raise ViewDamaged(f"{self.path}: its {name} do not match their checksum")
-        return raw
+        if name in self._runs:
+            self._check(name)
+            return b"".join(self.span(name, 0, self.part_length(name)))
+        return self._file.read(name)
 
     def part(self, name: str) -> bytes:
         """One part's bytes, checked."""
@@ -147,12 +228,24 @@ class View:
 
     def part_length(self, name: str) -> int:
         """The length of one part in bytes."""
-        return self._parts[name][1]
+        length = self._lengths.get(name)
+        return self._file.parts[name][1] if length is None else length
+
+    def own_length(self, name: str) -> int:
+        """The bytes of one part that lie in the view's own file."""
+        return self._file.parts[name][1]
+
+    @property
+    def base_length(self) -> int:
+        """The bytes of lines and search texts a view over this one would take as its base."""
+        source = self._base or self._file
+        return sum(source.parts[name][1] for name in RUN_LAID)
 
     def read_ahead(self) -> None:
         """Start reading, on a thread of its own, what a write that reuses this view copies
-        (its lines, checked) and takes whole (its search texts): reading and checking let go
-        of the GIL, so they go on while a refresh is still downloading and deciding."""
+        (its lines and search texts of its own, checked): reading and checking let go of the
+        GIL, so they go on while a refresh is still downloading and deciding. A view a write
+        will lay over as its base is not read at all."""
         with self._ahead_lock:  # two threads may ask at once (a cancelled refresh's save)
             if self._ahead is None:
                 ahead = threading.Thread(target=self._read_ahead, name="amity-view-ahead")
@@ -162,9 +255,11 @@ class View:
                 self._ahead = ahead
 
     def _read_ahead(self) -> None:
+        if self._base is None and self.base_length >= DELTA_FROM:
+            return  # the next write lays over this view
         with contextlib.suppress(ViewDamaged, OSError):  # then the write reads them itself
-            self._check("lines")
-            self._kept["search"] = self._read("search")
+            for name in RUN_LAID:
+                self._file.check(name)
 
     def _wait_ahead(self) -> None:
         if self._ahead is not None:
@@ -175,46 +270,96 @@ class View:
         self._wait_ahead()
         self._check(name)
 
+    def check_own(self, name: str) -> None:
+        """Check the bytes of one part that lie in the view's own file."""
+        self._wait_ahead()
+        self._file.check(name)
+
     def _check(self, name: str) -> None:
-        if name in self._checked:
-            return
-        _at, length, crc = self._parts[name]
-        running = 0
-        for chunk in self.span(name, 0, length):
-            running = zlib.crc32(chunk, running)
-        if running != crc:
-            raise ViewDamaged(f"{self.path}: its {name} do not match their checksum")
-        self._checked.add(name)
+        self._file.check(name)
+        if name in self._runs:
+            assert self._base is not None
+            self._base.check(name)
 
     def span(self, name: str, start: int, stop: int) -> Iterator[bytes]:
         """The bytes `start:stop` of one part, in chunks (never all in memory)."""
-        at, length, _crc = self._parts[name]
-        if not 0 <= start <= stop <= length:
+        runs = self._runs.get(name)
+        if runs is None:
+            yield from self._file.span(name, start, stop)
+            return
+        if not 0 <= start <= stop <= self.part_length(name):
             raise ViewDamaged(f"{self.path}: its {name} are cut short")
+        starts = self._run_starts[name]
+        n = max(0, bisect.bisect_right(starts, start) - 1)
         while start < stop:
-            chunk = self._pread(at + start, min(stop - start, CHUNK))
-            if not chunk:
+            source, at, length = runs[n]
+            first = start - starts[n]
+            last = min(stop - starts[n], length)
+            if last > first:
+                file = self._file if source == OWN else self._base
+                assert file is not None
+                yield from file.span(name, at + first, at + last)
+                start += last - first
+            n += 1
+
+    def piece(self, name: str, start: int, stop: int) -> bytes:
+        """The bytes `start:stop` of one part."""
+        if name not in self._runs:
+            at = self._file.parts[name][0]
+            if not 0 <= start <= stop <= self._file.parts[name][1]:
                 raise ViewDamaged(f"{self.path}: its {name} are cut short")
-            start += len(chunk)
-            yield chunk
+            return self._file.pread(at + start, stop - start)
+        return b"".join(self.span(name, start, stop))
+
+    @property
+    def handle(self) -> BinaryIO:
+        """The view file as read (kept open)."""
+        return self._file.handle
+
+    def own_span(self, name: str, start: int, stop: int) -> Iterator[bytes]:
+        """The bytes `start:stop` of one part's own bytes (see `own_length`), in chunks."""
+        return self._file.span(name, start, stop)
+
+    @property
+    def base_file(self) -> tuple[str, BinaryIO] | None:
+        """The gen and the open file of the base this view lies over, if any."""
+        if self._base is None:
+            return None
+        return self.base_gen, self._base.handle
+
+    def runs(self, name: str) -> list[tuple[int, int, int]]:
+        """One part as runs of [source, at, length] (one run of the own file if not laid)."""
+        return self._runs.get(name) or [(OWN, 0, self._file.parts[name][1])]
 
     def texts(self) -> Texts:
         """Every event's search text (`search_text`), newest first, as one UTF-8 block: 35 MB
         at 100,000 events, where a list of strings parsed from JSON peaked at twice that."""
         self._wait_ahead()
-        block = self._kept.pop("search", None)
-        return Texts.of(self._read("search") if block is None else block, self.count, self.path)
+        block = self._read("search")
+        bounds = self.search_offsets
+        if len(bounds) != self.count + 1 or bounds[0] != 0 or bounds[-1] != len(block):
+            raise ViewDamaged(f"{self.path}: its search texts are not one per event")
+        return Texts(block, bounds)
 
     @property
     def offsets(self) -> array[int]:
         """Where each event's line starts in the lines part."""
-        if self._offsets is None:
+        return self._offsets_of("offsets", self.count)
+
+    @property
+    def search_offsets(self) -> array[int]:
+        """Where each event's search text starts in the search part, and where the last ends."""
+        return self._offsets_of("search_offsets", self.count + 1)
+
+    def _offsets_of(self, name: str, count: int) -> array[int]:
+        offsets = self._offsets.get(name)
+        if offsets is None:
             offsets = array("q")
-            offsets.frombytes(self._read("offsets"))
-            if len(offsets) != self.count:
-                raise ViewDamaged(f"{self.path}: its offsets are not one per event")
-            self._offsets = offsets
-        return self._offsets
+            offsets.frombytes(self._read(name))
+            if len(offsets) != count:
+                raise ViewDamaged(f"{self.path}: its {name} are not one per event")
+            self._offsets[name] = offsets
+        return offsets
 
     def copy_lines(self, out: BinaryIO, before: bytes = b"", after: bytes = b"") -> None:
         """Write every line, newest first, joined by ',\\n' as `list --json` prints them, between
@@ -230,14 +375,18 @@ class View:
         """Every event, newest first, read in batches (never all the lines in memory at once)
         and checked against the lines' CRC-32: ViewDamaged is raised, at the latest after the
         last event, when they differ."""
-        at, length, crc = self._parts["lines"]
+        laid = "lines" in self._runs
+        if laid:
+            self.check("lines")  # in runs: checked part by part first
+        length = self.part_length("lines")
         offsets, added, ids = self.offsets, self.column("added"), self.column("id")
         running = 0
         for first in range(0, self.count, batch):
             last = min(first + batch, self.count)
             stop = offsets[last] if last < self.count else length
-            raw = self._pread(at + offsets[first], stop - offsets[first])
-            running = zlib.crc32(raw, running)
+            raw = self.piece("lines", offsets[first], stop)
+            if not laid:
+                running = zlib.crc32(raw, running)
             try:
                 records = orjson.loads(b"[" + raw.removesuffix(SEPARATOR) + b"]")
             except orjson.JSONDecodeError:
@@ -249,7 +398,7 @@ class View:
                     raise ViewDamaged(f"{self.path}: event {position} is not the one indexed")
                 record["added"] = added[position]
                 yield Event.from_trusted(record)
-        if running != crc:
+        if not laid and running != self._file.parts["lines"][2]:
             raise ViewDamaged(f"{self.path}: its lines do not match their checksum")
 
     def lines(self, positions: Sequence[int]) -> list[bytes]:
@@ -258,12 +407,12 @@ class View:
 
     def _line(self, position: int, *, indent: bool) -> bytes:
         offsets = self.offsets
-        at, length, _crc = self._parts["lines"]
+        length = self.part_length("lines")
         start = offsets[position] + (0 if indent else len(INDENT))
         stop = offsets[position + 1] - len(SEPARATOR) if position + 1 < self.count else length
         if not 0 <= start < stop <= length:
             raise ViewDamaged(f"{self.path}: event {position} is out of place")
-        return self._pread(at + start, stop - start)
+        return self.piece("lines", start, stop)
 
     def event(self, position: int) -> Event:
         """The event at `position` (its line is checked to be the event the columns index
@@ -282,22 +431,34 @@ Stamp = Callable[[], tuple[tuple[int, int, int], int]]  # the store file's signa
 
 
 def write_stamped(
-    out: BinaryIO, document: Document, stamp: Stamp, previous: View | None = None, *, by_line: bool
-) -> None:
+    out: BinaryIO,
+    document: Document,
+    stamp: Stamp,
+    previous: View | None = None,
+    *,
+    by_line: bool,
+    beside: Path | None = None,
+) -> str | None:
     """Write the view of `document` to `out` (a seekable file), naming the store file by what
     `stamp()` returns, asked once every part is written: it may wait for the store's own write
     to end. Events untouched since the document was read from the file `previous` is the view
     of keep their place, lines, texts and column values, taken from it run by run (a write that
     changed a few hundred of 100k events builds those few hundred and copies the rest);
-    everything else is built. Each part's CRC-32 is worked out as it is written: the header is
-    written first with the widest values it can hold, and again once they are known."""
+    everything else is built. With `beside` (the view's path), a large view's lines and search
+    texts are laid over `previous` (or its base), linked there as a base, instead of copied
+    (see the module's doc). Each part's CRC-32 is worked out as it is written: the header is
+    written first with the widest values it can hold, and again once they are known. Returns
+    the gen of the base the view lies over, if any."""
     with paused_gc():
         runs = _Runs.of(document.table("events"), previous)
         try:
             parts, longest = runs.parts()
+            laid = runs.laid(parts, beside)
         except ViewDamaged:  # the previous view, found damaged midway: everything is built
             runs = _Runs.of(document.table("events"), None)
             parts, longest = runs.parts()
+            laid = None
+        base = laid.base if laid is not None else None
         where, at = {}, 0
         for name, pieces in parts.items():
             length = runs.length(pieces)
@@ -306,6 +467,7 @@ def write_stamped(
         header = {
             "signature": [_WIDEST_NUMBER] * 3,
             "byteorder": sys.byteorder,
+            "gen": secrets.token_hex(8),
             "meta": document.table("meta").record("meta") or {},
             "feeds": document.table("feeds").all(),
             "count": runs.count,
@@ -313,17 +475,20 @@ def write_stamped(
             "by_line": by_line,
             "store_crc": _WIDEST_CRC,
             "parts": where,
+            "base": base,
+            "runs": laid.runs if laid is not None else None,
         }
         reserved = len(orjson.dumps(header))
         out.write(MAGIC + b" " * reserved + b"\n")
         for name, pieces in parts.items():
-            where[name][2] = runs.copy(pieces, out)
+            where[name][2] = runs.copy(name, pieces, out)
         signature, store_crc = stamp()
         if signature == (0, 0, 0):  # no file to name
             raise Abandoned
         header["signature"], header["store_crc"] = list(signature), store_crc
         out.seek(len(MAGIC))
         out.write(orjson.dumps(header).ljust(reserved))  # JSON allows the trailing spaces
+        return base
 
 
 # Values no signature or CRC-32 is wider than, held in the header until the real ones are known.
@@ -332,17 +497,108 @@ _WIDEST_NUMBER, _WIDEST_CRC = 2**64 - 1, 2**32 - 1
 
 @dataclass(frozen=True, slots=True)
 class _Span:
-    """Bytes of the previous view's lines part, copied without holding them in memory."""
+    """Bytes of one part of the previous view, copied without holding them in memory."""
 
     start: int
     stop: int
 
 
-_Piece = bytes | memoryview | _Span
+@dataclass(frozen=True, slots=True)
+class _Own:
+    """Bytes of one part in the previous view's own file (it lies over a base), copied."""
+
+    start: int
+    stop: int
+
+
+_Piece = bytes | memoryview | _Span | _Own
+
+
+@dataclass(frozen=True, slots=True)
+class _Laid:
+    """A view's lines and search texts laid over a base: the base's gen and each part's runs."""
+
+    base: str
+    runs: dict[str, list[list[int]]]
 
 
 def _key_of(new: _New) -> str:
     return new.key
+
+
+def _over_base(
+    previous: View, name: str, pieces: list[_Piece]
+) -> tuple[list[_Piece], list[list[int]]]:
+    """The part `name` made of `pieces` laid over the base of a view over `previous`: its runs,
+    and the pieces of its own bytes (built, or copied from `previous`'s own bytes)."""
+    laid, starts = previous.runs(name), [0]
+    for _source, _at, length in laid:
+        starts.append(starts[-1] + length)
+    stays = BASE if previous.base_file is not None else OWN  # what becomes the new base
+    own: list[_Piece] = []
+    runs: list[list[int]] = []
+    at = 0
+
+    def run(source: int, start: int, length: int) -> None:
+        if runs and runs[-1][0] == source and runs[-1][1] + runs[-1][2] == start:
+            runs[-1][2] += length
+        elif length:
+            runs.append([source, start, length])
+
+    for piece in pieces:
+        if not isinstance(piece, _Span):
+            own.append(piece)
+            run(OWN, at, len(piece))  # type: ignore[arg-type]
+            at += len(piece)  # type: ignore[arg-type]
+            continue
+        start, n = piece.start, max(0, bisect.bisect_right(starts, piece.start) - 1)
+        while start < piece.stop:
+            source, first, length = laid[n]
+            lo, hi = start - starts[n], min(piece.stop - starts[n], length)
+            if hi > lo:
+                if source == stays:
+                    run(BASE, first + lo, hi - lo)
+                else:
+                    own.append(_Own(first + lo, first + hi))
+                    run(OWN, at, hi - lo)
+                    at += hi - lo
+                start += hi - lo
+            n += 1
+    return own, runs
+
+
+def _link_base(previous: View, beside: Path) -> str | None:
+    """The gen of the base a view over `previous` lies over: its own base, or `previous`
+    itself, hard-linked as `<view>.<gen>`; None when that file cannot be made or is not the
+    one read (then the whole view is written)."""
+    base = previous.base_file
+    gen, handle = base if base is not None else (previous.gen, previous.handle)
+    link = base_path(beside, gen)
+    try:
+        if base is None:
+            with contextlib.suppress(FileExistsError):  # a write killed before its rename
+                os.link(previous.path, link)
+        made, read = os.stat(link), os.fstat(handle.fileno())
+    except OSError:  # no hard links there, or the base is gone
+        return None
+    if (made.st_dev, made.st_ino) != (read.st_dev, read.st_ino):
+        return None  # the view was replaced since it was read
+    return gen
+
+
+def base_path(view: Path, gen: str) -> Path:
+    """Where the base with `gen` of the view at `view` lives."""
+    return view.with_name(f"{view.name}.{gen}")
+
+
+def bases(store_path: Path) -> list[Path]:
+    """The bases beside the store's view (see the module's doc)."""
+    view = view_path(store_path)
+    return [
+        path
+        for path in view.parent.glob(f"{glob.escape(view.name)}.*")
+        if _GEN.fullmatch(path.name[len(view.name) + 1 :])
+    ]
 
 
 class _Runs:
@@ -373,7 +629,6 @@ class _Runs:
         count = len(ids)
         position = dict(zip(ids, range(count), strict=True))
         dropped = sorted(position[key] for key in records.changed if key in position)
-        previous.check("lines")  # copied from run by run below: checked whole first
         built = [
             _New.of(record) for key in records.changed if (record := records.value(key)) is not None
         ]
@@ -414,18 +669,67 @@ class _Runs:
             parts[name] = [orjson.dumps(self._column(name))]
         lengths = self._column("title_length")
         parts["title_length"] = [orjson.dumps(lengths)]
-        texts = previous.texts() if previous is not None else Texts(b"", array("q"))
-        block, bounds = memoryview(texts.block), texts.bounds
         digests = previous.part("digests") if previous is not None else b""
-        parts["search"] = [
-            _text(s.event) if isinstance(s, _New) else block[bounds[s[0]] : bounds[s[1]]]
-            for s in self.segments
-        ]
         parts["digests"] = [
             s.digest if isinstance(s, _New) else digests[s[0] * 8 : s[1] * 8] for s in self.segments
         ]
+        parts["search_offsets"], parts["search"] = self._search()
         parts["offsets"], parts["lines"] = self._lines()
         return parts, max(cast(list[int], lengths), default=0)
+
+    def _search(self) -> tuple[list[_Piece], list[_Piece]]:
+        old = self.previous.search_offsets if self.previous is not None else array("q", [0])
+        offsets, at = array("q"), 0
+        texts: list[_Piece] = []
+        for s in self.segments:
+            offsets.append(at)
+            if isinstance(s, _New):
+                text = _text(s.event)
+                texts.append(text)
+                at += len(text)
+                continue
+            first, stop = s
+            start, finish = old[first], old[stop]
+            offsets.extend(map((at - start).__add__, old[first + 1 : stop]))
+            texts.append(_Span(start, finish))
+            at += finish - start
+        offsets.append(at)
+        return [offsets.tobytes()], texts
+
+    def laid(self, parts: dict[str, list[_Piece]], beside: Path | None) -> _Laid | None:
+        """Lay the lines and search texts of `parts` over the previous view's base (or the
+        previous view as a new base, linked beside), their own pieces left in `parts`; None
+        when the whole view is to be written (small, its own bytes grown, or no link). What
+        is copied from the previous view is checked first."""
+        previous = self.previous
+        if previous is None:
+            return None
+        laid = self._laid_over(parts, previous, beside) if beside is not None else None
+        for name in RUN_LAID:
+            if laid is None:
+                previous.check(name)
+            else:
+                previous.check_own(name)
+        return laid
+
+    def _laid_over(
+        self, parts: dict[str, list[_Piece]], previous: View, beside: Path
+    ) -> _Laid | None:
+        size = previous.base_length
+        if size < DELTA_FROM:
+            return None
+        runs: dict[str, list[list[int]]] = {}
+        own: dict[str, list[_Piece]] = {}
+        for name in RUN_LAID:
+            own[name], runs[name] = _over_base(previous, name, parts[name])
+        grown = sum(self.length(pieces) for pieces in own.values())
+        if grown * DELTA_SHARE > size or sum(map(len, runs.values())) > MAX_RUNS:
+            return None
+        base = _link_base(previous, beside)
+        if base is None:
+            return None
+        parts.update(own)
+        return _Laid(base, runs)
 
     def _column(self, name: str) -> list[Any] | dict[str, list[Any]]:
         previous = self.previous
@@ -475,28 +779,32 @@ class _Runs:
             first, stop = s
             start = old[first]
             finish = old[stop] - len(SEPARATOR) if stop < len(old) else end
-            offsets.extend(at + o - start for o in old[first:stop])
+            offsets.extend(map((at - start).__add__, old[first:stop]))
             lines.append(_Span(start, finish))
             at += finish - start
         return [offsets.tobytes()], lines
 
     def length(self, pieces: list[_Piece]) -> int:
         """The length of a part made of `pieces`."""
-        return sum(p.stop - p.start if isinstance(p, _Span) else len(p) for p in pieces)
+        return sum(p.stop - p.start if isinstance(p, _Span | _Own) else len(p) for p in pieces)
 
-    def copy(self, pieces: list[_Piece], out: BinaryIO) -> int:
-        """Write a part made of `pieces`; returns its CRC-32."""
+    def copy(self, name: str, pieces: list[_Piece], out: BinaryIO) -> int:
+        """Write the part `name` made of `pieces`; returns its CRC-32."""
         crc = 0
-        for chunk in self._chunks(pieces):
+        for chunk in self._chunks(name, pieces):
             crc = zlib.crc32(chunk, crc)
             out.write(chunk)
         return crc
 
-    def _chunks(self, pieces: list[_Piece]) -> Iterator[bytes | memoryview]:
+    def _chunks(self, name: str, pieces: list[_Piece]) -> Iterator[bytes | memoryview]:
+        previous = self.previous
         for piece in pieces:
             if isinstance(piece, _Span):
-                assert self.previous is not None
-                yield from self.previous.span("lines", piece.start, piece.stop)
+                assert previous is not None
+                yield from previous.span(name, piece.start, piece.stop)
+            elif isinstance(piece, _Own):
+                assert previous is not None
+                yield from previous.own_span(name, piece.start, piece.stop)
             else:
                 yield piece
 
@@ -598,16 +906,29 @@ def write(
     *,
     previous: View | None = None,
     by_line: bool,
+    locked: bool = False,
 ) -> None:
     """Make the view of `document` (the store file's content; `stamp` gives that file's
     signature and CRC-32, see `write_stamped`), reusing `previous` (the view of the file it was
-    read from) for what did not change. A view that cannot be written is only a slower next
-    read: the store is saved. If `stamp` raises `Abandoned`, nothing is written."""
+    read from) for what did not change. A writer holding the store's lock (`locked`) may lay
+    the view over a base, and removes the bases no view names any more. A view that cannot be
+    written is only a slower next read: the store is saved. If `stamp` raises `Abandoned`,
+    nothing is written."""
+    path = view_path(store_path)
+    base: list[str | None] = []
     with contextlib.suppress(OSError, Abandoned):
         atomic_write(
-            view_path(store_path),
-            lambda out: write_stamped(out, document, stamp, previous, by_line=by_line),
+            path,
+            lambda out: base.append(
+                write_stamped(
+                    out, document, stamp, previous, by_line=by_line, beside=path if locked else None
+                )
+            ),
         )
+        if locked:
+            for stale in bases(store_path):
+                if stale != base_path(path, base[0] or ""):
+                    stale.unlink(missing_ok=True)
 
 
 class Abandoned(Exception):
@@ -647,9 +968,43 @@ def _open(store_path: Path, handle: BinaryIO, signature: tuple[int, int, int]) -
         if made_from != signature and not _copied(store_path, made_from, signature, header):
             return None
         _check_header(header)
-        return View(path, {**header, "signature": signature}, handle.tell(), handle)
+        start = handle.tell()
+        base = _open_base(path, header) if header["base"] is not None else None
     except (orjson.JSONDecodeError, KeyError, TypeError, ValueError) as exc:
         raise ViewDamaged(f"{path}: cannot read the view ({type(exc).__name__})") from None
+    if header["base"] is not None and base is None:
+        return None  # its base was removed since (by a write that made the view whole)
+    return View(path, {**header, "signature": signature}, start, handle, base)
+
+
+def _open_base(path: Path, header: dict[str, Any]) -> _File | None:
+    # The base a view's runs lie over, opened now (kept open: a write that removes it meanwhile
+    # does not take it from this read); None when it is gone.
+    where = base_path(path, header["base"])
+    try:
+        handle = where.open("rb")
+    except FileNotFoundError:
+        return None
+    try:
+        if handle.readline(len(MAGIC)) != MAGIC:
+            raise ViewDamaged(f"{where}: not an amity view")
+        made = orjson.loads(handle.readline())
+        _check_header(made)
+        if made["gen"] != header["base"] or made["base"] is not None:
+            raise ValueError("not the base named")
+        for name in RUN_LAID:
+            limits = (header["parts"][name][1], made["parts"][name][1])
+            if not all(
+                at + length <= limits[source] for source, at, length in header["runs"][name]
+            ):
+                raise ValueError("runs out of place")
+        return _File(where, made["parts"], handle.tell(), handle)
+    except (orjson.JSONDecodeError, KeyError, TypeError, ValueError) as exc:
+        handle.close()
+        raise ViewDamaged(f"{where}: cannot read the view ({type(exc).__name__})") from None
+    except BaseException:
+        handle.close()
+        raise
 
 
 def _copied(
@@ -673,7 +1028,7 @@ def _copied(
 
 
 _NUMBERS = ("count", "longest_title", "store_crc")
-_PARTS = (*COLUMNS, "title_length", "search", "digests", "offsets", "lines")
+_PARTS = (*COLUMNS, "title_length", "search", "search_offsets", "digests", "offsets", "lines")
 
 
 def _check_header(header: dict[str, Any]) -> None:
@@ -684,6 +1039,9 @@ def _check_header(header: dict[str, Any]) -> None:
         and all(isinstance(feed, dict) for feed in header["feeds"])
         and all(type(header[name]) is int and header[name] >= 0 for name in _NUMBERS)
         and type(header["by_line"]) is bool
+        and isinstance(header["gen"], str)
+        and _GEN.fullmatch(header["gen"])
+        and (header["base"] is None or _laid_out(header))
         and isinstance(parts, dict)
         and all(
             isinstance(parts[name], list)
@@ -693,6 +1051,27 @@ def _check_header(header: dict[str, Any]) -> None:
         )
     ):
         raise TypeError("header")
+
+
+def _laid_out(header: dict[str, Any]) -> bool:
+    # A view over a base: the base's gen, and its lines and search texts as runs.
+    runs = header["runs"]
+    return (
+        isinstance(header["base"], str)
+        and _GEN.fullmatch(header["base"]) is not None
+        and isinstance(runs, dict)
+        and all(
+            isinstance(runs[name], list)
+            and all(
+                isinstance(run, list)
+                and len(run) == 3
+                and run[0] in (OWN, BASE)
+                and all(type(n) is int and n >= 0 for n in run)
+                for run in runs[name]
+            )
+            for name in RUN_LAID
+        )
+    )
 
 
 def discard(store_path: Path, error: ViewDamaged) -> None:

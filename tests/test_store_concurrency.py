@@ -32,10 +32,12 @@ for k in range(start, stop):
 BASE = 2000  # synthetic events beside the curated ones: a ~1.3 MB file, so writes take a while
 
 
-def _writer(path: Path, start: int, stop: int, prefix_env: dict[str, str] | None = None):
+def _writer(
+    path: Path, start: int, stop: int, prefix_env: dict[str, str] | None = None, setup: str = ""
+):
     env = {**os.environ, "PYTHONPATH": str(Path(__file__).parent), **(prefix_env or {})}
     return subprocess.Popen(
-        [sys.executable, "-c", WRITER, str(path), str(start), str(stop)],
+        [sys.executable, "-c", setup + WRITER, str(path), str(start), str(stop)],
         stdout=subprocess.PIPE,
         text=True,
         env=env,
@@ -51,6 +53,21 @@ def _state(path: Path) -> tuple[int, set[str], int]:
 
 def _expected_ids(generation: int) -> set[str]:
     return {f"w-{k:07d}" for k in range(1, generation + 1)}
+
+
+def _killed(writer: subprocess.Popen[str], first: str, path: Path, base: int) -> int:
+    """Kill `writer` (which printed `first`); check that the store holds the state before or
+    after the write it was in, and return that state's generation."""
+    assert writer.stdout is not None
+    writer.send_signal(signal.SIGKILL)
+    reported = [int(line) for line in [first, *writer.stdout.read().split()]]
+    writer.wait()
+    writer.stdout.close()
+    loaded, written, count = _state(path)
+    assert loaded in (reported[-1], reported[-1] + 1), (reported[-1], loaded)
+    assert written == _expected_ids(loaded)
+    assert count == base + loaded
+    return loaded
 
 
 @pytest.mark.slow
@@ -72,15 +89,7 @@ def test_sigkill_at_random_moments_leaves_the_state_before_or_after(tmp_path: Pa
             writer.wait(timeout=rng_delay)
         except subprocess.TimeoutExpired:
             kills_mid_run += 1
-        writer.send_signal(signal.SIGKILL)
-        reported = [int(line) for line in [first, *writer.stdout.read().split()]]
-        writer.wait()
-        writer.stdout.close()
-        loaded, written, count = _state(path)
-        assert loaded in (reported[-1], reported[-1] + 1), (reported[-1], loaded)
-        assert written == _expected_ids(loaded)
-        assert count == base + loaded
-        generation = loaded
+        generation = _killed(writer, first, path, base)
     assert kills_mid_run > 20
     # Temp files of killed writers never break a read, and the next write clears them away.
     assert amity("list", "--json", db=path).returncode == 0
@@ -89,6 +98,35 @@ def test_sigkill_at_random_moments_leaves_the_state_before_or_after(tmp_path: Pa
     )
     assert result.returncode == 0, result.stderr
     assert [p.name for p in tmp_path.iterdir() if p.suffix == ".tmp"] == []
+
+
+# Every write lays the view over a base, and every few writes make it whole again.
+LAID = "import amity.store.view as v; v.DELTA_FROM, v.DELTA_SHARE = 0, 40\n"
+
+
+def test_views_laid_over_bases_stand_kills_and_readers_meanwhile(tmp_path: Path, capfd) -> None:
+    path = tmp_path / "amity.json"
+    base = len(make_store(path, 300).events())
+    rng = random.Random(20261127)
+    generation = reads = 0
+    for _ in range(12):
+        writer = _writer(path, generation + 1, generation + 1000, setup=LAID)
+        assert writer.stdout is not None
+        first = writer.stdout.readline()
+        assert first.strip() == str(generation + 1), first
+        for _read in range(rng.randint(0, 6)):  # read through the view while it is written
+            snapshot = Store(path).snapshot()
+            generation = snapshot.meta.get("generation", 0)
+            assert len(snapshot.events) == base + generation
+            reads += 1
+        generation = _killed(writer, first, path, base)
+    assert reads > 12
+    assert "view" not in capfd.readouterr().err  # never found damaged, never made again
+    listed = amity("list", "--json", db=path)
+    assert listed.returncode == 0 and listed.stderr == ""
+    assert {e["id"] for e in json.loads(listed.stdout)} == {e.id for e in Store(path).events()}
+    Store(path).put_events(synthetic_events(1, "after"))  # a small store's view: made whole
+    assert list(tmp_path.glob("amity.json.view.*")) == []  # and the bases are removed
 
 
 def test_concurrent_imports_lose_nothing(tmp_path: Path) -> None:

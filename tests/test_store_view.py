@@ -7,12 +7,14 @@ from __future__ import annotations
 import shutil
 import zlib
 from dataclasses import replace
+from pathlib import Path
 
 import pytest
 from amity.store import Event, Filter, Source, Store, ordered
+from amity.store import view as view_module
 from amity.store.document import Document
 from amity.store.index import select
-from amity.store.view import COLUMNS, read, view_path, write_stamped
+from amity.store.view import COLUMNS, View, base_path, bases, read, view_path, write_stamped
 from amity.tui.output import json_text
 from storegen import amity, load_document, make_store, synthetic_events
 
@@ -144,25 +146,9 @@ def test_a_view_updated_write_by_write_is_the_view_made_afresh(tmp_path):
         txn.table("events").put({"syn-0000020": {**record, "summary": "edited in place"}})
         txn.put_events([synthetic_events(400)[-1], synthetic_events(1, prefix="zzz")[0]])
 
-    document = Document.of(load_document(store.path))
-    crc = zlib.crc32(store.path.read_bytes())
-    afresh = tmp_path / "afresh" / "db.json"
-    afresh.parent.mkdir()
-    with view_path(afresh).open("wb") as out:
-        write_stamped(out, document, lambda: (store.signature(), crc), by_line=True)
-
-    updated, made = read(store.path, store.signature()), read(afresh, store.signature())
-    assert updated is not None and made is not None
-    assert (updated.count, updated.longest_title, updated.meta, updated.feeds) == (
-        made.count,
-        made.longest_title,
-        made.meta,
-        made.feeds,
-    )
-    for name in (*COLUMNS, "title_length"):  # coded columns may number their values apart
-        assert updated.column(name) == made.column(name), name
-    for name in ("search", "digests", "offsets", "lines"):
-        assert updated.part(name) == made.part(name), name
+    updated = read(store.path, store.signature())
+    assert updated is not None
+    _same_view(updated, _made_afresh(store, tmp_path / "afresh"))
     assert amity("list", "--json", db=store.path).stdout == plain_json(store, Filter())
 
 
@@ -240,3 +226,91 @@ def test_a_search_typed_letter_by_letter_finds_what_a_fresh_one_finds(store):
             if not e.hidden and all(n in search_text(e) for n in needles)
         ]
         assert index.select(Filter(search=typed)) == fresh, typed
+
+
+def _made_afresh(store: Store, where: Path) -> View:
+    """The view of `store`'s file as made whole from its document alone (the plain path)."""
+    document = Document.of(load_document(store.path))
+    crc = zlib.crc32(store.path.read_bytes())
+    afresh = where / "db.json"
+    where.mkdir()
+    with view_path(afresh).open("wb") as out:
+        write_stamped(out, document, lambda: (store.signature(), crc), by_line=True)
+    made = read(afresh, store.signature())
+    assert made is not None
+    return made
+
+
+def _same_view(updated: View, made: View) -> None:
+    assert (updated.count, updated.longest_title, updated.meta, updated.feeds) == (
+        made.count,
+        made.longest_title,
+        made.meta,
+        made.feeds,
+    )
+    for name in (*COLUMNS, "title_length"):  # coded columns may number their values apart
+        assert updated.column(name) == made.column(name), name
+    for name in ("search", "search_offsets", "digests", "offsets", "lines"):
+        assert updated.part(name) == made.part(name), name
+    everything = range(len(made))
+    assert [updated.event(p) for p in everything] == list(made.events())
+    assert list(updated.events()) == list(made.events())
+    assert updated.lines(everything[::7]) == made.lines(everything[::7])
+    texts, fresh = updated.texts(), made.texts()
+    assert (texts.block, texts.bounds) == (fresh.block, fresh.bounds)
+
+
+def test_a_view_laid_over_a_base_write_by_write_is_the_view_made_afresh(tmp_path, monkeypatch):
+    store = make_store(tmp_path / "db.json", 300)
+    monkeypatch.setattr(view_module, "DELTA_FROM", 0)  # a small store lays its views over a base
+    monkeypatch.setattr(view_module, "DELTA_SHARE", 1)
+    base = None
+    for n in range(6):
+        with store.transaction() as txn:
+            changed = [e.with_changes(title=f"Changed {n} {e.id}") for e in synthetic_events(9)]
+            txn.put_events([*changed[n::3], *synthetic_events(2, prefix=f"more{n}")])
+            txn.remove_events([f"syn-00000{20 + n}", f"more{n - 1}-0000001"])
+            record = txn.table("events").record("syn-0000050")
+            txn.table("events").put({"syn-0000050": {**record, "summary": f"edited {n}"}})
+
+        updated = read(store.path, store.signature())
+        assert updated is not None and updated.base_file is not None  # laid over a base
+        assert base in (None, updated.base_gen)  # the same base, write after write
+        base = updated.base_gen
+        assert bases(store.path) == [base_path(view_path(store.path), base)]
+        assert store.owns(bases(store.path)[0])  # never an export's target
+        _same_view(updated, _made_afresh(store, tmp_path / f"afresh-{n}"))
+        assert amity("list", "--json", db=store.path).stdout == plain_json(store, Filter())
+        assert amity("list", "--json", "--search", "item 2", db=store.path).stdout == (
+            plain_json(store, Filter(search="item 2"))
+        )
+
+    monkeypatch.setattr(view_module, "DELTA_SHARE", 10**6)  # its own bytes outgrow the base
+    store.put_events([synthetic_events(1, prefix="last")[0]])
+    whole = read(store.path, store.signature())
+    assert whole is not None and whole.base_file is None and bases(store.path) == []
+    _same_view(whole, _made_afresh(store, tmp_path / "afresh-whole"))
+
+
+def test_a_view_whose_base_is_gone_or_damaged_is_not_used(tmp_path, monkeypatch):
+    store = make_store(tmp_path / "db.json", 60)
+    monkeypatch.setattr(view_module, "DELTA_FROM", 0)
+    store.put_events(synthetic_events(2, prefix="more"))
+    (base,) = bases(store.path)
+    raw = base.read_bytes()
+    base.write_bytes(raw[:-30] + bytes(b ^ 0x20 for b in raw[-30:]))  # its last lines
+
+    proc = amity("list", "--json", db=store.path)
+
+    assert proc.returncode == 0
+    assert str(base) in proc.stderr and "made again" in proc.stderr
+    assert proc.stdout == plain_json(Store(store.path), Filter())
+    assert amity("list", "--json", db=store.path).stderr == ""  # made again, trusted again
+
+    store.put_events(synthetic_events(2, prefix="again"))
+    for gone in bases(store.path):
+        gone.unlink()
+    assert read(store.path, store.signature()) is None  # not damaged: only stale
+    proc = amity("list", "--json", db=store.path)
+    assert proc.returncode == 0 and proc.stderr == ""
+    assert proc.stdout == plain_json(Store(store.path), Filter())
