@@ -157,3 +157,25 @@ async def test_short_terminals_give_the_timeline_its_rows_and_keep_the_cursor(
             assert len(entry) + len(year) >= rows, (width, height)
         density = app.query_one("#density")
         assert density.display and density.region.height == 2  # back at 20 rows
+
+
+async def test_a_narrow_header_still_says_what_is_filtered(store: Store) -> None:
+    # At 60 columns, with no sidebar, the header was the only place naming the topics chosen,
+    # and it was cut to "filtered: Defense &".
+    app = make_app(store)
+    async with app.run_test(size=(60, 20)) as pilot:
+        await pilot.press("2", "3", "4", "m")
+        header = screen_lines(app)[0]
+        assert "11 shown · defe + econ + spac + ★" in header
+        await pilot.resize_terminal(160, 20)
+        await pilot.pause()
+        header = screen_lines(app)[0]
+        assert "filtered: Defense & security + Economy & economic security" in header
+
+
+async def test_no_match_hint_is_whole_at_40_by_12(store: Store) -> None:
+    app = make_app(store)
+    async with app.run_test(size=(40, 12)) as pilot:
+        await pilot.press("m", "slash", *"zzqx", "enter")
+        text = " ".join(" ".join(screen_lines(app)).split())
+        assert "No events match." in text and "x clears every filter." in text

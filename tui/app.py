@@ -315,8 +315,13 @@ class AmityApp(Curating):
             right, bad = progress_text(*self.progress), False
         else:
             right, bad = refresh_status(self.checked_at, self.loaded.feeds, self.clock())
+        chosen, topics = self.view_filter, self.config.topics
         self.query_one(StatusHeader).show(
-            left, describe_filter(self.view_filter, self.config.topics), right, bad
+            left,
+            describe_filter(chosen, topics),
+            right,
+            bad,
+            describe_filter(chosen, topics, short=True),
         )
 
     def _set_query(self, **changes: Any) -> None:

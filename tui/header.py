@@ -14,7 +14,7 @@ from textual.widget import Widget
 from .cells import cell_text
 from .detail import relative_moment
 from .output import counted
-from .timeline import ORIGIN_NAMES
+from .timeline import MILESTONE, ORIGIN_MARKS, ORIGIN_NAMES, tag_of
 
 
 def ago(stamp: str | None, now: dt.datetime) -> str:
@@ -45,13 +45,16 @@ def progress_text(done: int, total: int, width: int = 10) -> str:
     return f"refreshing {done}/{total} feeds {'▰' * filled}{'▱' * (width - filled)}"
 
 
-def describe_filter(query: Filter, topics: tuple[Topic, ...]) -> str:
-    """What is filtered, in words ('' when nothing is)."""
-    parts = [cell_text(t.label) for t in topics if t.id in query.topics]
+def describe_filter(query: Filter, topics: tuple[Topic, ...], short: bool = False) -> str:
+    """What is filtered, in words ('' when nothing is); `short`: topics as their timeline tags
+    and origins as their marks, for a narrow terminal."""
+    chosen = [t for t in topics if t.id in query.topics]
+    parts = [tag_of(t) if short else cell_text(t.label) for t in chosen]
     if query.milestones_only:
-        parts.append("milestones")
+        parts.append(MILESTONE if short else "milestones")
     parts += sorted(query.kinds)
-    parts += [ORIGIN_NAMES.get(o, o) for o in sorted(query.origins)]
+    names = ORIGIN_MARKS if short else ORIGIN_NAMES
+    parts += [names.get(o, o) for o in sorted(query.origins)]
     parts += [cell_text(outlet) for outlet in sorted(query.outlets)]
     if query.words:
         parts.append("“" + cell_text(query.search.strip()) + "”")
@@ -72,30 +75,45 @@ class StatusHeader(Widget):
         super().__init__(id=id)
         self.left = ""
         self.middle = ""
+        self.short = ""
         self.right = ""
         self.bad = False
 
-    def show(self, left: str, middle: str, right: str, bad: bool = False) -> None:
-        """Set the three parts and redraw; `bad` marks the right part as an error."""
-        if (left, middle, right, bad) != (self.left, self.middle, self.right, self.bad):
-            self.left, self.middle, self.right, self.bad = left, middle, right, bad
+    def show(self, left: str, middle: str, right: str, bad: bool = False, short: str = "") -> None:
+        """Set the three parts and redraw; `bad` marks the right part as an error; `short` is
+        the middle in fewer columns, for when the whole does not fit."""
+        parts = (left, middle, right, bad, short or middle)
+        if parts != (self.left, self.middle, self.right, self.bad, self.short):
+            self.left, self.middle, self.right, self.bad, self.short = parts
             self.refresh()
 
     def render(self) -> Text:
-        """Left, middle (what is filtered) and right, cut to the width."""
+        """Left, middle (what is filtered) and right in the width: without the right part
+        when the whole does not fit, then with the middle in short, and only then cut."""
         width = self.size.width
-        dim = self.get_component_rich_style("header--dim")
+        right = " " + self.right + " "
+        # Bad news is never dropped; the filter in words is worth more than the refresh time.
+        rights = (right,) if self.bad else (right, "")
+        tries = [(middle, shown) for middle in (self.middle, self.short) for shown in rights]
+        for middle, shown in tries:
+            text = self._left_and_middle(middle, middle is self.middle)
+            if cell_len(text.plain) + cell_len(shown) <= width:
+                break
+        else:
+            shown = right if self.bad else ""
+            text.truncate(max(0, width - cell_len(shown)), overflow="ellipsis")
+        if shown:
+            text.append(" " * (width - cell_len(text.plain) - cell_len(shown)))
+            style = self.get_component_rich_style("header--bad" if self.bad else "header--dim")
+            text.append(shown, style)
+        return text
+
+    def _left_and_middle(self, middle: str, whole: bool) -> Text:
         text = Text(no_wrap=True, overflow="ellipsis", end="")
         text.append(" " + self.left)
-        if self.middle:
-            text.append("  ·  filtered: ", dim)
-            text.append(self.middle)
-        right = " " + self.right + " "
-        if self.bad:  # bad news is never the part that is cut
-            text.truncate(max(0, width - cell_len(right) - 1), overflow="ellipsis")
-        gap = width - cell_len(text.plain) - cell_len(right)
-        if gap >= 1:
-            text.append(" " * gap)
-            style = self.get_component_rich_style("header--bad" if self.bad else "header--dim")
-            text.append(right, style)
+        if middle:
+            text.append(
+                "  ·  filtered: " if whole else " · ", self.get_component_rich_style("header--dim")
+            )
+            text.append(middle)
         return text

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable
+from textwrap import wrap
 from typing import ClassVar
 
 from amity.store import Event, Topic, word_spans
@@ -368,7 +369,12 @@ class TimelineView(ScrollView, can_focus=True):
         return strip
 
     def _empty_line(self, y: int, width: int, base: Style) -> Strip:
-        lines = ("", *self.empty_lines)
+        # Wrapped, and without its top margin when short: cut at 40×12, the hint lost the key
+        # that clears every filter.
+        room = max(8, width - 4)
+        lines = [part for line in self.empty_lines for part in wrap(line, room)]
+        if len(lines) < self.size.height:
+            lines.insert(0, "")
         if y >= len(lines):
             return Strip.blank(width, base)
         style = base + self.get_component_rich_style("timeline--empty")
