@@ -10,6 +10,7 @@ from amity.tui.app import AmityApp
 from amity.tui.goto import GoToDate
 from rich.cells import cell_len
 from screen import screen_lines, screen_text
+from test_app_keys import NotedApp
 from textual.widgets import Button
 
 NOW = dt.datetime(2026, 2, 1, 12, 0, tzinfo=dt.UTC)
@@ -179,3 +180,17 @@ async def test_no_match_hint_is_whole_at_40_by_12(store: Store) -> None:
         await pilot.press("m", "slash", *"zzqx", "enter")
         text = " ".join(" ".join(screen_lines(app)).split())
         assert "No events match." in text and "x clears every filter." in text
+
+
+async def test_hiding_a_very_long_title_says_so_in_a_short_toast(store: Store) -> None:
+    # The toast quoted the whole 300-character title, in a 20-column column down a 40×12
+    # screen, over the header and the timeline.
+    store.put_events([mine("long", "Japan and Italy agree " + "on many things " * 20)])
+    app = NotedApp(store, Config(), clock=lambda: NOW)
+    async with app.run_test(size=(40, 12)) as pilot:
+        await pilot.press("h")
+        await app.workers.wait_for_complete()  # the hide is written to the store first
+        await pilot.pause()
+        said = app.notes[-1]
+        assert said.startswith("Hidden: Japan and Italy agree on many things")
+        assert said.endswith("… — u undoes it") and len(said) < 90

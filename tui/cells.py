@@ -13,7 +13,10 @@ from __future__ import annotations
 import re
 
 from amity.store import clean_text
+from amity.store.text import clip
 from rich.cells import cell_len, set_cell_size
+
+NAMED = 60  # the most of a title that a notification quotes
 
 # Zero width joiner, variation selectors 15/16, emoji skin-tone modifiers.
 _UNSTEADY = re.compile("[\u200d\ufe0e\ufe0f\U0001f3fb-\U0001f3ff]")
@@ -27,6 +30,12 @@ def steady(text: str) -> str:
 def cell_text(text: str) -> str:
     """Untrusted text as one line for the screen: cleaned (store.clean_text) and steady."""
     return steady(clean_text(text))
+
+
+def named(title: str) -> str:
+    """A title as a notification quotes it: one steady line of at most NAMED characters, cut
+    at a word (a 300-character feed title filled a 40×12 screen with a toast)."""
+    return steady(clip(title, NAMED))
 
 
 def fit(text: str, cells: int) -> str:

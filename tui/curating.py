@@ -26,7 +26,7 @@ from amity.store import (
 from amity.store.index import Shown, Timeline, TimelineIndex
 from textual.app import App
 
-from .cells import cell_text
+from .cells import cell_text, named
 from .timeline import TimelineView
 
 # A write: the transaction's work, and which event the cursor should land on afterwards.
@@ -126,7 +126,7 @@ class Curating(App[None]):
         if event is None:
             return
         if event.hidden:
-            self._set_hidden((event.id,), False, f"Shown again: {cell_text(event.title)}")
+            self._set_hidden((event.id,), False, f"Shown again: {named(event.title)}")
             return
         keep = event.id if self.view_filter.hidden is None else self._neighbour()
         self.last_hidden = (event.id,)
@@ -134,7 +134,7 @@ class Curating(App[None]):
         def change(txn: Any) -> None:
             curation.set_hidden(txn, [event.id], True)
 
-        self.curate(change, lambda _: keep, f"Hidden: {cell_text(event.title)} — u undoes it")
+        self.curate(change, lambda _: keep, f"Hidden: {named(event.title)} — u undoes it")
 
     def _set_hidden(self, ids: tuple[str, ...], hidden: bool, done: str) -> None:
         def change(txn: Any) -> None:
@@ -169,7 +169,7 @@ class Curating(App[None]):
         def change(txn: Any) -> None:
             curation.edit(txn, event.id, {"milestone": value}, self.config.topic_ids)
 
-        self.curate(change, lambda _: event.id, f"{said}: {cell_text(event.title)}")
+        self.curate(change, lambda _: event.id, f"{said}: {named(event.title)}")
 
     def action_edit(self) -> None:
         """Edit the selected entry's fields in a form."""
@@ -221,7 +221,7 @@ class Curating(App[None]):
             def change(txn: Any) -> Event:
                 return curation.add(txn, fields, sources, topic_ids, countries)
 
-            self.curate(change, lambda event: event.id, f"Added: {cell_text(fields['title'])}")
+            self.curate(change, lambda event: event.id, f"Added: {named(fields['title'])}")
 
         from .forms import EventForm
 
@@ -261,7 +261,7 @@ class Curating(App[None]):
         if self.pending is None or self.pending[0] != "merge":
             self.pending = ("merge", event.id, "")
             self.notify(
-                f"Merging “{cell_text(event.title)}”: go to the entry to fold it into and press M"
+                f"Merging “{named(event.title)}”: go to the entry to fold it into and press M"
                 " (Esc cancels).",
                 markup=False,
                 timeout=10,
@@ -286,7 +286,7 @@ class Curating(App[None]):
                 def change(txn: Any) -> None:
                     curation.merge(txn, absorbed_id, event.id)
 
-                self.curate(change, lambda _: event.id, f"Merged into {cell_text(event.title)}")
+                self.curate(change, lambda _: event.id, f"Merged into {named(event.title)}")
 
         from .forms import Confirm
 
@@ -357,7 +357,7 @@ class Curating(App[None]):
             def where(done: Any) -> str | None:
                 return keep if event.id in done.hid else event.id
 
-            self.curate(change, where, f"Muted “{cell_text(phrase)}”")
+            self.curate(change, where, f"Muted “{named(phrase)}”")
 
         from .forms import MuteForm
 
