@@ -119,7 +119,11 @@ def _rules(config: Config) -> _Rules:
     topics = config.topic_ids
     joint: set[str] = set()
     people: set[tuple[str, str]] = set()
-    for language in all_languages(config.languages):
+    languages = all_languages(config.languages)
+    frame = frozenset(topic.id for topic in config.topics if topic.frame)
+    # Leaders named are the frame topic's (diplomacy's) keywords, in every spelling of them.
+    leaders = {key for language in languages for key in language.leaders}
+    for language in languages:
         code = language.code
         joint.update(language.joint)
         split = (p.upper().partition(":") for p in language.people if ":" in p)
@@ -138,6 +142,8 @@ def _rules(config: Config) -> _Rules:
                 if what in ("topic", "context") and key not in topics:
                     continue
                 entries += [(t, Hit(what, key, lang, t)) for t in terms]
+                if what == "entity" and key in leaders:
+                    entries += [(t, Hit("topic", f, "*", t)) for f in frame for t in terms]
     for country in config.pair:
         entries += [
             (t, Hit("side", country.code, "*", t)) for t in (country.name, *country.aliases)
@@ -146,7 +152,6 @@ def _rules(config: Config) -> _Rules:
         entries += [(t, Hit("topic", topic.id, "*", t)) for t in topic.keywords]
     pair = tuple(country.code for country in config.pair)
     people_ids = tuple(sorted((code, name.lower()) for code, name in people))
-    frame = frozenset(topic.id for topic in config.topics if topic.frame)
     return _Rules(Matcher(entries), pair, frozenset(joint), people_ids, topics, frame)
 
 

@@ -21,7 +21,7 @@ Terms = tuple[str, ...]
 Groups = tuple[tuple[str, Terms], ...]
 
 _GROUPS = ("sides", "entities", "topics", "context", "kinds", "negative", "months")
-_LISTS = ("markers", "cues", "joint", "people")
+_LISTS = ("markers", "cues", "joint", "people", "leaders")
 BUILTIN = ("en", "it", "ja")
 
 
@@ -30,10 +30,11 @@ class Language:
     """One language's terms. `sides` maps a country code to the words naming it; `entities`
     maps a language-independent id (meloni, acsa, cavour) to its spellings here; `joint` lists
     the entity ids whose mention alone ties a report to the relationship (joint programmes);
-    `people` lists "CODE:entity" for people of each side (leaders, ministers); `context` maps
-    a topic to words that set its scene (an embassy, relations) and add to its evidence only
-    where one of its own `topics` words is found;
-    `negative` maps a look-alike kind (sport, market, ...) to its tell-tale words, with
+    `people` lists "CODE:entity" for people of each side (leaders, ministers); `leaders` the
+    entity ids of heads of state and government and foreign ministers, whose acts are the
+    frame topic's (diplomacy's) evidence; `context` maps a topic to words that set its scene
+    (an embassy, relations) and add to its evidence only where one of its own `topics` words
+    is found; `negative` maps a look-alike kind (sport, market, ...) to its tell-tale words, with
     "others" naming third countries; `markers` are common words that identify the language;
     `months` maps a month's number ("1".."12") to its names, for the days an article states."""
 
@@ -42,6 +43,7 @@ class Language:
     cues: Terms = ()
     joint: Terms = ()
     people: Terms = ()
+    leaders: Terms = ()
     sides: Groups = ()
     entities: Groups = ()
     topics: Groups = ()

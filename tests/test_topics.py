@@ -105,3 +105,49 @@ def test_a_languages_context_words_from_the_config_only_support_a_named_topic(tm
     assert film.topic_ids == ("culture",)
     summit = judge("Sommet Italie-Japon à l'ambassade", "", config)
     assert summit.topic_ids == ("diplomacy",)
+
+
+LEADERS_ABROAD = [
+    (
+        "Mattarella visits Hiroshima",
+        "Italy's head of state laid a wreath at the memorial on the last day of his stay in Japan.",
+    ),
+    (
+        "Hiroshima: Mattarella visita il Memoriale della pace",
+        "Ultima tappa del viaggio in Giappone: una corona di fiori e i sopravvissuti.",
+    ),
+    ("マッタレッラ伊大統領、広島を訪問", "日本訪問の最終日、慰霊碑に献花した。"),
+]
+
+
+@pytest.mark.parametrize(("title", "lead"), LEADERS_ABROAD)
+def test_a_head_of_state_at_a_memorial_is_on_a_state_visit(title, lead):
+    verdict = judge(title, lead, Config())
+    assert verdict.relevant, verdict.rule
+    assert set(verdict.topic_ids) == {"diplomacy", "culture"}
+
+
+def test_leaders_meeting_aboard_a_carrier_is_diplomacy_as_well_as_defence():
+    aboard = judge(
+        "Meloni and Takaichi meet aboard the carrier Cavour in Yokosuka",
+        "The prime ministers held talks on the flight deck after the carrier's port call.",
+        Config(),
+    )
+    assert set(aboard.topic_ids) == {"diplomacy", "defense"}
+    port_call = judge(
+        "Italy's Cavour carrier makes first port call in Japan",
+        "The Italian Navy's flagship docked at Yokosuka for joint drills with the JMSDF.",
+        Config(),
+    )
+    assert port_call.topic_ids == ("defense",)
+
+
+def test_defence_ministers_calls_stay_defence_in_italian_and_japanese():
+    for title, lead in (
+        ("Crosetto e Koizumi: colloquio telefonico sulla difesa", "Si è parlato di GCAP."),
+        (
+            "小泉防衛相、クロセット伊国防相と電話会談",
+            "次期戦闘機の共同開発と共同訓練について協議した。",
+        ),
+    ):
+        assert judge(title, lead, Config()).topic_ids == ("defense",), title
