@@ -151,3 +151,24 @@ def test_defence_ministers_calls_stay_defence_in_italian_and_japanese():
         ),
     ):
         assert judge(title, lead, Config()).topic_ids == ("defense",), title
+
+
+CULTURAL_DIPLOMACY = [
+    (
+        "Italian Cultural Institute in Tokyo: cultural diplomacy between Italy and Japan",
+        "A season of design exhibitions and concerts opens at the institute.",
+    ),
+    (
+        "All'Istituto giapponese di cultura a Roma la diplomazia culturale tra Italia e Giappone",
+        "Mostre, concerti e corsi di lingua per la nuova stagione.",
+    ),
+    (
+        "ローマ日本文化会館、日伊の文化外交を語る催し",
+        "展覧会とコンサートで新しいシーズンが始まった。",
+    ),
+]
+
+
+@pytest.mark.parametrize(("title", "lead"), CULTURAL_DIPLOMACY)
+def test_the_word_diplomacy_qualified_by_another_field_is_that_field(title, lead):
+    assert judge(title, lead, Config()).topic_ids == ("culture",)
