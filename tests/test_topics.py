@@ -172,3 +172,45 @@ CULTURAL_DIPLOMACY = [
 @pytest.mark.parametrize(("title", "lead"), CULTURAL_DIPLOMACY)
 def test_the_word_diplomacy_qualified_by_another_field_is_that_field(title, lead):
     assert judge(title, lead, Config()).topic_ids == ("culture",)
+
+
+CHAMBERS = [
+    (
+        "Italian Chamber of Commerce in Japan holds its general assembly in Tokyo",
+        "Italy's ambassador urged members to bring the two economies closer.",
+    ),
+    (
+        "Camera di commercio italiana in Giappone, l'assemblea generale a Tokyo",
+        "L'ambasciatore d'Italia invita i soci ad avvicinare le due economie.",
+    ),
+    (
+        "在日イタリア商工会議所、東京で年次総会",
+        "駐日イタリア大使が出席し、両国の結びつきを呼びかけた。",
+    ),
+]
+
+
+@pytest.mark.parametrize(("title", "lead"), CHAMBERS)
+def test_a_chamber_of_commerce_at_the_embassy_is_the_economy(title, lead):
+    assert judge(title, lead, Config()).topic_ids == ("economic-security",)
+
+
+OPEN_SHIPS = [
+    (
+        "Japanese training ships in Naples open to the public",
+        "Two JMSDF ships welcomed visitors aboard, with taiko drums on the quay.",
+    ),
+    (
+        "Navi scuola giapponesi a Napoli, visite a bordo aperte al pubblico",
+        "Due navi della Marina di autodifesa nel porto, con tamburi taiko sulla banchina.",
+    ),
+    (
+        "海自練習艦隊がイタリア・ナポリで一般公開",
+        "2隻の練習艦に多くの市民が乗艦し、和太鼓の演奏もあった。",
+    ),
+]
+
+
+@pytest.mark.parametrize(("title", "lead"), OPEN_SHIPS)
+def test_training_ships_open_to_the_public_are_defence_and_culture(title, lead):
+    assert set(judge(title, lead, Config()).topic_ids) == {"defense", "culture"}
