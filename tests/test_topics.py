@@ -214,3 +214,21 @@ OPEN_SHIPS = [
 @pytest.mark.parametrize(("title", "lead"), OPEN_SHIPS)
 def test_training_ships_open_to_the_public_are_defence_and_culture(title, lead):
     assert set(judge(title, lead, Config()).topic_ids) == {"defense", "culture"}
+
+
+ARTS = [
+    (
+        "A Japanese summer in Rome: films, calligraphy and koto on Tiber Island",
+        "The Japanese embassy's programme for the season of the two countries' friendship.",
+    ),
+    (
+        "Italia-Giappone, a Roma mostre e spettacoli per l'amicizia tra i due Paesi",
+        "L'ambasciatore giapponese presenta il programma dell'anno.",
+    ),
+    ("ローマで日本の夏 映画上映と書道の催し", "日本大使館が日伊友好の一環として開いた。"),
+]
+
+
+@pytest.mark.parametrize(("title", "lead"), ARTS)
+def test_the_arts_by_name_are_culture(title, lead):
+    assert judge(title, lead, Config()).topic_ids == ("culture",)
