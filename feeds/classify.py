@@ -287,9 +287,9 @@ def _language(*parts: list[Hit]) -> str:
 
 def _weights(head: _Evidence, lead: _Evidence) -> dict[str, int]:
     # Context words (an embassy, a visit) weigh as keywords do, but only for a topic its own
-    # keywords name, or when the article names no topic at all (the relations are its subject).
+    # keywords name, or when no topic has enough evidence (then the relations are the subject).
     weights = _summed(head.topics, lead.topics)
-    named = bool(weights)
+    named = any(n >= TOPIC_AT for n in weights.values())
     for key, weight in _summed(head.context, lead.context).items():
         if key in weights or not named:
             weights[key] = weights.get(key, 0) + weight

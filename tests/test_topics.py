@@ -232,3 +232,27 @@ ARTS = [
 @pytest.mark.parametrize(("title", "lead"), ARTS)
 def test_the_arts_by_name_are_culture(title, lead):
     assert judge(title, lead, Config()).topic_ids == ("culture",)
+
+
+NEW_AMBASSADORS = [
+    (
+        "Japan's new ambassador to Italy greets the Italian public",
+        "He recalls 150 years of exchanges and promises closer ties between Rome and Tokyo.",
+    ),
+    (
+        "Il saluto del nuovo ambasciatore del Giappone in Italia",
+        "Ricorda i 150 anni di scambi e promette rapporti più stretti tra Roma e Tokyo.",
+    ),
+    (
+        "新任の駐イタリア日本大使が着任のあいさつ",
+        "国交150年の交流を振り返り、両国関係の一層の発展を約束した。",
+    ),
+]
+
+
+@pytest.mark.parametrize(("title", "lead"), NEW_AMBASSADORS)
+def test_an_ambassador_on_the_relations_with_a_passing_mention_of_exchanges_is_diplomacy(
+    title, lead
+):
+    # One word of culture in the lead is not enough for culture: the relations are the subject.
+    assert judge(title, lead, Config()).topic_ids == ("diplomacy",)
