@@ -256,3 +256,25 @@ def test_an_ambassador_on_the_relations_with_a_passing_mention_of_exchanges_is_d
 ):
     # One word of culture in the lead is not enough for culture: the relations are the subject.
     assert judge(title, lead, Config()).topic_ids == ("diplomacy",)
+
+
+NATIONAL_DAYS_AND_TOURISTS = [
+    (
+        "Italian Republic Day reception at the embassy in Tokyo",
+        "The ambassador toasted 160 years of relations between Italy and Japan.",
+    ),
+    (
+        "Festa della Repubblica, ricevimento all'ambasciata d'Italia a Tokyo",
+        "L'ambasciatore ricorda i 160 anni di rapporti tra Italia e Giappone.",
+    ),
+    (
+        "イタリア共和国建国記念日のレセプション、東京で",
+        "大使公邸で開かれ、大使は日伊の両国関係を強調した。",
+    ),
+    ("Giappone, record di turisti italiani", "I voli tra Roma e Tokyo sono pieni tutto l'anno."),
+]
+
+
+@pytest.mark.parametrize(("title", "lead"), NATIONAL_DAYS_AND_TOURISTS)
+def test_a_national_day_and_tourists_are_culture(title, lead):
+    assert "culture" in judge(title, lead, Config()).topic_ids
