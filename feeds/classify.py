@@ -42,9 +42,12 @@ OTHER_PAIR = 3.5
 # the relationship as look-alikes. Round-ups name other members, which count in full.
 GROUP_ALONE = 0.5
 TOPIC_AT = 2  # a topic needs a keyword in the title, or two in the lead
+# A frame topic (diplomacy) this strong counts beside any other: three of its acts in the title
+# (a president's talks at Hiroshima, however many remembrance words the report has).
+FRAME_ENOUGH = 6
 _WEIGHTS: tuple[float, ...] = (KEEP_AT, BOTH_IN_TITLE, ONE_IN_TITLE, CUE_TITLE, CUE_LEAD)
 _WEIGHTS += (CUES_COUNTED, JOINT, LEADERS, AGAINST_TITLE, AGAINST_LEAD, THIRD_COUNTRY, OTHER_PAIR)
-_WEIGHTS += (TOPIC_AT, GROUP_ALONE)
+_WEIGHTS += (TOPIC_AT, GROUP_ALONE, FRAME_ENOUGH)
 
 
 @dataclass(frozen=True, slots=True)
@@ -67,13 +70,13 @@ class Verdict:
     @property
     def topic_ids(self) -> tuple[str, ...]:
         """The topics this article alone is about (enough evidence), strongest first. A frame
-        topic (diplomacy) counts only when it weighs as much as the strongest other topic: the
-        defence ministers' talks are about defence, a summit's talks about diplomacy."""
+        topic (diplomacy) counts only when it weighs as much as the strongest other topic, or
+        FRAME_ENOUGH: the defence ministers' talks are about defence, a summit's talks about
+        diplomacy."""
         ranked = sorted(self.topics.items(), key=lambda i: -i[1])
         strongest = max((n for t, n in ranked if t not in self.frame), default=0)
-        return tuple(
-            t for t, n in ranked if n >= TOPIC_AT and (t not in self.frame or n >= strongest)
-        )
+        enough = min(strongest, FRAME_ENOUGH)
+        return tuple(t for t, n in ranked if n >= TOPIC_AT and (t not in self.frame or n >= enough))
 
     def why(self) -> dict[str, Any]:
         """The explanation stored with the article and its event (JSON)."""

@@ -278,3 +278,21 @@ NATIONAL_DAYS_AND_TOURISTS = [
 @pytest.mark.parametrize(("title", "lead"), NATIONAL_DAYS_AND_TOURISTS)
 def test_a_national_day_and_tourists_are_culture(title, lead):
     assert "culture" in judge(title, lead, Config()).topic_ids
+
+
+@pytest.mark.parametrize(
+    ("title", "lead"),
+    [
+        (
+            "Mattarella meets hibakusha and lays a wreath at the Hiroshima Peace Memorial",
+            "The president held talks with atomic bomb survivors and toured the memorial museum.",
+        ),
+        (
+            "イタリア大統領、被爆者と会談 原爆慰霊碑に献花",
+            "マッタレッラ大統領が広島を訪問し、平和記念公園の慰霊碑に献花、被爆者の証言を聞いた。",
+        ),
+    ],
+)
+def test_strong_diplomatic_evidence_counts_beside_many_words_of_another_topic(title, lead):
+    # Each remembrance word adds to culture; a president's talks are diplomacy all the same.
+    assert set(judge(title, lead, Config()).topic_ids) == {"diplomacy", "culture"}
