@@ -9,7 +9,8 @@ from dataclasses import dataclass
 class Topic:
     """A theme of the relationship; `key` is the digit that toggles it in the app. A `frame`
     topic is the frame of nearly every report (diplomacy: talks, visits, ties): a report is
-    about it only when it weighs at least as much as the report's strongest other topic."""
+    about it only when it weighs at least as much as the report's strongest other topic, or
+    is strong on its own (feeds/classify.py, FRAME_ENOUGH)."""
 
     id: str
     label: str
