@@ -7,6 +7,7 @@ import contextlib
 import ssl
 import urllib.request
 import zlib
+from collections import deque
 from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import dataclass
 from importlib.metadata import PackageNotFoundError, metadata
@@ -76,41 +77,85 @@ class Limiter:
     request wait for the last body's parse."""
 
     def __init__(self, total: int, per_host: int, bodies: int | None = None) -> None:
-        self._total = asyncio.Semaphore(max(1, total))
-        self._per_host = max(1, per_host)
-        self._hosts: dict[str, asyncio.Semaphore] = {}
+        self._slots = _Slots(max(1, total), max(1, per_host))
         self._bodies = asyncio.Semaphore(max(1, bodies or 2 * total))
 
     @contextlib.asynccontextmanager
     async def slot(self, url: str) -> AsyncIterator[Callable[[], None]]:
-        """Hold one slot for the URL's host, then one global slot, then room for one body.
-        Calling the yielded function gives the two request slots back early (once the body is
+        """Hold a request slot (one of the URL's host's and one of all), then room for one
+        body. Calling the yielded function gives the request slot back early (once the body is
         read); the room for the body is held until the block ends."""
         # Host and port as written: parsing the port would raise for one out of range, and the
         # fetch is where a bad URL becomes that feed's error.
         host = urlsplit(url).netloc.rpartition("@")[2].lower()
-        semaphore = self._hosts.setdefault(host, asyncio.Semaphore(self._per_host))
-        # Host first: a feed waiting for its busy host must not sit on a global slot.
-        await semaphore.acquire()
-        try:
-            await self._total.acquire()
-        except BaseException:
-            semaphore.release()
-            raise
+        await self._slots.acquire(host)
         held = True
 
         def release() -> None:
             nonlocal held
             if held:
                 held = False
-                self._total.release()
-                semaphore.release()
+                self._slots.release(host)
 
         try:
             async with self._bodies:
                 yield release
         finally:
             release()
+
+
+class _Slots:
+    """Request slots, `total` in all and `per_host` for each host. A free slot goes to a feed
+    of the host with the most feeds waiting (the first host to ask among equals), whose own
+    slots are not all taken: a host's feeds go `per_host` at a time, so the busiest host's
+    queue is the refresh's longest chain, and started behind every other feed it would end
+    last (one host with 30 of 100 feeds, 16 at a time: 1.73 s against 1.52 s for 100 ms
+    answers). Slots are handed out on the loop's next turn, so that every feed asking in this
+    one is considered: all of a refresh's feeds at its start."""
+
+    def __init__(self, total: int, per_host: int) -> None:
+        self._free, self._per_host = total, per_host
+        self._waiting: dict[str, deque[asyncio.Future[None]]] = {}  # by host, in asking order
+        self._busy: dict[str, int] = {}  # slots taken, by host
+        self._handing = False
+
+    async def acquire(self, host: str) -> None:
+        """Take a slot for a request to `host`, waiting for one."""
+        turn = asyncio.get_running_loop().create_future()
+        self._waiting.setdefault(host, deque()).append(turn)
+        self._hand_out()
+        try:
+            await turn
+        except BaseException:
+            if turn.done() and not turn.cancelled():
+                self.release(host)  # given a slot as the wait was cancelled: pass it on
+            raise
+
+    def release(self, host: str) -> None:
+        """Give back a slot taken for `host`."""
+        self._free += 1
+        self._busy[host] -= 1
+        self._hand_out()
+
+    def _hand_out(self) -> None:
+        if self._free and not self._handing:
+            self._handing = True
+            asyncio.get_running_loop().call_soon(self._give)
+
+    def _give(self) -> None:
+        self._handing = False
+        while self._free:
+            best, most = "", 0
+            for host, queue in self._waiting.items():
+                while queue and queue[0].done():  # cancelled while waiting
+                    queue.popleft()
+                if len(queue) > most and self._busy.get(host, 0) < self._per_host:
+                    best, most = host, len(queue)
+            if not most:
+                return
+            self._busy[best] = self._busy.get(best, 0) + 1
+            self._free -= 1
+            self._waiting[best].popleft().set_result(None)
 
 
 def make_client(
