@@ -59,6 +59,7 @@ _STOPWORDS = frozenset(_STOPWORD_TEXT.split())
 _SUFFIXES = ("ing", "ed", "es", "s")
 _TITLE_KEY = re.compile(r"[\W_]+")
 _ENTITY = "\x00"  # prefix of entity keys among the words of the postings
+_FEED_ID = "feed-"  # the ids of the events articles start
 
 
 @dataclass(frozen=True, slots=True)
@@ -70,7 +71,6 @@ class Facts:
     verdict: Verdict
     title_words: frozenset[str] = frozenset()
     all_words: frozenset[str] = frozenset()
-    days: frozenset[StatedDay] = frozenset()  # the days its text names ("16 January", 1月16日)
 
     @property
     def relevant(self) -> bool:
@@ -89,13 +89,12 @@ def _facts(title: str, summary: str, config: Config) -> Facts:
         return Facts(verdict)
     words = _wording(config).words
     title_words = words(title)
-    days = stated_days(f"{title}\n{summary}", config)
-    return Facts(verdict, title_words, title_words | words(summary), days)
+    return Facts(verdict, title_words, title_words | words(summary))
 
 
 def event_id_for(article_id: str) -> str:
     """The id of the event an article starts: stable, so the article never makes two events."""
-    return "feed-" + hashlib.sha1(article_id.encode("utf-8")).hexdigest()[:12]
+    return _FEED_ID + hashlib.sha1(article_id.encode("utf-8")).hexdigest()[:12]
 
 
 # The parse thread keys every headline it reads and the timeline keys it again when it takes
@@ -147,6 +146,7 @@ class Timeline:
         # MATCH_SCORE), not with every event of the week.
         self._postings: dict[str, dict[str, set[str]]] = {}
         self._rebuilt: dict[str, Event] = {}
+        self._milestones_near: dict[int, bool] = {}
 
     def reapply(self) -> None:
         """Judge every stored article again with the current rules (new aliases, keywords or
@@ -312,7 +312,7 @@ class Timeline:
         verdict = facts.verdict
         best, best_score = None, MATCH_SCORE
         day = _ordinal(article.day)
-        stated = _stated_ordinals(facts.days, day)
+        stated = self._stated_days(day, article)
         own_milestone = False  # a milestone of the article's own days fits it
         for event, profile, late in self._candidates(day, facts):
             if late and (event.origin == "feed" or not verdict.entities & profile.entities):
@@ -456,6 +456,22 @@ class Timeline:
                 if event is not None and event.date == date:
                     found.append((event, self._profile(event), late))
         return found
+
+    def _stated_days(self, day: int, article: Article) -> list[int]:
+        # The days the article states, as day numbers within reach; read only where some
+        # event other than a feed event lies within reach (rarely, for today's news).
+        near = self._milestones_near.get(day)
+        if near is None:
+            by_day = self._days()
+            near = self._milestones_near[day] = any(
+                not event_id.startswith(_FEED_ID)
+                for ordinal in range(day - STATED_REACH_DAYS, day + STATED_REACH_DAYS + 1)
+                for event_id in by_day.get(_day(ordinal), ())
+            )
+        if not near:
+            return []
+        days = stated_days(f"{article.title}\n{article.summary}", self.config)
+        return _stated_ordinals(days, day)
 
     def _stated(self, day: int, stated: list[int]) -> list[tuple[Event, _Profile]]:
         # Milestones (not feed events) on the days the article states, beyond the days
