@@ -11,7 +11,7 @@ from amity.tui.goto import GoToDate
 from rich.cells import cell_len
 from screen import screen_lines, screen_text
 from test_app_keys import NotedApp
-from textual.widgets import Button
+from textual.widgets import Button, Footer
 
 NOW = dt.datetime(2026, 2, 1, 12, 0, tzinfo=dt.UTC)
 EMOJI = "Thumbs 👍🏽 planes ✈️ family 👨‍👩‍👧 rainbow 🏳️‍🌈 for Japan and Italy"
@@ -194,3 +194,17 @@ async def test_hiding_a_very_long_title_says_so_in_a_short_toast(store: Store) -
         said = app.notes[-1]
         assert said.startswith("Hidden: Japan and Italy agree on many things")
         assert said.endswith("… — u undoes it") and len(said) < 90
+
+
+async def test_the_search_box_sits_whole_above_the_footer(store: Store) -> None:
+    # Its bottom edge was drawn under the footer; at 40×12 it left the timeline two rows.
+    app = make_app(store)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.press("slash", *"japan")
+        box, footer = app.query_one("#search"), app.query_one(Footer)
+        assert box.region.height == 3 and box.region.bottom <= footer.region.y
+        await pilot.resize_terminal(40, 12)
+        await pilot.pause()
+        assert box.region.height == 1 and box.region.bottom <= footer.region.y
+        assert app.timeline.region.height >= 5
+        assert "japan" in screen_lines(app)[box.region.y]
