@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 from amity.feeds import refresh
-from amity.store import Feed, Store, StoreError, load_config
+from amity.store import Event, Feed, Store, StoreError, load_config
 from amity.tui.output import display_width
 from feedserver import relevant_item, rss, short_config, store_with
 from storegen import amity
@@ -143,3 +143,24 @@ def test_an_unwritable_store_folder_is_said_at_once(tmp_path: Path) -> None:
     assert "Permission denied" in message and "another amity process" not in message
     assert str(folder) in message
     assert float(seconds) < 5  # not the 10 s lock timeout (a bound, not a speed measure)
+
+
+def test_list_keeps_its_columns_with_combining_marks_and_emoji(db: Path) -> None:
+    # Each combining mark of "Z̷̢̛̮algo" counted a column, and 👍🏽 or 👨‍👩‍👧 as many as their parts:
+    # those rows' topics stood columns left or right of every other row's.
+    from rich.cells import cell_len  # a second, independent measure of terminal columns
+
+    Store.open(db).put_events(
+        [
+            Event(id="z", date="2025-04-04", title="Z̷̢̛̮a̸̡͓l̶͎̈g̵̣̈́o̴̱͝ talks, café", topics=("culture",)),
+            Event(
+                id="e", date="2025-04-05", title="Thumbs 👍🏽 family 👨‍👩‍👧 ✈️", topics=("culture",)
+            ),
+            Event(id="p", date="2025-04-06", title="Plain title", topics=("culture",)),
+        ]
+    )
+    result = amity("list", "--since", "2025-04", "--until", "2025-04", db=db, env={"COLUMNS": "80"})
+    rows = [line for line in result.stdout.splitlines() if line.endswith("  culture")]
+    starts = {cell_len(line[: line.rindex("  culture")]) for line in rows}
+    assert len(rows) == 3 and len(starts) == 1, result.stdout
+    assert "Thumbs 👍 family 👨👩👧 ✈" in result.stdout

@@ -2,29 +2,20 @@
 
 Rich measures an emoji with a skin tone (👍🏽), a joined family (👨‍👩‍👧) or a symbol asking for
 emoji presentation (✈️) as one two-cell picture; most terminals (xterm, VTE, tmux, alacritty)
-draw the parts, wider or narrower. A row holding one then moves everything after it on the
-same screen line (tags, the detail pane beside the timeline, scrollbars) and leaves stale
-cells behind. Drawn without the joiners, selectors and modifiers, the pictures keep their
-meaning and take the cells that Rich counts.
+draw the parts, wider or narrower. A row holding one then moved everything after it on the
+same screen line (tags, the detail pane beside the timeline, scrollbars) and left stale cells
+behind; the app draws such text `steady` (tui/output.py, shared with the command line's tables).
 """
 
 from __future__ import annotations
-
-import re
 
 from amity.store import clean_text
 from amity.store.text import clip
 from rich.cells import cell_len, set_cell_size
 
+from .output import steady
+
 NAMED = 60  # the most of a title that a notification quotes
-
-# Zero width joiner, variation selectors 15/16, emoji skin-tone modifiers.
-_UNSTEADY = re.compile("[\u200d\ufe0e\ufe0f\U0001f3fb-\U0001f3ff]")
-
-
-def steady(text: str) -> str:
-    """`text` without the characters whose width terminals disagree on (see above)."""
-    return text if text.isascii() else _UNSTEADY.sub("", text)
 
 
 def cell_text(text: str) -> str:

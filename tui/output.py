@@ -6,6 +6,7 @@ Kept free of Rich and Textual so that `amity list` under cron starts in a few te
 from __future__ import annotations
 
 import os
+import re
 import shutil
 import sys
 import textwrap
@@ -26,10 +27,28 @@ def counted(n: int, noun: str) -> str:
 
 
 def display_width(text: str) -> int:
-    """Columns the text takes in a terminal (wide East Asian characters count two)."""
+    """Columns the text takes in a terminal (wide East Asian characters count two, combining
+    marks and joiners none: each of "Z̷̢̛̮" took five in a table row, and the row's topics moved)."""
     if text.isascii():
         return len(text)
-    return sum(2 if unicodedata.east_asian_width(c) in "WF" else 1 for c in text)
+    return sum(_cells(c) for c in text)
+
+
+def _cells(char: str) -> int:
+    if unicodedata.category(char) in ("Mn", "Me", "Cf"):
+        return 0
+    return 2 if unicodedata.east_asian_width(char) in "WF" else 1
+
+
+# Zero width joiner, variation selectors 15/16, emoji skin-tone modifiers.
+_UNSTEADY = re.compile("[\u200d\ufe0e\ufe0f\U0001f3fb-\U0001f3ff]")
+
+
+def steady(text: str) -> str:
+    """`text` without the characters whose width terminals disagree on: most (xterm, VTE,
+    tmux) draw the parts of 👍🏽, 👨‍👩‍👧 or ✈️, which Rich and wcwidth count as one picture; drawn
+    without them, the pictures keep their meaning and take the cells counted for them."""
+    return text if text.isascii() else _UNSTEADY.sub("", text)
 
 
 def fit(text: str, width: int) -> str:
@@ -64,7 +83,7 @@ def table(
     With `wrap`, a long flex cell continues on the next lines instead of being cut.
     """
     out = out or sys.stdout
-    rows = [[clean_text(cell) for cell in row] for row in rows]
+    rows = [[steady(clean_text(cell)) for cell in row] for row in rows]
     # Each cell measured once (a 100,000-row `amity list` has half a million of them).
     used = [[display_width(cell) for cell in row] for row in rows]
     widths = [max([display_width(h), *(u[i] for u in used)]) for i, h in enumerate(headers)]
