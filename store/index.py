@@ -16,6 +16,7 @@ from collections import Counter
 from collections.abc import Callable, Collection, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field, replace
 from itertools import compress, filterfalse, repeat
+from operator import itemgetter
 from typing import Any, Protocol, TypeVar
 
 from .database import Store
@@ -64,8 +65,9 @@ class Columns(Protocol):
     def events(self, positions: Sequence[int]) -> list[Event]:
         """The events at `positions`, in that order."""
 
-    def mapped(self, name: str, of: Callable[[Any], T]) -> list[T]:
-        """`of` each event's value in column `name`, worked out once per distinct value."""
+    def mapped(self, name: str, of: Callable[[list[Any]], list[T]]) -> list[T]:
+        """Each event's value in column `name` mapped: `of` maps the column's distinct values
+        (a list) to theirs, in order, so each is worked out once."""
 
 
 class EventColumns:
@@ -96,13 +98,14 @@ class EventColumns:
         events = self._events
         return [events[p] for p in positions]
 
-    def mapped(self, name: str, of: Callable[[Any], T]) -> list[T]:
-        """`of` each event's value in column `name`, worked out once per distinct value."""
+    def mapped(self, name: str, of: Callable[[list[Any]], list[T]]) -> list[T]:
+        """Each event's value in column `name` mapped by `of` (see Columns.mapped)."""
         return _mapped(self.column(name), of)
 
 
-def _mapped(column: list[Any], of: Callable[[Any], T]) -> list[T]:
-    value_of = {value: of(value) for value in set(column)}
+def _mapped(column: list[Any], of: Callable[[list[Any]], list[T]]) -> list[T]:
+    distinct = list(set(column))
+    value_of = dict(zip(distinct, of(distinct), strict=True))
     return list(map(value_of.__getitem__, column))
 
 
@@ -146,13 +149,14 @@ class ViewColumns:
                 return list(self.view.events())
         return [self.view.event(p) for p in positions]
 
-    def mapped(self, name: str, of: Callable[[Any], T]) -> list[T]:
-        """`of` each event's value in column `name`: for a column the view keeps coded (each
-        distinct value once, a code per event), from the codes, without building the column."""
+    def mapped(self, name: str, of: Callable[[list[Any]], list[T]]) -> list[T]:
+        """Each event's value in column `name` mapped by `of` (see Columns.mapped): for a
+        column the view keeps coded (each distinct value once, a code per event), from the
+        codes, without building the column."""
         if name not in CODED:
             return _mapped(self.column(name), of)
         coded = self.view.coded(name)
-        value_of = [of(value) for value in coded["values"]]
+        value_of = of(coded["values"])
         try:
             return list(map(value_of.__getitem__, coded["codes"]))
         except (LookupError, TypeError):
@@ -265,7 +269,7 @@ class TimelineIndex:
 
     def _masks(self) -> list[int]:
         # Per distinct topic set, then a C-speed map over the events.
-        return self.columns.mapped("topics", self._mask)
+        return self.columns.mapped("topics", lambda values: list(map(self._mask, values)))
 
     def _mask(self, topics: Iterable[str]) -> int:
         mask = 0
@@ -279,7 +283,7 @@ class TimelineIndex:
         return self._derived("years", self._years)
 
     def _years(self) -> list[int]:
-        return self.columns.mapped("date", _year)
+        return self.columns.mapped("date", _years_of)
 
     @property
     def texts(self) -> Texts:
@@ -465,8 +469,14 @@ class Timeline:
         return columns.view if isinstance(columns, ViewColumns) else None
 
 
-def _year(date: str) -> int:
-    return int(date[:4])
+_FIRST_FOUR = itemgetter(slice(4))
+
+
+def _years_of(dates: list[str]) -> list[int]:
+    # Maps in C and int() once per year: 100,000 events have some 15,000 distinct dates.
+    firsts = list(map(_FIRST_FOUR, dates))
+    year_of = {first: int(first) for first in set(firsts)}
+    return list(map(year_of.__getitem__, firsts))
 
 
 def _containing(texts: Texts, word: bytes, candidates: Sequence[int]) -> list[int]:
