@@ -8,7 +8,7 @@ import gc
 import os
 import sys
 from collections.abc import Callable, Iterable
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from functools import partial
 from itertools import compress
 from pathlib import Path
@@ -79,6 +79,18 @@ class SearchBar(Input):
         self.app.call_later(self.app.action_end_search)  # type: ignore[attr-defined]
 
 
+@dataclass(frozen=True, slots=True)
+class Panes:
+    """The app's widgets, made in compose and kept: the first view is shown in them before
+    they are mounted (shown after, in on_mount, each was drawn a second time)."""
+
+    header: StatusHeader
+    sidebar: TopicList
+    timeline: TimelineView
+    density: DensityStrip
+    detail: DetailPane
+
+
 class AmityApp(Curating):
     """Browse the years, filter by topic with one key, refresh in place."""
 
@@ -86,6 +98,7 @@ class AmityApp(Curating):
     TITLE = "amity"
     COMMANDS = App.COMMANDS | {TimelineCommands, FilterCommands}
     BINDINGS: ClassVar[list[BindingType]] = bindings(APP_KEYS)
+    parts: Panes  # made in compose
 
     def __init__(
         self,
@@ -136,32 +149,37 @@ class AmityApp(Curating):
     def compose(self) -> ComposeResult:
         """Header, topics | timeline + density | detail, search, progress, footer."""
         body = Container(id="body")
-        timeline = TimelineView(id="timeline")
-        detail = DetailPane(self.config.topics, id="detail")
+        parts = self.parts = Panes(
+            StatusHeader(id="header"),
+            TopicList(self.config.topics, id="sidebar"),
+            TimelineView(id="timeline"),
+            DensityStrip(id="density"),
+            DetailPane(self.config.topics, id="detail"),
+        )
         # Laid out for the terminal's size before anything is styled: chosen at the first
         # resize instead, the screen's classes restyled every widget a second time.
-        self._lay_out(self._layout_at(self.size.width, self.size.height), body, timeline, detail)
-        yield StatusHeader(id="header")
+        self._lay_out(self._layout_at(self.size.width, self.size.height), body)
+        parts.timeline.mark_of = self.mark_of
+        self.apply()  # the index built in __init__
+        yield parts.header
         with body:
-            yield TopicList(self.config.topics, id="sidebar")
+            yield parts.sidebar
             with Vertical(id="main"):
-                yield timeline
-                yield DensityStrip(id="density")
-            yield detail
+                yield parts.timeline
+                yield parts.density
+            yield parts.detail
         yield Footer()  # the search box comes after the first frame: see on_ready
 
     @property
     def timeline(self) -> TimelineView:
         """The timeline widget."""
-        return self.query_one(TimelineView)
+        return self.parts.timeline
 
     def on_mount(self) -> None:
-        """Paint the index built in __init__; start polling the store afterwards."""
-        self.timeline.mark_of = self.mark_of
+        """Start polling the store (the first view was shown in compose)."""
         if self.visits.theme in self.available_themes:
             self.theme = self.visits.theme  # the theme chosen last time
         self._layout_for(self.size.width, self.size.height)
-        self.apply()
         self.timeline.focus()
         self.set_interval(POLL_SECONDS, self.check_store)
         self.call_after_refresh(self._warm_search)
@@ -220,18 +238,15 @@ class AmityApp(Curating):
     def _layout_for(self, width: int, height: int) -> None:
         chosen = self._layout_at(width, height)
         if chosen != self.panes:  # start-up sends two resizes; each restyle costs a pass
-            self._lay_out(
-                chosen, self.query_one("#body"), self.timeline, self.query_one(DetailPane)
-            )
+            self._lay_out(chosen, self.query_one("#body"))
 
     def _layout_at(self, width: int, height: int) -> layout.Layout:
         return layout.choose(
             width, height, sidebar=self.sidebar_choice, wide_detail=self.wide_detail
         )
 
-    def _lay_out(
-        self, chosen: layout.Layout, body: Widget, timeline: TimelineView, detail: DetailPane
-    ) -> None:
+    def _lay_out(self, chosen: layout.Layout, body: Widget) -> None:
+        timeline, detail = self.parts.timeline, self.parts.detail
         self.panes = chosen
         self.screen.set_class(not chosen.sidebar, "no-sidebar")
         self.screen.set_class(not chosen.detail_right, "detail-below")
@@ -275,7 +290,7 @@ class AmityApp(Curating):
         timeline.empty_lines = self._empty_hint()
         timeline.words = self.view_filter.words
         timeline.set_view(self.index, self.view, keep)
-        self.query_one(TopicList).show(
+        self.parts.sidebar.show(
             self.view_filter.topics,
             self.view.topic_counts,
             self.view_filter.milestones_only,
@@ -316,7 +331,7 @@ class AmityApp(Curating):
         else:
             right, bad = refresh_status(self.checked_at, self.loaded.feeds, self.clock())
         chosen, topics = self.view_filter, self.config.topics
-        self.query_one(StatusHeader).show(
+        self.parts.header.show(
             left,
             describe_filter(chosen, topics),
             right,
@@ -517,14 +532,12 @@ class AmityApp(Curating):
             self.seen.add(event.id)
             self.timeline.refresh_line(self.timeline.cursor)
             self._show_header()
-        self.query_one(DetailPane).show(event, self.view_filter.words)
-        self.query_one(DensityStrip).show(
-            self.view.year_counts, event.year if event is not None else None
-        )
+        self.parts.detail.show(event, self.view_filter.words)
+        self.parts.density.show(self.view.year_counts, event.year if event is not None else None)
 
     @on(TimelineView.Chosen)
     def _chosen(self) -> None:
-        self.query_one(DetailPane).focus()
+        self.parts.detail.focus()
 
     @on(DetailPane.Back)
     def _back(self) -> None:
