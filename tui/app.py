@@ -143,6 +143,7 @@ class AmityApp(Curating):
         self.panes = layout.choose(80, 24)
         self.checked_at = last_checked(store, self.loaded)  # when a refresh last ran
         self._damaged_index: TimelineIndex | None = None  # its view found damaged while drawn
+        self.painted = False  # the first frame is on the screen (see on_ready)
 
     # -- layout ----------------------------------------------------------------------------
 
@@ -187,10 +188,13 @@ class AmityApp(Curating):
             self.notify(update.message(), markup=False)
 
     def on_ready(self) -> None:
-        """The first frame is on the screen: the collector run_app held off works again, and
-        the search box, hidden until / and a fifth of the widgets' start-up, is mounted."""
+        """The first frame is on the screen: the collector run_app held off works again, the
+        detail of the event under the cursor is drawn (a fifth of the first frame's work), and
+        the search box, hidden until / and another fifth, is mounted."""
         if not gc.isenabled():
             resume_gc()
+        self.painted = True
+        self.parts.detail.show(self.timeline.current, self.view_filter.words)
         self.call_later(self._search_bar)
 
     def _search_bar(self) -> SearchBar:
@@ -532,7 +536,8 @@ class AmityApp(Curating):
             self.seen.add(event.id)
             self.timeline.refresh_line(self.timeline.cursor)
             self._show_header()
-        self.parts.detail.show(event, self.view_filter.words)
+        if self.painted:  # the first frame goes without it: see on_ready
+            self.parts.detail.show(event, self.view_filter.words)
         self.parts.density.show(self.view.year_counts, event.year if event is not None else None)
 
     @on(TimelineView.Chosen)

@@ -185,7 +185,7 @@ class DetailPane(VerticalScroll, can_focus=True):
         super().__init__(id=id)
         self.topics = topics
         self.event: Event | None = None
-        self._body = Static(describe(None, topics), id="detail-body")
+        self._body = Static(id="detail-body")  # filled by show()
 
     def compose(self) -> ComposeResult:
         """One Static holding the text."""
