@@ -9,7 +9,6 @@ applies it to every write).
 
 from __future__ import annotations
 
-import hashlib
 import re
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
@@ -153,6 +152,8 @@ def new_event_id(date: str, title: str, taken: Iterable[str]) -> str:
     """A stable, readable id for an event of the person's own: user-DATE-slug."""
     slug = re.sub(r"[^a-z0-9]+", "-", title.casefold()).strip("-")[:40].strip("-")
     if not slug:  # a title in Japanese, say
+        import hashlib  # here, as in view.py: it loads OpenSSL, 1-2 ms of every app start
+
         slug = hashlib.sha1(title.encode("utf-8")).hexdigest()[:8]
     base = f"user-{date}-{slug}"
     taken = set(taken)
@@ -311,6 +312,8 @@ def move_source(
 def _split_out(origin: Event, source: Source) -> Event:
     # Dated by the article when it has a date, otherwise by the event it came from.
     date = source.published[:10] if source.published else origin.date
+    import hashlib  # see new_event_id
+
     return Event(
         id="moved-" + hashlib.sha1(source.url.encode("utf-8")).hexdigest()[:12],
         date=date,

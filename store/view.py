@@ -27,7 +27,6 @@ from __future__ import annotations
 import bisect
 import contextlib
 import glob
-import hashlib
 import itertools
 import os
 import re
@@ -896,6 +895,8 @@ def _value(event: Event, name: str) -> Any:
 
 def _digest(text: bytes | memoryview) -> bytes:
     # What tells an unchanged stored record from a changed one between two writes.
+    import hashlib  # here: importing it loads OpenSSL, 1-2 ms of every app start
+
     return hashlib.blake2b(text, digest_size=8).digest()
 
 
