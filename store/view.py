@@ -30,7 +30,6 @@ import glob
 import itertools
 import os
 import re
-import secrets
 import sys
 import threading
 import weakref
@@ -466,7 +465,7 @@ def write_stamped(
         header = {
             "signature": [_WIDEST_NUMBER] * 3,
             "byteorder": sys.byteorder,
-            "gen": secrets.token_hex(8),
+            "gen": os.urandom(8).hex(),  # secrets.token_hex; importing secrets loads hashlib
             "meta": document.table("meta").record("meta") or {},
             "feeds": document.table("feeds").all(),
             "count": runs.count,
