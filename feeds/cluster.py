@@ -527,11 +527,7 @@ class Timeline:
 
     def _days(self) -> dict[str, list[str]]:
         if self._by_day is None:
-            by_day: dict[str, list[str]] = {}
-            for event_id, date in _dates(self.events):
-                if len(date) == 10:
-                    by_day.setdefault(date, []).append(event_id)
-            self._by_day = by_day
+            self._by_day = _Days(self.events)
         return self._by_day
 
     def _articles_index(self) -> dict[str, list[str]]:
@@ -559,9 +555,47 @@ class Timeline:
 _FEED_FIELDS = ("date", "title", "summary", "kind", "topics", "sources", "why")
 
 
+class _Days(dict[str, list[str]]):
+    """Day -> the ids of its events. A store's events tell a day's without being built, and
+    from the view's dates, a day at a time: only the days incoming articles touch are looked
+    up (a few dozen of 100k events' thousands). Others are grouped at once."""
+
+    def __init__(self, events: Mapping[str, Event]) -> None:
+        super().__init__()
+        self._events: Mapping[str, Event] | None = events
+        if not isinstance(events, StoredEvents):
+            self._group()
+
+    def _look(self, date: str) -> None:
+        events = self._events
+        if events is None or len(date) != 10 or super().__contains__(date):
+            return
+        ids = events.on_day(date) if isinstance(events, StoredEvents) else None
+        if ids is None:  # no view to tell
+            self._group()
+        else:
+            super().__setitem__(date, ids)
+
+    def _group(self) -> None:
+        events, self._events = self._events, None
+        assert events is not None and not self
+        for event_id, date in _dates(events):
+            if len(date) == 10:
+                super().setdefault(date, []).append(event_id)
+
+    def get(self, date: str, default: Any = None) -> Any:
+        """The ids of the events of `date` (looked up first if need be), or `default`."""
+        self._look(date)
+        return super().get(date, default)
+
+    def setdefault(self, date: str, default: list[str]) -> list[str]:
+        """The ids of the events of `date`, `default` set when it has none."""
+        self._look(date)
+        return super().setdefault(date, default)
+
+
 def _dates(events: Mapping[str, Event]) -> Iterable[tuple[str, str]]:
-    # A store's events tell their dates without being built: only the days incoming articles
-    # touch build theirs.
+    # A store's events tell their dates without being built.
     if isinstance(events, StoredEvents):
         return events.dates()
     return ((event.id, event.date) for event in events.values())

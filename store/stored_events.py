@@ -3,6 +3,7 @@ events builds the few hundred around its articles, not all of them."""
 
 from __future__ import annotations
 
+import bisect
 from collections.abc import Iterable, Iterator, MutableMapping
 
 from .document import Table
@@ -32,6 +33,16 @@ class StoredEvents(MutableMapping[str, Event]):
             raise KeyError(key)
         event = self._built[key] = Event.from_trusted(record)
         return event
+
+    def get(self, key: str, default: Event | None = None) -> Event | None:  # type: ignore[override]
+        """The event under `key`, or `default` (what is built is a lookup away)."""
+        event = self._built.get(key)
+        if event is not None:
+            return event
+        try:
+            return self[key]
+        except KeyError:
+            return default
 
     def __setitem__(self, key: str, event: Event) -> None:
         self._built[key] = event
@@ -89,13 +100,41 @@ class StoredEvents(MutableMapping[str, Event]):
         for key in list(self._added):
             yield key, built[key].date
 
+    def on_day(self, date: str) -> list[str] | None:
+        """The ids of the events dated `date`, in no set order, without building any: the
+        view's date column lists them side by side (timeline order), and what changed since
+        the read is set right. None when there is no view to tell (then see `dates`)."""
+        columns = self._view_columns()
+        if columns is None:
+            return None
+        ids, dates = columns
+        count = len(dates)
+
+        def ascending(at: int) -> str:  # the timeline's order read backwards
+            return dates[count - 1 - at]
+
+        first = count - bisect.bisect_right(range(count), date, key=ascending)
+        stop = count - bisect.bisect_left(range(count), date, key=ascending)
+        moved = {*self._table.changed, *self._gone, *self._built}
+        found = [ids[p] for p in range(first, stop) if ids[p] not in moved]
+        for key in self._table.changed:
+            if key in self._built or key in self._gone:
+                continue
+            record = self._table.record(key)
+            if record is not None and Event.from_trusted(record).date == date:
+                found.append(key)
+        found += [key for key, event in self._built.items() if event.date == date]
+        return found
+
     def _view_dates(self) -> dict[str, str] | None:
+        columns = self._view_columns()
+        return None if columns is None else dict(zip(*columns, strict=True))
+
+    def _view_columns(self) -> tuple[list[str], list[str]] | None:
         if self._view is None:
             return None
         try:
-            view = self._view
             # Kept: the write that follows reuses them (view.py _Runs).
-            ids, dates = view.column("id"), view.column("date")
+            return self._view.column("id"), self._view.column("date")
         except ViewDamaged:  # replaced by another writer meanwhile: read from the records
             return None
-        return dict(zip(ids, dates, strict=True))

@@ -93,6 +93,14 @@ def test_the_stored_events_tell_their_dates_from_the_view_as_from_the_records(tm
         )
         assert dict(fast.dates())["syn-0000005"] == "1999-01-02"
         assert "syn-0000004" not in dict(fast.dates()) and "new-0000001" in dict(fast.dates())
+        # A day at a time, from the view's date column, as from every record.
+        by_day: dict[str, set[str]] = {}
+        for key, date in plain.dates():
+            by_day.setdefault(date, set()).add(key)
+        assert plain.on_day("1999-01-02") is None  # no view: the caller groups every record
+        for date in [*by_day, "1999-01-03", "2001-03-04", "1866"]:
+            found = fast.on_day(date)
+            assert found is not None and sorted(found) == sorted(by_day.get(date, ())), date
 
 
 def save(txn: Transaction, timeline: Timeline) -> None:
