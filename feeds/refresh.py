@@ -14,6 +14,7 @@ import httpx
 from amity.store import Config, Feed, Store, StoreError, format_iso
 from amity.store.notices import warn
 
+from .classify import rules_fingerprint
 from .decide import Changes, Decision, Outcome, brings_articles
 from .gather import gather
 from .plan import due_feeds, select_feeds
@@ -112,11 +113,20 @@ class _Ahead:
         so far (on the event loop's thread). Answers that bring nothing before the first that
         does are only held, so a refresh in which no feed brings any wakes the worker only to
         save (a hand-over to a thread costs a wake-up, and the GIL, each)."""
+        if not self.held and not self.handed:
+            # Whatever the answers bring, the save takes the writer lock and compares the rules'
+            # fingerprint (~14 ms of CPU, cold): done now, while later answers are still on
+            # the wire, not after the last one.
+            self.worker.later(self._get_ready)
         if not self.handed and not brings_articles(outcome):
             self.held.append(outcome)  # the worker reads `held` only once handed an answer
             return
         self.handed = True
         self.worker.later(self.take, outcome)
+
+    def _get_ready(self) -> None:
+        self.store.ready_to_write()
+        rules_fingerprint(self.config)
 
     def take(self, outcome: Outcome) -> None:
         """Fold one more answer into the decision (on the worker's thread)."""
