@@ -208,3 +208,19 @@ async def test_the_search_box_sits_whole_above_the_footer(store: Store) -> None:
         assert box.region.height == 1 and box.region.bottom <= footer.region.y
         assert app.timeline.region.height >= 5
         assert "japan" in screen_lines(app)[box.region.y]
+
+
+async def test_the_sidebar_asked_for_leaves_the_titles_room(store: Store) -> None:
+    # b at 40 columns put the 26-column sidebar beside a 14-column timeline: no title, half
+    # a date.
+    app = NotedApp(store, Config(), clock=lambda: NOW)
+    async with app.run_test(size=(40, 12)) as pilot:
+        await pilot.press("b")
+        await pilot.pause()
+        assert not app.query_one("#sidebar").display
+        assert "2026-01-16  Special Strategic" in screen_text(app)
+        assert app.notes[-1] == "No room for the topic sidebar at this width."
+        await pilot.resize_terminal(64, 20)  # asked for, it comes where titles keep 20
+        await pilot.pause()
+        assert app.query_one("#sidebar").display
+        assert "2026-01-16  Special Strategic" in screen_text(app)

@@ -277,6 +277,8 @@ class AmityApp(Curating):
         """Hide or show the topic sidebar (your choice holds until you change it)."""
         self.sidebar_choice = not self.panes.sidebar
         self._layout_for(self.size.width, self.size.height)
+        if self.sidebar_choice and not self.panes.sidebar:
+            self.notify("No room for the topic sidebar at this width.", severity="warning")
 
     def action_widen_detail(self) -> None:
         """Give the detail pane more room, or back to normal."""

@@ -16,6 +16,7 @@ SCROLLBAR = 1  # the timeline's scrollbar column
 SIDEBAR_AT = 56  # title columns the timeline keeps when the sidebar appears
 DETAIL_RIGHT_AT = 80  # ... and when the detail moves to the right
 MIN_TITLE = 8
+ASKED_TITLE = 20  # title columns the timeline keeps beside a sidebar the person asked for
 DENSITY_AT = 16  # terminal rows from which the density strip is shown (below, the timeline's)
 DENSITY_ROWS = 2
 MIN_TIMELINE = 3  # rows the timeline keeps in a short terminal: the cursor's entry and more
@@ -62,7 +63,10 @@ def choose(
     """The layout for a terminal of this size; `sidebar` True/False is the person's choice
     (None: automatic), `wide_detail` gives the detail pane more room."""
     fixed = ROW_FIXED + SCROLLBAR
-    with_sidebar = width - SIDEBAR - fixed >= SIDEBAR_AT if sidebar is None else sidebar
+    # Asked for (b), the sidebar still leaves the titles ASKED_TITLE columns: at 40 columns it
+    # left the timeline 14, not even the dates.
+    least = SIDEBAR_AT if sidebar is None else ASKED_TITLE
+    with_sidebar = sidebar is not False and width - SIDEBAR - fixed >= least
     left = SIDEBAR if with_sidebar else 0
     columns = detail_columns(width, wide_detail)
     right = width - left - columns - fixed >= DETAIL_RIGHT_AT or (
