@@ -53,7 +53,7 @@ def _startup(kind: str, db: str, mark: str) -> int:
 
         Bare().run()
         return 0
-    from amity.tui.cli import main
+    from amity.tui.start import main  # the console script's entry point
 
     sys.argv = ["amity", "--db", db]
     main()

@@ -31,6 +31,7 @@ from amity.store.view import View
 from .filter_options import filter_options
 from .output import counted, json_text, print_json, say, table, write_output
 from .session import Session, pass_session
+from .start import APP_OPTIONS
 from .tuning import tune_process
 
 if TYPE_CHECKING:
@@ -94,14 +95,14 @@ def _fail(message: str, code: int) -> None:
     # Not checked here: a folder, device or unreadable file is the store's error (exit 3,
     # named by the store), not a usage error.
     type=click.Path(readable=False, path_type=Path),
-    envvar="AMITY_DB",
+    envvar=APP_OPTIONS["--db"],
     help="The store file (default: the user data folder). Also AMITY_DB.",
 )
 @click.option(
     "--config",
     "config_path",
     type=click.Path(dir_okay=False, path_type=Path),
-    envvar="AMITY_CONFIG",
+    envvar=APP_OPTIONS["--config"],
     help="The config file (default: the user config folder). Also AMITY_CONFIG.",
 )
 @click.option(

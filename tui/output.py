@@ -15,7 +15,6 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any, TextIO
 
-import click
 from amity.store import Store, clean_text
 from amity.store.jsontext import compact_json
 from amity.store.storage import atomic_write_bytes
@@ -165,6 +164,8 @@ def write_output(text: str, path: Path | None, what: str) -> None:
     if path is None:
         sys.stdout.write(text)
         return
+    import click  # here: the app imports this module, and opens without click (start.py)
+
     context = click.get_current_context(silent=True)
     session = context.find_root().obj if context is not None else None
     if Store(getattr(session, "db_path", None)).owns(path):

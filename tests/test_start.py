@@ -1,0 +1,88 @@
+"""`amity` with only --db/--config opens the app without the command line; everything else,
+and every error, reads as it did through click."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from amity.tui.start import app_only
+
+
+def test_the_store_and_config_alone_open_the_app_directly(tmp_path, monkeypatch):
+    monkeypatch.delenv("AMITY_DB", raising=False)
+    monkeypatch.delenv("AMITY_CONFIG", raising=False)
+    assert app_only([]) == (None, None)
+    assert app_only(["--db", "a.json"]) == (Path("a.json"), None)
+    assert app_only(["--db=a.json", "--config", "c.toml"]) == (Path("a.json"), Path("c.toml"))
+    monkeypatch.setenv("AMITY_DB", "env.json")
+    assert app_only(["--config=c.toml"]) == (Path("env.json"), Path("c.toml"))
+    assert app_only(["--db", "given.json"]) == (Path("given.json"), None)  # the option wins
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ["list"],
+        ["--db", "a.json", "list"],
+        ["-h"],
+        ["--help"],
+        ["-V"],
+        ["--db"],  # click says the value is missing
+        ["--db="],
+        ["--db", "--config"],
+        ["--db", "a", "--db", "b"],
+        ["--verbose"],
+    ],
+)
+def test_anything_else_goes_to_the_command_line(args):
+    assert app_only(args) is None
+
+
+def test_a_config_path_that_is_a_folder_goes_to_the_command_line(tmp_path):
+    assert app_only(["--config", str(tmp_path)]) is None
+
+
+def _amity(entry: str, args: list[str], env: dict[str, str]) -> subprocess.CompletedProcess[str]:
+    code = (
+        "import sys\n"
+        f"from amity.tui.{entry} import main\n"
+        f"sys.argv = ['amity', *{args!r}]\n"
+        "try:\n    main()\nexcept SystemExit as exc:\n    print(exc.code)\n"
+        "print('click' in sys.modules)\n"
+    )
+    return subprocess.run(
+        [sys.executable, "-c", code],
+        capture_output=True,
+        text=True,
+        env={**os.environ, **env},
+        stdin=subprocess.DEVNULL,
+    )
+
+
+def test_a_bad_config_or_store_fails_as_through_click_and_without_it(tmp_path):
+    config = tmp_path / "bad.toml"
+    config.write_text("topics = [", encoding="utf-8")
+    damaged = tmp_path / "damaged.json"
+    damaged.write_text("{not json", encoding="utf-8")
+    env = {"AMITY_DB": "", "AMITY_CONFIG": ""}
+    for args, code in (
+        (["--db", str(tmp_path / "s.json"), "--config", str(config)], "2"),
+        ([f"--db={damaged}"], "3"),
+    ):
+        direct = _amity("start", args, env)
+        through_click = _amity("cli", args, env)
+        assert direct.stdout.split() == [code, "False"], direct.stderr
+        assert through_click.stdout.split() == [code, "True"]
+        assert direct.stderr == through_click.stderr
+        assert direct.stderr.startswith("amity: ") and str(tmp_path) in direct.stderr
+    assert damaged.read_text(encoding="utf-8") == "{not json"  # never overwritten
+
+
+def test_help_still_comes_from_the_command_line():
+    out = _amity("start", ["--help"], {})
+    assert "With no command, opens the timeline app." in out.stdout
+    assert out.stdout.split()[-2:] == ["0", "True"]
