@@ -8,11 +8,11 @@ import gc
 import os
 import sys
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass, replace
+from dataclasses import replace
 from functools import partial
 from itertools import compress
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar, NamedTuple
 
 from amity.store import (
     Config,
@@ -79,10 +79,10 @@ class SearchBar(Input):
         self.app.call_later(self.app.action_end_search)  # type: ignore[attr-defined]
 
 
-@dataclass(frozen=True, slots=True)
-class Panes:
+class Panes(NamedTuple):
     """The app's widgets, made in compose and kept: the first view is shown in them before
-    they are mounted (shown after, in on_mount, each was drawn a second time)."""
+    they are mounted (shown after, in on_mount, each was drawn a second time). A NamedTuple:
+    a frozen dataclass costs start-up 0.4 ms to make."""
 
     header: StatusHeader
     sidebar: TopicList

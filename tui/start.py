@@ -9,6 +9,7 @@ goes to click, which says what it says as before.
 
 from __future__ import annotations
 
+import gc
 import os
 import signal
 import sys
@@ -30,6 +31,9 @@ def main() -> None:
         return
     from .tuning import tune_process
 
+    # Held off from here, not only from run_app: amity's and Textual's modules are imported on
+    # the way (run_app turns it on again at the first frame, see there).
+    gc.disable()
     tune_process()
     if hasattr(signal, "SIGPIPE"):  # as cli.main does
         signal.signal(signal.SIGPIPE, signal.SIG_DFL)
