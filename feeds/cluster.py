@@ -571,14 +571,16 @@ class _Days(dict[str, list[str]]):
         if events is None or len(date) != 10 or super().__contains__(date):
             return
         ids = events.on_day(date) if isinstance(events, StoredEvents) else None
-        if ids is None:  # no view to tell
+        if ids is None:  # no view to tell, or too much changed since the read
             self._group()
         else:
             super().__setitem__(date, ids)
 
     def _group(self) -> None:
+        # Every day at once, as the events are now: the days looked up so far were kept so.
         events, self._events = self._events, None
-        assert events is not None and not self
+        assert events is not None
+        super().clear()
         for event_id, date in _dates(events):
             if len(date) == 10:
                 super().setdefault(date, []).append(event_id)

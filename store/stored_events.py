@@ -10,6 +10,11 @@ from .document import Table
 from .model import Event
 from .view import View, ViewDamaged
 
+# Events built, removed or changed since the read past which a day's events are no longer
+# looked up one day at a time (each lookup sets them right): a refresh builds a few hundred, a
+# refresh that judges every stored article again all of them.
+ONE_DAY_AT_A_TIME = 4096
+
 
 class StoredEvents(MutableMapping[str, Event]):
     """Events by id over a store table: read on first use, then kept; set and removed here
@@ -103,9 +108,12 @@ class StoredEvents(MutableMapping[str, Event]):
     def on_day(self, date: str) -> list[str] | None:
         """The ids of the events dated `date`, in no set order, without building any: the
         view's date column lists them side by side (timeline order), and what changed since
-        the read is set right. None when there is no view to tell (then see `dates`)."""
+        the read is set right. None when there is no view to tell, or when so much changed
+        since the read that setting it right costs more than reading every date (then see
+        `dates`)."""
+        changed, gone, built = self._table.changed, self._gone, self._built
         columns = self._view_columns()
-        if columns is None:
+        if columns is None or len(changed) + len(gone) + len(built) > ONE_DAY_AT_A_TIME:
             return None
         ids, dates = columns
         count = len(dates)
@@ -115,15 +123,18 @@ class StoredEvents(MutableMapping[str, Event]):
 
         first = count - bisect.bisect_right(range(count), date, key=ascending)
         stop = count - bisect.bisect_left(range(count), date, key=ascending)
-        moved = {*self._table.changed, *self._gone, *self._built}
-        found = [ids[p] for p in range(first, stop) if ids[p] not in moved]
-        for key in self._table.changed:
-            if key in self._built or key in self._gone:
+        found = [
+            key
+            for key in ids[first:stop]
+            if key not in changed and key not in gone and key not in built
+        ]
+        for key in changed:
+            if key in built or key in gone:
                 continue
             record = self._table.record(key)
             if record is not None and Event.from_trusted(record).date == date:
                 found.append(key)
-        found += [key for key, event in self._built.items() if event.date == date]
+        found += [key for key, event in built.items() if event.date == date]
         return found
 
     def _view_dates(self) -> dict[str, str] | None:

@@ -4,11 +4,12 @@ is byte for byte the list the store file itself gives."""
 
 from __future__ import annotations
 
+import pytest
 from amity.feeds.articles import Article, article_key
 from amity.feeds.cluster import Timeline
-from amity.store import Config, Event, Filter, Store, Transaction
+from amity.store import Config, Event, Filter, Store, Transaction, stored_events
 from amity.store.index import select
-from amity.store.stored_events import StoredEvents
+from amity.store.stored_events import ONE_DAY_AT_A_TIME, StoredEvents
 from amity.tui.output import json_text
 from storegen import amity, make_store, synthetic_event
 
@@ -47,7 +48,12 @@ def decide(txn: Transaction, events: dict[str, Event] | None, again: bool) -> Ti
     return timeline
 
 
-def test_a_timeline_over_the_stored_events_decides_as_over_all_of_them(tmp_path):
+@pytest.mark.parametrize("day_at_a_time", [ONE_DAY_AT_A_TIME, 40], ids=["days", "then-all"])
+def test_a_timeline_over_the_stored_events_decides_as_over_all_of_them(
+    tmp_path, monkeypatch, day_at_a_time
+):
+    # With 40, the days are looked up one at a time until 40 events are built, then all at once.
+    monkeypatch.setattr(stored_events, "ONE_DAY_AT_A_TIME", day_at_a_time)
     store = make_store(tmp_path / "db.json", 3000)
     for again in (False, True):  # then the stored articles judged again (new rules)
         with store.transaction() as txn:
