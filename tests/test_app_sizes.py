@@ -224,3 +224,13 @@ async def test_the_sidebar_asked_for_leaves_the_titles_room(store: Store) -> Non
         await pilot.pause()
         assert app.query_one("#sidebar").display
         assert "2026-01-16  Special Strategic" in screen_text(app)
+
+
+async def test_help_says_how_to_close_it_at_40_columns(store: Store) -> None:
+    # Its frame cut "↑ ↓ scroll · Esc, q or ? closes" to "… Esc, q or ? clos…".
+    app = make_app(store)
+    async with app.run_test(size=(40, 12)) as pilot:
+        await pilot.press("question_mark")
+        assert "Esc, q or ? closes" in screen_text(app)
+        await pilot.press("escape")
+        assert app.screen is app.screen_stack[0]

@@ -45,7 +45,8 @@ class HelpScreen(ModalScreen[None]):
         """Title, key table, the markers legend."""
         with VerticalScroll() as scroll:
             scroll.border_title = "amity — keys"
-            scroll.border_subtitle = "↑ ↓ scroll · Esc, q or ? closes"
+            # How to close first: a narrow frame cuts the end of its subtitle.
+            scroll.border_subtitle = "Esc, q or ? closes · ↑ ↓ scroll"
             yield Static(help_table())
             legend = Text(
                 "\n★ milestone  · news  ● new since your last visit  ? date uncertain  ⊘ hidden"
