@@ -234,3 +234,18 @@ async def test_help_says_how_to_close_it_at_40_columns(store: Store) -> None:
         assert "Esc, q or ? closes" in screen_text(app)
         await pilot.press("escape")
         assert app.screen is app.screen_stack[0]
+
+
+async def test_enter_in_a_terminal_too_short_for_the_detail_keeps_the_timeline(
+    store: Store,
+) -> None:
+    # At 20×5 the detail has no rows: Enter moved the focus into it, out of sight, and j went
+    # on scrolling what nobody could see.
+    app = NotedApp(store, Config(), clock=lambda: NOW)
+    async with app.run_test(size=(20, 5)) as pilot:
+        await pilot.press("enter", "j")
+        assert app.focused is app.timeline and app.timeline.cursor > 1
+        assert app.notes[-1] == "No room for the detail at this height."
+        await pilot.resize_terminal(40, 12)
+        await pilot.press("enter")
+        assert app.focused is app.query_one("#detail")

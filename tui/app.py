@@ -544,6 +544,9 @@ class AmityApp(Curating):
 
     @on(TimelineView.Chosen)
     def _chosen(self) -> None:
+        if not self.panes.detail_size:  # a terminal too short for it: focus would vanish
+            self.notify("No room for the detail at this height.", severity="warning")
+            return
         self.parts.detail.focus()
 
     @on(DetailPane.Back)
