@@ -313,16 +313,18 @@ class Timeline:
         best, best_score = None, MATCH_SCORE
         day = _ordinal(article.day)
         stated = self._stated_days(day, article)
-        own_milestone = False  # a milestone of the article's own days fits it
+        own, own_score = None, MATCH_SCORE  # the best milestone of the article's own days
         for event, profile, late in self._candidates(day, facts):
             if late and (event.origin == "feed" or not verdict.entities & profile.entities):
                 continue
             score = _score(event, profile, facts)
-            if score >= MATCH_SCORE and event.origin != "feed" and not own_milestone:
-                when = _ordinal(event.date)
-                own_milestone = 0 <= day - when <= 1 or when in stated
+            if score >= own_score and event.origin != "feed" and _own_days(event, day, stated):
+                own, own_score = event, score
             if score >= best_score:
                 best, best_score = event, score
+        own_milestone = own is not None
+        if own is not None and best is not None and best.origin != "feed":
+            best = own  # between milestones, the one the article reports, not a neighbour
         # A preview or follow-up, by the day it states and the milestone's name (one of its
         # terms, or who or what they name: Meloni, ACSA), where no nearer event scores as well.
         # Reports come the day of their happening or the day after, or state its day: a
@@ -732,6 +734,14 @@ def _stated_ordinals(days: Iterable[StatedDay], around: int) -> list[int]:
             if abs(ordinal - around) <= STATED_REACH_DAYS:
                 found.add(ordinal)
     return sorted(found)
+
+
+def _own_days(event: Event, day: int, stated: list[int]) -> bool:
+    """Whether `day` is one of the event's own days (its date to its end date) or the day
+    after, or the article states its date."""
+    start = _ordinal(event.date)
+    end = _ordinal(event.end_date) if event.end_date and len(event.end_date) == 10 else start
+    return start <= day <= end + 1 or start in stated
 
 
 def _names(event: Event, article: Article) -> bool:

@@ -157,3 +157,24 @@ def test_a_report_weeks_away_joins_the_milestone_whose_day_it_states_and_name_it
 def test_a_report_that_fits_a_milestone_of_its_own_days_stays_with_it(day, title, summary):
     event = _take(_timeline(), day, title, summary)
     assert (event.origin, event.date) == ("curated", "2025-08-06")
+
+
+def test_between_milestones_a_report_goes_to_the_one_whose_days_it_falls_on():
+    # Mattarella's visit runs 3-9 March 2025; his talks with Ishiba were on the 5th. A report
+    # of his Hiroshima day that words it as talks (会談) belongs to the visit, however like
+    # the reports of those talks it reads.
+    timeline = _timeline()
+    talks = _take(
+        timeline,
+        "2025-03-05",
+        "石破首相、マッタレッラ大統領と会談 被爆者の声も話題に",
+        "来日中のイタリア大統領と首相が会談し、広島訪問や原爆慰霊碑への献花も話題になった。",
+    )
+    assert talks.date == "2025-03-05"
+    event = _take(
+        timeline,
+        "2025-03-09",
+        "イタリア大統領、被爆者と会談 原爆慰霊碑に献花",
+        "来日中のマッタレッラ大統領が広島で献花し、被爆者と面会した。",
+    )
+    assert (event.origin, event.date) == ("curated", "2025-03-03")
