@@ -59,7 +59,6 @@ _STOPWORDS = frozenset(_STOPWORD_TEXT.split())
 _SUFFIXES = ("ing", "ed", "es", "s")
 _TITLE_KEY = re.compile(r"[\W_]+")
 _ENTITY = "\x00"  # prefix of entity keys among the words of the postings
-_FEED_ID = "feed-"  # the ids of the events articles start
 
 
 @dataclass(frozen=True, slots=True)
@@ -94,7 +93,7 @@ def _facts(title: str, summary: str, config: Config) -> Facts:
 
 def event_id_for(article_id: str) -> str:
     """The id of the event an article starts: stable, so the article never makes two events."""
-    return _FEED_ID + hashlib.sha1(article_id.encode("utf-8")).hexdigest()[:12]
+    return "feed-" + hashlib.sha1(article_id.encode("utf-8")).hexdigest()[:12]
 
 
 # The parse thread keys every headline it reads and the timeline keys it again when it takes
@@ -146,7 +145,6 @@ class Timeline:
         # MATCH_SCORE), not with every event of the week.
         self._postings: dict[str, dict[str, set[str]]] = {}
         self._rebuilt: dict[str, Event] = {}
-        self._milestones_near: dict[int, bool] = {}
 
     def reapply(self) -> None:
         """Judge every stored article again with the current rules (new aliases, keywords or
@@ -312,7 +310,8 @@ class Timeline:
         verdict = facts.verdict
         best, best_score = None, MATCH_SCORE
         day = _ordinal(article.day)
-        stated = self._stated_days(day, article)
+        text = f"{article.title}\n{article.summary}"
+        stated = _stated_ordinals(stated_days(text, self.config), day)  # days it names
         own, own_score = None, MATCH_SCORE  # the best milestone of the article's own days
         for event, profile, late in self._candidates(day, facts):
             if late and (event.origin == "feed" or not verdict.entities & profile.entities):
@@ -458,22 +457,6 @@ class Timeline:
                 if event is not None and event.date == date:
                     found.append((event, self._profile(event), late))
         return found
-
-    def _stated_days(self, day: int, article: Article) -> list[int]:
-        # The days the article states, as day numbers within reach; read only where some
-        # event other than a feed event lies within reach (rarely, for today's news).
-        near = self._milestones_near.get(day)
-        if near is None:
-            by_day = self._days()
-            near = self._milestones_near[day] = any(
-                not event_id.startswith(_FEED_ID)
-                for ordinal in range(day - STATED_REACH_DAYS, day + STATED_REACH_DAYS + 1)
-                for event_id in by_day.get(_day(ordinal), ())
-            )
-        if not near:
-            return []
-        days = stated_days(f"{article.title}\n{article.summary}", self.config)
-        return _stated_ordinals(days, day)
 
     def _stated(self, day: int, stated: list[int]) -> list[tuple[Event, _Profile]]:
         # Milestones (not feed events) on the days the article states, beyond the days

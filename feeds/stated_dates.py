@@ -18,6 +18,7 @@ from amity.store import Config
 from .classify import per_config
 from .matcher import normalise
 
+_DIGIT = re.compile(r"\d")
 RANGE_DAYS = 10  # "from the 3rd to the 9th": every day between, for a span no longer than this
 _DAY = r"(\d{1,2})(?!\d)(?:st|nd|rd|th|°|º)?"
 _TO = r"\s*(?:-|–|—|/|&|,|to|and|al|e|ed)\s*"
@@ -40,12 +41,13 @@ def stated_days(text: str, config: Config) -> frozenset[StatedDay]:
     """Every day `text` names with its month, in any configured language or as 1月16日."""
     folded = normalise(text)
     found: set[StatedDay] = set()
+    if not _DIGIT.search(folded):  # most headlines and leads: no day to read
+        return frozenset()
     if "月" in folded:
         for year, month, first, last in _CJK.findall(folded):
             found.update(_span(int(month), first, last, year))
-    day_first, month_first, months = _patterns(config)
-    # Most texts name no month: a look for each name (C speed) spares the two searches.
-    if any(name in folded for name in months):
+    day_first, month_first, months, shortest = _patterns(config)
+    if any(name in folded for name in shortest):  # a month named, or a word holding one
         for first, last, name, year in day_first.findall(folded):
             found.update(_span(months[name], first, last, year))
         for name, first, last, year in month_first.findall(folded):
@@ -64,7 +66,9 @@ def _span(month: int, first: str, last: str, year: str) -> list[StatedDay]:
 
 
 @per_config
-def _patterns(config: Config) -> tuple[re.Pattern[str], re.Pattern[str], dict[str, int]]:
+def _patterns(
+    config: Config,
+) -> tuple[re.Pattern[str], re.Pattern[str], dict[str, int], tuple[str, ...]]:
     from amity.store.languages import all_languages
 
     months: dict[str, int] = {}
@@ -76,4 +80,6 @@ def _patterns(config: Config) -> tuple[re.Pattern[str], re.Pattern[str], dict[st
         rf"(?<![\d.]){_DAY}(?:{_TO}{_DAY})?\s+(?:of\s+|di\s+)?({names})\b{_YEAR}"
     )
     month_first = re.compile(rf"\b({names})\.?\s+{_DAY}(?:{_TO}{_DAY})?{_YEAR}")
-    return day_first, month_first, months
+    # The month names no other name holds ("jan", not "january"): looked for before searching.
+    shortest = tuple(n for n in months if not any(o != n and o in n for o in months))
+    return day_first, month_first, months, shortest
