@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import heapq
 import ssl
 import urllib.request
 import zlib
@@ -117,13 +118,18 @@ class _Slots:
         self._free, self._per_host = total, per_host
         self._waiting: dict[str, deque[asyncio.Future[None]]] = {}  # by host, in asking order
         self._busy: dict[str, int] = {}  # slots taken, by host
+        self._order: dict[str, int] = {}  # when each host first asked
+        # (-feeds waiting, order, host) for hosts that may take a slot, and the feeds waiting
+        # that each host's newest entry says: an older entry is skipped when it comes up.
+        self._ranked: list[tuple[int, int, str]] = []
+        self._listed: dict[str, int] = {}
         self._handing = False
 
     async def acquire(self, host: str) -> None:
         """Take a slot for a request to `host`, waiting for one."""
         turn = asyncio.get_running_loop().create_future()
         self._waiting.setdefault(host, deque()).append(turn)
-        self._hand_out()
+        self._rank(host)
         try:
             await turn
         except BaseException:
@@ -135,27 +141,37 @@ class _Slots:
         """Give back a slot taken for `host`."""
         self._free += 1
         self._busy[host] -= 1
-        self._hand_out()
+        self._rank(host)
 
-    def _hand_out(self) -> None:
-        if self._free and not self._handing:
+    def _rank(self, host: str) -> None:
+        # The host as it stands now, if it may take a slot and its entry says otherwise; then
+        # free slots are handed out on the loop's next turn (unless that is under way).
+        queue = self._waiting.get(host)
+        while queue and queue[0].done():  # cancelled while waiting
+            queue.popleft()
+        eligible = bool(queue) and self._busy.get(host, 0) < self._per_host
+        if queue and eligible and self._listed.get(host) != len(queue):
+            self._listed[host] = len(queue)
+            order = self._order.setdefault(host, len(self._order))
+            heapq.heappush(self._ranked, (-len(queue), order, host))
+        if self._free and self._ranked and not self._handing:
             self._handing = True
             asyncio.get_running_loop().call_soon(self._give)
 
     def _give(self) -> None:
+        while self._free and self._ranked:
+            waiting, _order, host = heapq.heappop(self._ranked)
+            if self._listed.get(host) != -waiting:
+                continue  # a newer entry of the host's stands
+            del self._listed[host]
+            queue = self._waiting[host]
+            current = -waiting == len(queue) and not queue[0].done()
+            if current and self._busy.get(host, 0) < self._per_host:
+                self._busy[host] = self._busy.get(host, 0) + 1
+                self._free -= 1
+                queue.popleft().set_result(None)
+            self._rank(host)  # as it stands now, if it may take another slot
         self._handing = False
-        while self._free:
-            best, most = "", 0
-            for host, queue in self._waiting.items():
-                while queue and queue[0].done():  # cancelled while waiting
-                    queue.popleft()
-                if len(queue) > most and self._busy.get(host, 0) < self._per_host:
-                    best, most = host, len(queue)
-            if not most:
-                return
-            self._busy[best] = self._busy.get(best, 0) + 1
-            self._free -= 1
-            self._waiting[best].popleft().set_result(None)
 
 
 def make_client(
