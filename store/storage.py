@@ -217,8 +217,9 @@ def remove_leftovers(path: Path) -> None:
     # temporary files of "<name>.bak", "<name>.visit.json" or an export to "<name>.old" look
     # alike but carry a dot more, and belong to writers this lock does not stop. The view's
     # (".<name>.view.<8>.tmp", see view.py) are the store's too: a reader that loses one
-    # mid-write only skips that write.
-    own = re.compile(re.escape(f".{path.name}.") + r"(?:view\.)?[a-z0-9_]{8}\.tmp")
+    # mid-write only skips that write; and so are the check time's (".<name>.refreshed.<8>.tmp",
+    # see checked.py), written only under this lock.
+    own = re.compile(re.escape(f".{path.name}.") + r"(?:view\.|refreshed\.)?[a-z0-9_]{8}\.tmp")
     for leftover in path.parent.glob(f".{glob.escape(path.name)}.*.tmp"):
         if own.fullmatch(leftover.name):
             with contextlib.suppress(OSError):

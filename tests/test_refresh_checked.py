@@ -5,11 +5,15 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import signal
 import socket
+import subprocess
+import sys
 
 from amity.feeds import refresh
 from amity.store import last_checked, parse_iso, sidecar_path
 from feedserver import relevant_item, rss, short_config, store_with
+from storegen import amity
 
 LONG_AGO = "2020-01-01T00:00:00Z"
 
@@ -64,3 +68,43 @@ async def test_a_refresh_where_every_feed_fails_records_no_check(tmp_path):
     assert report.failed == 1
     assert not sidecar_path(store).exists()
     assert last_checked(store) == store.snapshot().last_refresh
+
+
+# A check killed while its file is half written: the check-time file is written by a refresh
+# holding the writer lock, so its temporary file is the store's own leftover.
+KILLED_CHECK = """
+import sys
+from pathlib import Path
+from amity.store import Store, sidecar_path
+from amity.store.storage import atomic_write
+store = Store(sys.argv[1])
+def half(handle):
+    handle.write(b'{"last_checked": "2026-')
+    handle.flush()
+    print("mid-write", flush=True)
+    sys.stdin.read()  # killed here
+with store.writer_lock():
+    atomic_write(sidecar_path(store), half, durable=False)
+"""
+
+
+def test_a_check_killed_mid_write_leaves_no_file_for_good(tmp_path):
+    store = store_with(tmp_path / "db.json", [])
+    sidecar_path(store).write_text(json.dumps({"last_checked": LONG_AGO}))
+    child = subprocess.Popen(
+        [sys.executable, "-c", KILLED_CHECK, str(store.path)],
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        text=True,
+    )
+    assert child.stdout is not None and child.stdout.readline() == "mid-write\n"
+    child.send_signal(signal.SIGKILL)
+    child.wait()
+    assert [p.name.startswith(".db.json.refreshed.") for p in tmp_path.glob(".*.tmp")] == [True]
+    assert last_checked(store) == LONG_AGO  # the time before, whole
+
+    result = amity("add", "--date", "2026-11-27", "--title", "A note of mine", db=store.path)
+
+    assert result.returncode == 0, result.stderr
+    assert list(tmp_path.glob(".*.tmp")) == []  # the next write sweeps it away
+    assert last_checked(store) == LONG_AGO
