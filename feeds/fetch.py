@@ -174,6 +174,10 @@ class _Slots:
         self._handing = False
 
 
+def _says_it_has_a_body(headers: httpx.Headers) -> bool:
+    return "transfer-encoding" in headers or headers.get("content-length", "0").strip() != "0"
+
+
 def make_client(
     settings: RefreshSettings, transport: httpx.AsyncBaseTransport | None = None
 ) -> httpx.AsyncClient:
@@ -352,8 +356,12 @@ async def _fetch(
             cache_control = response.headers.get("cache-control")
             if code == 304:
                 # It has no body, but its end must be read: a response closed before its end
-                # closes its connection, and the host's next feed would connect again.
-                await response.aread()
+                # closes its connection, and the host's next feed would connect again. Unless
+                # it says it has one: the client ends it at its headers, and a body sent against
+                # the standard would be read as the next answer on the connection, failing
+                # another feed (a Content-Length the standard allows only costs a connection).
+                if not _says_it_has_a_body(response.headers):
+                    await response.aread()
                 return Fetched("not-modified", b"", new_etag, new_modified, cache_control, current)
             if not 200 <= code < 300:  # a 3xx here is no usable redirect
                 raise FetchError(

@@ -88,3 +88,41 @@ def test_a_host_whose_feeds_did_not_change_is_asked_over_one_connection() -> Non
         served = server.stats()
     assert [status for status, _ in again] == ["not-modified"] * 6
     assert (served["not_modified"], served["connections"]) == (6, 1)
+
+
+async def test_a_not_modified_answer_with_a_body_breaks_no_other_feed_of_its_host() -> None:
+    # A server that sends a body with its 304 (against the standard, Content-Length and all):
+    # the client takes the answer as ending at its headers, so the body's bytes would be read as
+    # the answer to the host's next feed over the same connection, and that feed would fail.
+    feed = b"<rss version='2.0'><channel><title>Good</title></channel></rss>"
+    connections = 0
+
+    async def serve(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        nonlocal connections
+        connections += 1
+        with contextlib.suppress(asyncio.IncompleteReadError, ConnectionError):
+            while True:
+                head = await reader.readuntil(b"\r\n\r\n")
+                if head.split(b" ")[1] == b"/broken":
+                    writer.write(b'HTTP/1.1 304 Not Modified\r\nETag: "v1"\r\n')
+                    writer.write(b"Content-Length: 12\r\n\r\nnot modified")
+                else:
+                    writer.write(b"HTTP/1.1 200 OK\r\nContent-Type: application/rss+xml\r\n")
+                    writer.write(b"Content-Length: %d\r\n\r\n%s" % (len(feed), feed))
+                await writer.drain()
+        writer.close()
+
+    server = await asyncio.start_server(serve, "127.0.0.1", 0)
+    port = server.sockets[0].getsockname()[1]
+    settings = RefreshSettings(concurrency=1, per_host=1)
+    try:
+        async with make_client(settings) as client:
+            broken = await fetch(client, f"http://127.0.0.1:{port}/broken", settings, etag='"v1"')
+            good = await fetch(client, f"http://127.0.0.1:{port}/good", settings)
+    finally:
+        server.close()
+        await server.wait_closed()
+
+    assert broken.status == "not-modified"
+    assert (good.status, good.body) == ("ok", feed)
+    assert connections == 2  # the broken answer's connection was not used again
