@@ -367,7 +367,8 @@ class Timeline:
 
     def _join(self, event: Event, article: Article, facts: Facts) -> None:
         profile = self._profile(event)
-        self._learn(event, profile, facts)
+        if event.origin == "feed":  # a curated or user entry is known by its own words
+            self._learn(event, profile, facts)
         sources = event.sources
         if article.url not in profile.urls:
             sources = (*sources, _source(article))

@@ -178,3 +178,27 @@ def test_between_milestones_a_report_goes_to_the_one_whose_days_it_falls_on():
         "来日中のマッタレッラ大統領が広島で献花し、被爆者と面会した。",
     )
     assert (event.origin, event.date) == ("curated", "2025-03-03")
+
+
+def test_a_report_weeks_away_is_judged_by_the_milestone_not_by_its_other_reports():
+    # A report of the Vespucci's day in Tokyo that names the Italy pavilion, then a follow-up
+    # weeks later stating that day and naming only the pavilion (not the ship, none of the
+    # milestone's terms): read in one refresh or in two, the follow-up is placed the same way.
+    report = (
+        "2024-08-25",
+        "Amerigo Vespucci a Tokyo, festa con l'Expo e il padiglione Italia",
+        "La nave scuola italiana in Giappone: visitatori al Villaggio Italia, con il padiglione.",
+    )
+    follow_up = (
+        "2024-10-10",
+        "Padiglione Italia: bilancio della festa a Tokyo del 25 agosto",
+        "Visitatori al Villaggio Italia in Giappone.",
+    )
+    together = _timeline()
+    assert _take(together, *report).id == "jp-it-2024-08-25-amerigo-vespucci-in-tokyo"
+    alone = _take(_timeline(), *follow_up)
+
+    after_the_report = _take(together, *follow_up)
+
+    assert alone.origin == "feed"  # the milestone's own name is not given
+    assert (after_the_report.origin, after_the_report.date) == (alone.origin, alone.date)
