@@ -131,14 +131,22 @@ class NotRegularFile(ValueError):
     """A folder, device or pipe where a file was expected."""
 
 
-def read_regular_file(path: Path, max_bytes: int | None = None) -> bytes:
-    """The bytes of a regular file. A FIFO would block forever and /dev/zero never end: they
-    (and folders) raise NotRegularFile, a file over `max_bytes` ValueError; OSError as usual."""
+def open_regular_file(path: Path) -> BinaryIO:
+    """A regular file opened for reading. A FIFO would block forever and /dev/zero never end:
+    they (and folders) raise NotRegularFile; OSError as usual."""
     # Non-blocking: opening a FIFO with no writer must not wait; fstat then refuses it.
     flags = os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_CLOEXEC", 0)
-    with os.fdopen(os.open(path, flags), "rb") as handle:
-        if not stat.S_ISREG(os.fstat(handle.fileno()).st_mode):
-            raise NotRegularFile("not a regular file (a folder, device or pipe)")
+    handle = os.fdopen(os.open(path, flags), "rb")
+    if not stat.S_ISREG(os.fstat(handle.fileno()).st_mode):
+        handle.close()
+        raise NotRegularFile("not a regular file (a folder, device or pipe)")
+    return handle
+
+
+def read_regular_file(path: Path, max_bytes: int | None = None) -> bytes:
+    """The bytes of a regular file (see `open_regular_file`); a file over `max_bytes` raises
+    ValueError."""
+    with open_regular_file(path) as handle:
         data = handle.read() if max_bytes is None else handle.read(max_bytes + 1)
     if max_bytes is not None and len(data) > max_bytes:
         raise ValueError(f"larger than {max_bytes} bytes")

@@ -47,7 +47,15 @@ from .jsontext import compact_json
 from .model import Event
 from .notices import warn
 from .query import search_text, timeline_key
-from .storage import CHUNK, atomic_write, dump_compact, paused_gc, read_chunks
+from .storage import (
+    CHUNK,
+    NotRegularFile,
+    atomic_write,
+    dump_compact,
+    open_regular_file,
+    paused_gc,
+    read_chunks,
+)
 
 SUFFIX = ".view"
 MAGIC = b"amity-view 5\n"  # 5: lines and search texts may lie in runs over a base view
@@ -940,8 +948,8 @@ def read(store_path: Path, signature: tuple[int, int, int]) -> View | None:
     from another version of the file. Raises ViewDamaged when it cannot be trusted."""
     path = view_path(store_path)
     try:
-        handle = path.open("rb")
-    except OSError:
+        handle = open_regular_file(path)  # a pipe there would never answer
+    except (OSError, NotRegularFile):
         return None
     try:
         view = _open(store_path, handle, signature)
@@ -982,8 +990,8 @@ def _open_base(path: Path, header: dict[str, Any]) -> _File | None:
     # does not take it from this read); None when it is gone.
     where = base_path(path, header["base"])
     try:
-        handle = where.open("rb")
-    except FileNotFoundError:
+        handle = open_regular_file(where)
+    except (FileNotFoundError, NotRegularFile):
         return None
     try:
         if handle.readline(len(MAGIC)) != MAGIC:

@@ -4,6 +4,7 @@ never used once the store changed, and a damaged one is reported and made again.
 
 from __future__ import annotations
 
+import os
 import shutil
 import zlib
 from dataclasses import replace
@@ -314,3 +315,28 @@ def test_a_view_whose_base_is_gone_or_damaged_is_not_used(tmp_path, monkeypatch)
     proc = amity("list", "--json", db=store.path)
     assert proc.returncode == 0 and proc.stderr == ""
     assert proc.stdout == plain_json(Store(store.path), Filter())
+
+
+def test_a_pipe_in_place_of_the_view_or_its_base_is_no_view_and_never_waited_on(
+    tmp_path, monkeypatch
+):
+    # Opening a FIFO waits for a writer that never comes: a read must not hang on one where
+    # the view or its base should be (the store itself is refused the same way).
+    store = make_store(tmp_path / "db.json", 60)
+    monkeypatch.setattr(view_module, "DELTA_FROM", 0)
+    store.put_events(synthetic_events(2, prefix="more"))
+    (base,) = bases(store.path)
+    base.unlink()
+    os.mkfifo(base)
+
+    listed = amity("list", "--json", db=store.path)  # its 60 s timeout guards against a hang
+
+    assert listed.returncode == 0, listed.stderr
+    assert listed.stdout == plain_json(Store(store.path), Filter())
+    view = view_path(store.path)
+    view.unlink()
+    os.mkfifo(view)
+    listed = amity("list", "--json", db=store.path)
+    assert listed.returncode == 0, listed.stderr
+    assert listed.stdout == plain_json(Store(store.path), Filter())
+    assert view.is_file()  # made again in its place
