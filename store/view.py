@@ -14,6 +14,10 @@ for the store file: a write reads a file its view was made from without checking
 Layout: a magic line, a header line (JSON: signature, meta, feeds, and where each part is with
 its length and CRC-32), then the parts: one JSON list per column, the lines' and the search
 texts' start offsets (native 64-bit integers), the search texts and the lines joined by ",\\n".
+A column is a JSON list, but for two that the app reads at every start and that decode in C:
+a coded column is its codes (32-bit unsigned, little-endian) then its distinct values' JSON
+list, and the ids are a newline followed by the ids joined by newlines (a JSON list if an id
+holds a newline, which a store's own ids never do).
 
 At a large store, a write does not copy the 100 MB of lines and search texts it did not change:
 the view it replaces stays as its base (hard-linked as `<store>.view.<gen>`), and the new view
@@ -58,7 +62,7 @@ from .storage import (
 )
 
 SUFFIX = ".view"
-MAGIC = b"amity-view 5\n"  # 5: lines and search texts may lie in runs over a base view
+MAGIC = b"amity-view 6\n"  # 6: codes and ids no longer JSON (see the module's doc)
 _FORMAT = b"amity-view "  # a view of another version is made again, silently
 # What the timeline's index (store/index.py) filters and prints with, without building events
 # (`publishers`: each source's publisher). The search texts are one more part (see `texts`).
@@ -71,6 +75,9 @@ COLUMNS = (
 # tuples), so a column costs 100,000 pointers where parsing 100,000 lists peaked at 20 MB.
 CODED = frozenset({"date", "end_date", "kind", "topics", "origin", "added", "certainty"})
 CODED |= {"publishers"}
+# A coded column's codes: an array typecode of 4 bytes ("I" is, wherever CPython runs).
+_CODE = next(typecode for typecode in "IL" if array(typecode).itemsize == 4)
+_BIG_ENDIAN = sys.byteorder == "big"
 SEPARATOR = b",\n"
 INDENT = b"  "
 # The parts that a view over a base lays in runs; a run is [source, at, length]: bytes of that
@@ -210,10 +217,8 @@ class View:
         values = self._columns.get(name)
         if values is None:
             try:
-                values = orjson.loads(self._read(name))
-                if name in CODED:
-                    values = _decoded(values)
-            except (orjson.JSONDecodeError, LookupError, TypeError):
+                values = _column_of(name, self._read(name), self.count)
+            except (ValueError, LookupError, TypeError):
                 raise ViewDamaged(f"{self.path}: its {name} do not parse") from None
             if not isinstance(values, list) or len(values) != self.count:
                 raise ViewDamaged(f"{self.path}: its {name} are not one per event")
@@ -221,15 +226,13 @@ class View:
                 self._columns[name] = values
         return values
 
-    def coded(self, name: str) -> dict[str, list[Any]]:
-        """A coded column (see CODED) as stored: its distinct values and one code per event."""
+    def coded(self, name: str) -> dict[str, Any]:
+        """A coded column (see CODED) as stored: its distinct values (a list) and one code per
+        event (an array)."""
         try:
-            coded = orjson.loads(self._read(name))
-            values, codes = coded["values"], coded["codes"]
-        except (orjson.JSONDecodeError, LookupError, TypeError):
+            values, codes = _codes_of(self._read(name), self.count)
+        except (ValueError, TypeError):
             raise ViewDamaged(f"{self.path}: its {name} do not parse") from None
-        if not (isinstance(values, list) and isinstance(codes, list) and len(codes) == self.count):
-            raise ViewDamaged(f"{self.path}: its {name} are not one per event")
         return {"values": [_hashable(v) for v in values], "codes": codes}
 
     def part_length(self, name: str) -> int:
@@ -672,7 +675,7 @@ class _Runs:
         previous = self.previous
         parts: dict[str, list[_Piece]] = {}
         for name in COLUMNS:
-            parts[name] = [orjson.dumps(self._column(name))]
+            parts[name] = [_column_bytes(name, self._column(name))]
         lengths = self._column("title_length")
         parts["title_length"] = [orjson.dumps(lengths)]
         digests = previous.part("digests") if previous is not None else b""
@@ -737,7 +740,7 @@ class _Runs:
         parts.update(own)
         return _Laid(base, runs)
 
-    def _column(self, name: str) -> list[Any] | dict[str, list[Any]]:
+    def _column(self, name: str) -> list[Any] | dict[str, Any]:
         previous = self.previous
         if name in CODED:
             if previous is None:
@@ -745,7 +748,7 @@ class _Runs:
             coded = previous.coded(name)
             values, codes = coded["values"], coded["codes"]
             index = {_hashable(v): code for code, v in enumerate(values)}
-            new: list[int] = []
+            new = array(_CODE)
             for s in self.segments:
                 if isinstance(s, _New):
                     value = _hashable(_value(s.event, name))
@@ -877,15 +880,51 @@ def texts_of(events: Sequence[Event]) -> Texts:
     return Texts.of(b"".join(_text(event) for event in events), len(events), "events")
 
 
-def _coded(values: list[Any]) -> dict[str, list[Any]]:
+def _coded(values: list[Any]) -> dict[str, Any]:
     index: dict[Any, int] = {}
     codes = [index.setdefault(tuple(v) if type(v) is list else v, len(index)) for v in values]
-    return {"values": list(index), "codes": codes}
+    return {"values": list(index), "codes": array(_CODE, codes)}
 
 
-def _decoded(coded: dict[str, list[Any]]) -> list[Any]:
-    values = [tuple(v) if type(v) is list else v for v in coded["values"]]
-    return [values[code] for code in coded["codes"]]  # a bad code: IndexError or TypeError
+def _column_bytes(name: str, column: Any) -> bytes:
+    # A column as the view keeps it (see the module's doc).
+    if name in CODED:
+        codes = column["codes"]
+        if _BIG_ENDIAN:
+            codes = array(_CODE, codes)
+            codes.byteswap()
+        return codes.tobytes() + orjson.dumps(column["values"])
+    if name == "id":
+        text = "\n".join(column)
+        if column and text.count("\n") == len(column) - 1:
+            return b"\n" + text.encode()
+    return orjson.dumps(column)
+
+
+def _column_of(name: str, raw: bytes, count: int) -> list[Any]:
+    # A column as read: ValueError, LookupError or TypeError when it does not parse.
+    if name in CODED:
+        values, codes = _codes_of(raw, count)
+        shared = [tuple(v) if type(v) is list else v for v in values]
+        return list(map(shared.__getitem__, codes))  # a bad code: IndexError
+    if name == "id" and raw[:1] == b"\n":
+        return raw[1:].decode().split("\n")
+    return cast(list[Any], orjson.loads(raw))
+
+
+def _codes_of(raw: bytes, count: int) -> tuple[list[Any], array[int]]:
+    # A coded column's distinct values and codes (ValueError or TypeError when cut short).
+    size = count * array(_CODE).itemsize
+    if len(raw) < size:
+        raise ValueError("codes cut short")
+    codes = array(_CODE)
+    codes.frombytes(memoryview(raw)[:size])
+    if _BIG_ENDIAN:
+        codes.byteswap()
+    values = orjson.loads(memoryview(raw)[size:])
+    if not isinstance(values, list):
+        raise TypeError("values are not a list")
+    return values, codes
 
 
 def _line(event: Event) -> bytes:

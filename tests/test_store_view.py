@@ -100,6 +100,30 @@ def test_a_write_makes_the_view_again_and_a_stale_one_is_never_used(tmp_path):
     assert proc.stdout == plain_json(store, Filter(search="item 2"))
 
 
+def test_a_view_of_the_previous_format_is_made_again_never_trusted(tmp_path):
+    store = make_store(tmp_path / "db.json", 20)
+    path = view_path(store.path)
+    magic, rest = path.read_bytes().split(b"\n", 1)
+    path.write_bytes(b"amity-view 5\n" + rest)  # written by the amity before this one
+    assert magic != b"amity-view 5" and read(store.path, store.signature()) is None
+
+    proc = amity("list", "--json", db=store.path)
+
+    assert proc.returncode == 0 and proc.stderr == ""  # silently: not damage
+    assert proc.stdout == plain_json(Store(store.path), Filter())
+    assert read(store.path, store.signature()) is not None  # made again
+
+
+def test_ids_with_a_newline_in_a_hand_edited_store_read_back_whole(tmp_path):
+    # Ids the store makes or imports never hold one; a store file edited by hand may.
+    store = make_store(tmp_path / "db.json", 5)
+    store.put_events([Event(id="two\nlines", date="2020", title="Edited by hand")])
+    view = read(store.path, store.signature())
+
+    assert view is not None and "two\nlines" in view.column("id")
+    assert view.column("id") == [e.id for e in ordered(Store(store.path).events())]
+
+
 def test_a_store_changed_behind_the_views_back_is_read_itself(tmp_path):
     store = make_store(tmp_path / "db.json", 20)
     view = view_path(store.path).read_bytes()
