@@ -906,7 +906,7 @@ def _column_of(name: str, raw: bytes, count: int) -> list[Any]:
     if name in CODED:
         values, codes = _codes_of(raw, count)
         shared = [tuple(v) if type(v) is list else v for v in values]
-        return list(map(shared.__getitem__, codes))  # a bad code: IndexError
+        return [shared[code] for code in codes]  # a bad code: IndexError
     if name == "id" and raw[:1] == b"\n":
         return raw[1:].decode().split("\n")
     return cast(list[Any], orjson.loads(raw))
