@@ -208,8 +208,8 @@ class Event:
         if not isinstance(data, Mapping):
             raise ValidationError("event", f"expected an object, got {type(data).__name__}")
         event_id = data.get("id")
-        if not isinstance(event_id, str) or not re.match(
-            r"^[A-Za-z0-9][A-Za-z0-9._:-]{0,199}$", event_id
+        if not isinstance(event_id, str) or not re.fullmatch(
+            r"[A-Za-z0-9][A-Za-z0-9._:-]{0,199}", event_id
         ):
             raise ValidationError(
                 "id",

@@ -45,6 +45,7 @@ def good(**changes: Any) -> dict[str, Any]:
         ({"end_date": "2024-99"}, "end_date", "2024-99"),
         ({"end_date": "2023-01-01"}, "end_date", "before"),
         ({"countries": ["Italy"]}, "countries", "Italy"),
+        ({"id": "abc\n"}, "id", "slug"),  # "$" alone let a trailing newline through
     ],
 )
 def test_bad_field_is_named(changes: dict[str, Any], field: str, words: str) -> None:
