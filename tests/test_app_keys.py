@@ -528,3 +528,21 @@ async def test_palette_shows_config_topic_labels_literally(store: Store) -> None
         await pilot.press("enter")
         await pilot.pause()
         assert app.view_filter.topics == {DEFAULT_TOPICS[0].id}
+
+
+async def test_detail_follows_the_cursor_when_a_highlight_arrives_after_a_filter(
+    store: Store,
+) -> None:
+    # On a first start, `j` then `2` typed at once left the detail on the event `j` reached
+    # (its highlight arrived after the filter had moved the cursor to another event).
+    app = make_app(store)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.press("j")
+        stale = app.timeline.current
+        await pilot.press("2")
+        assert stale is not None and app.timeline.current is not None
+        assert app.timeline.current.id != stale.id
+        app.timeline.post_message(app.timeline.Highlighted(stale))
+        await pilot.pause()
+        detail = app.query_one(DetailPane)
+        assert detail.event is not None and detail.event.id == app.timeline.current.id

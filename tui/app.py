@@ -530,8 +530,10 @@ class AmityApp(Curating):
         self.notify(f"Marked {counted(count, 'event')} seen.")
 
     @on(TimelineView.Highlighted)
-    def _highlighted(self, message: TimelineView.Highlighted) -> None:
-        self._show_current(message.event)
+    def _highlighted(self) -> None:
+        # The cursor's event now, not the message's: a highlight posted before a filter key
+        # can arrive after that filter moved the cursor, and would show the wrong detail.
+        self._show_current(self.timeline.current)
 
     def _show_current(self, event: Event | None) -> None:
         if event is not None and self._is_new(event.id):
