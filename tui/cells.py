@@ -9,24 +9,20 @@ behind; the app draws such text `steady` (tui/output.py, shared with the command
 
 from __future__ import annotations
 
-from amity.store import clean_text
 from amity.store.text import clip
 from rich.cells import cell_len, set_cell_size
 
-from .output import steady
+from .output import cell_text
+
+__all__ = ["NAMED", "cell_text", "fit", "named"]
 
 NAMED = 60  # the most of a title that a notification quotes
-
-
-def cell_text(text: str) -> str:
-    """Untrusted text as one line for the screen: cleaned (store.clean_text) and steady."""
-    return steady(clean_text(text))
 
 
 def named(title: str) -> str:
     """A title as a notification quotes it: one steady line of at most NAMED characters, cut
     at a word (a 300-character feed title filled a 40×12 screen with a toast)."""
-    return steady(clip(title, NAMED))
+    return cell_text(clip(title, NAMED))
 
 
 def fit(text: str, cells: int) -> str:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import signal
 import sys
 from collections.abc import Callable, Sequence
 from dataclasses import replace
@@ -31,7 +30,7 @@ from amity.store.view import View
 from .filter_options import filter_options
 from .output import counted, json_text, print_json, say, table, write_output
 from .session import Session, pass_session
-from .start import APP_OPTIONS
+from .start import APP_OPTIONS, open_app
 from .tuning import tune_process
 
 if TYPE_CHECKING:
@@ -122,12 +121,7 @@ def cli(ctx: click.Context, db: Path | None, config_path: Path | None) -> None:
     """
     ctx.obj = Session(db_path=db, config_path=config_path)
     if ctx.invoked_subcommand is None:
-        session: Session = ctx.obj
-        session.config  # noqa: B018 - a bad config must fail before the screen is taken
-        store = session.store(announce=False)  # the app shows it as a notification
-        from .app import run_app  # textual is imported only here
-
-        sys.exit(run_app(store, session.config))
+        sys.exit(open_app(db, config_path))  # what the entry point does without click
 
 
 def _print_version(ctx: click.Context) -> None:
@@ -315,7 +309,4 @@ def export_command(
 def main() -> None:
     """Console-script entry point."""
     tune_process()
-    # Under a pipe that closes early (`amity list | head`), exit quietly like other tools.
-    if hasattr(signal, "SIGPIPE"):
-        signal.signal(signal.SIGPIPE, signal.SIG_DFL)
     cli(prog_name="amity")

@@ -50,6 +50,11 @@ def steady(text: str) -> str:
     return text if text.isascii() else _UNSTEADY.sub("", text)
 
 
+def cell_text(text: str) -> str:
+    """Untrusted text as one line for a terminal: cleaned (store.clean_text) and steady."""
+    return steady(clean_text(text))
+
+
 def fit(text: str, width: int) -> str:
     """Cut text to `width` columns (with an ellipsis) and pad it to exactly that width."""
     used = display_width(text)
@@ -82,7 +87,7 @@ def table(
     With `wrap`, a long flex cell continues on the next lines instead of being cut.
     """
     out = out or sys.stdout
-    rows = [[steady(clean_text(cell)) for cell in row] for row in rows]
+    rows = [[cell_text(cell) for cell in row] for row in rows]
     # Each cell measured once (a 100,000-row `amity list` has half a million of them).
     used = [[display_width(cell) for cell in row] for row in rows]
     widths = [max([display_width(h), *(u[i] for u in used)]) for i, h in enumerate(headers)]

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import gc
 import os
-import signal
 import sys
 from collections.abc import Sequence
 from pathlib import Path
@@ -35,8 +34,6 @@ def main() -> None:
     # the way (run_app turns it on again at the first frame, see there).
     gc.disable()
     tune_process()
-    if hasattr(signal, "SIGPIPE"):  # as cli.main does
-        signal.signal(signal.SIGPIPE, signal.SIG_DFL)
     sys.exit(open_app(*chosen))
 
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import atexit
 import gc
+import signal
 import sys
 
 
@@ -23,3 +24,6 @@ def tune_process() -> None:
     # process is about to give back. Frozen objects are left out; files are still closed and
     # flushed as their last reference goes, and atexit handlers registered later run first.
     atexit.register(gc.freeze)
+    # Under a pipe that closes early (`amity list | head`), exit quietly like other tools.
+    if hasattr(signal, "SIGPIPE"):
+        signal.signal(signal.SIGPIPE, signal.SIG_DFL)
