@@ -240,10 +240,6 @@ class View:
         length = self._lengths.get(name)
         return self._file.parts[name][1] if length is None else length
 
-    def own_length(self, name: str) -> int:
-        """The bytes of one part that lie in the view's own file."""
-        return self._file.parts[name][1]
-
     @property
     def base_length(self) -> int:
         """The bytes of lines and search texts a view over this one would take as its base."""
@@ -326,7 +322,7 @@ class View:
         return self._file.handle
 
     def own_span(self, name: str, start: int, stop: int) -> Iterator[bytes]:
-        """The bytes `start:stop` of one part's own bytes (see `own_length`), in chunks."""
+        """The bytes `start:stop` of the part of `name` in the view's own file, in chunks."""
         return self._file.span(name, start, stop)
 
     @property
@@ -905,7 +901,7 @@ def _column_of(name: str, raw: bytes, count: int) -> list[Any]:
     # A column as read: ValueError, LookupError or TypeError when it does not parse.
     if name in CODED:
         values, codes = _codes_of(raw, count)
-        shared = [tuple(v) if type(v) is list else v for v in values]
+        shared = [_hashable(v) for v in values]
         return [shared[code] for code in codes]  # a bad code: IndexError
     if name == "id" and raw[:1] == b"\n":
         return raw[1:].decode().split("\n")
