@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import heapq
+import re
 import ssl
 import urllib.request
 import zlib
@@ -64,6 +65,7 @@ class Fetched:
     cache_control: str | None
     url: str
     encoding: str = "identity"
+    charset: str | None = None  # as the Content-Type header names it
 
     def content(self, max_bytes: int) -> bytes:
         """The body decompressed, or FetchError when it is corrupt or over `max_bytes`. CPU
@@ -373,7 +375,10 @@ async def _fetch(
                 return Fetched("not-modified", b"", new_etag, new_modified, cache_control, current)
             body_coming()
             body, encoding = await read_capped(response, settings.max_bytes)
-            return Fetched("ok", body, new_etag, new_modified, cache_control, current, encoding)
+            charset = _charset(response.headers.get("content-type", ""))
+            return Fetched(
+                "ok", body, new_etag, new_modified, cache_control, current, encoding, charset
+            )
     raise FetchError(f"too many redirects (more than {settings.max_redirects})")
 
 
@@ -428,6 +433,14 @@ class _Deflate:
             except zlib.error:
                 self._decoder = zlib.decompressobj(-zlib.MAX_WBITS)
         return self._decoder.decompress(data, max_length)
+
+
+_CHARSET = re.compile(r";\s*charset\s*=\s*[\"']?([A-Za-z0-9._:-]{1,40})", re.I)
+
+
+def _charset(content_type: str) -> str | None:
+    match = _CHARSET.search(content_type)
+    return match.group(1) if match else None
 
 
 def _validator(value: str | None) -> str | None:

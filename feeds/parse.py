@@ -31,6 +31,7 @@ from .articles import (
     safe_url,
     utc_date,
 )
+from .repair import readable
 from .sources import outlets, with_outlets
 
 _ENTITY_DECLARATIONS = tuple(
@@ -68,11 +69,15 @@ def load_parser() -> None:
 
 
 def parse_feed(
-    body: bytes, base_url: str, now: dt.datetime | None = None, publisher: str = ""
+    body: bytes,
+    base_url: str,
+    now: dt.datetime | None = None,
+    publisher: str = "",
+    charset: str | None = None,
 ) -> ParsedFeed:
     """Parse a feed body received from `base_url`; raises ParseError with a clear reason.
     `publisher` (the feed's title as the person set it) names the articles' publisher instead
-    of the channel's own title."""
+    of the channel's own title; `charset` is the one the HTTP answer named, if any."""
     import fastfeedparser
 
     now = now or dt.datetime.now(dt.UTC)
@@ -80,10 +85,14 @@ def parse_feed(
     if not head:
         raise ParseError("empty response (no feed)")
     if head[:1] in (b"{", b"["):
-        title, entries = _json_feed(head)
+        title, entries = _json_feed(readable(head, charset, xml=False))
         ttl, outlets_named = None, {}
     else:
         refuse_entities(body)
+        repaired = readable(body, charset)
+        if repaired is not body:  # as the parser reads it: UTF-7 would hide "<!ENTITY"
+            refuse_entities(repaired)
+        body = repaired
         if _HTML_START.match(head[:4096]):
             raise ParseError("an HTML page, not a feed")
         try:

@@ -77,7 +77,8 @@ def _read(
 ) -> tuple[ParsedFeed, dict[str, Facts]]:
     # Everything about the articles that needs no store, done while other feeds are in flight.
     # The name the person gave the feed is its sources' publisher, before the channel's title.
-    parsed = parse_feed(fetched.content(config.refresh.max_bytes), fetched.url, publisher=name)
+    body = fetched.content(config.refresh.max_bytes)
+    parsed = parse_feed(body, fetched.url, publisher=name, charset=fetched.charset)
     # Facts only save the decide step working them out. A relevant headline already read in
     # this refresh is most likely the same story from another feed, which the timeline takes
     # once: its facts are worked out there, and only if they are needed.

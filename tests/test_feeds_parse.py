@@ -211,9 +211,13 @@ def test_wrong_and_other_encodings():
     assert only(latin1.decode("utf-8").encode("latin-1")).title == "Città di Roma e Giappone"
     utf16 = rss(item("Tōkyō", "https://n.example/1")).decode().replace("utf-8", "utf-16")
     assert only(utf16.encode("utf-16")).title == "Tōkyō"
-    # Declared UTF-8 but sent Latin-1: the bad byte becomes U+FFFD and the entry survives.
-    mislabelled = rss(item("Città", "https://n.example/1")).decode().encode("latin-1")
-    assert only(mislabelled).title == "Citt\ufffd"
+    # Declared UTF-8 but sent Windows-1252 (old Italian sites): each byte that is no UTF-8 is
+    # read as Windows-1252, and the UTF-8 around it stays as it is.
+    mislabelled = rss(item("Città “Roma” – Tōkyō", "https://n.example/1")).decode()
+    mislabelled = mislabelled.replace("à “Roma” –", "à “Roma” –".encode("cp1252").decode("latin-1"))
+    assert only(
+        mislabelled.encode("latin-1", "replace").replace(b"T?ky?", "Tōkyō".encode())
+    ).title == ("Città “Roma” – Tōkyō")
     # A raw control character (not even legal XML) is dropped, not fatal.
     assert only(rss(item("Città \x01 x", "https://n.example/1"))).title == "Città x"
 
@@ -287,3 +291,64 @@ def test_leftovers_of_escapes_a_parser_dropped_leave_feed_text() -> None:
     assert html_to_text("Japan and Italy ]52;c;aGVsbG8= sign [31mpact[0m") == (
         "Japan and Italy sign pact"
     )
+
+
+JAPANESE = "日本とイタリアが首脳会談、①防衛協力"
+
+
+@pytest.mark.parametrize("name", ["Shift_JIS", "Windows-31J", "x-sjis", "MS932", "x-euc-jp"])
+def test_japanese_encodings_by_every_name_real_sites_declare(name):
+    # libxml2 knows neither Java's name for Windows' Shift_JIS (Windows-31J) nor x-sjis, and
+    # its Shift_JIS has no ①: each title came out as mojibake, kept for good.
+    codec = "euc_jp" if "euc" in name else "cp932"
+    title = JAPANESE if codec == "cp932" else JAPANESE.replace("①", "")
+    doc = rss(item(title, "https://n.example/1")).decode().replace("utf-8", name)
+    assert only(doc.encode(codec)).title == title
+
+
+def test_a_charset_named_only_by_the_http_header_is_read():
+    doc = rss(item(JAPANESE, "https://n.example/1")).replace(b' encoding="utf-8"', b"")
+    parsed = parse_feed(doc.decode().encode("cp932"), BASE, NOW, charset="Shift_JIS")
+    assert [a.title for a in parsed.articles] == [JAPANESE]
+    # A header that is wrong about a body in UTF-8 (a server's default) is not believed.
+    parsed = parse_feed(doc, BASE, NOW, charset="iso-8859-1")
+    assert [a.title for a in parsed.articles] == [JAPANESE]
+
+
+@pytest.mark.parametrize(
+    "fault",
+    [b"Q&A", b"caff&egrave; &nbsp;", b"tab\x0bbed \x1b[31m", b"&#xD800; &#0;", b"\xef\xbf\xbe"],
+    ids=["bare-ampersand", "html-entities", "control-bytes", "forbidden-references", "U+FFFE"],
+)
+def test_one_fault_in_a_feed_costs_no_other_text(fault):
+    # libxml2's recovering parser drops every entity after its first error: one "&nbsp;" in
+    # one entry turned every later "AT&amp;T" into "ATT" and "&lt;b&gt;" into "b".
+    faulty = item("Japan Italy first FAULT", "https://n.example/1")
+    later = item(
+        "Japan &amp;amp; Italy: R&amp;D &amp;lt;3 &lt;i&gt;", "https://n.example/2?a=1&amp;b=2"
+    )
+    body = rss(faulty, later).replace(b"FAULT", fault)
+    articles = parse_feed(body, BASE, NOW).articles
+    assert [a.title for a in articles][1:] == ["Japan & Italy: R&D <3"]
+    assert articles[1].url == "https://n.example/2?a=1&b=2"
+    assert articles[0].title.startswith("Japan Italy first")
+    assert not any(c in articles[0].title for c in "\x1b\x0b\ufffe")
+
+
+def test_an_emoji_written_as_a_surrogate_pair_keeps_its_feed():
+    # Some publishing tools write a character beyond U+FFFF as two UTF-16 references, which
+    # XML forbids: the whole feed failed ("'utf-8' codec can't decode byte 0xed").
+    body = rss(
+        item(
+            "Japan Italy &#xD83C;&#xDDEF;&#xD83C;&#xDDF5; &#55357;&#56832; talks",
+            "https://n.example/1",
+        ),
+        item("Japan Italy lone &#xDE00; half", "https://n.example/2"),
+        item("Japan Italy CDATA <![CDATA[Q&A &#xD800; &eacute;]]>", "https://n.example/3"),
+    )
+    titles = [a.title for a in parse_feed(body, BASE, NOW).articles]
+    assert titles == [
+        "Japan Italy 🇯🇵 😀 talks",
+        "Japan Italy lone \ufffd half",
+        "Japan Italy CDATA Q&A \ufffd é",
+    ]

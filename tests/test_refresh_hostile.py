@@ -173,3 +173,22 @@ async def test_a_port_out_of_range_is_a_clear_error(server, tmp_path):
     report = await refresh(store_with(tmp_path / "db.json", [bad, redirected]), short_config())
     for result in report.feeds:
         assert result.status == "error" and result.error == "invalid URL: port out of range", result
+
+
+async def test_a_feed_in_the_charset_its_http_header_names_is_read_in_it(server, tmp_path):
+    # A Japanese site's feed in Shift_JIS with no XML declaration, its charset only in the
+    # Content-Type header: it was read as UTF-8 and stored as mojibake for good.
+    title = "日本とイタリアが首脳会談、防衛協力で一致"
+    body = rss(item(title, "https://n.example/sjis")).replace(b' encoding="utf-8"', b"")
+    url = server.serve(
+        "/sjis",
+        body.decode().encode("cp932"),
+        Content_Type="application/rss+xml; charset=Shift_JIS",
+    )
+    store = store_with(tmp_path / "db.json", [url])
+
+    report = await refresh(store, short_config())
+
+    assert report.feeds[0].status == "ok"
+    titles = {s.title for e in store.snapshot().events for s in e.sources}
+    assert title in titles

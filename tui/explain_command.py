@@ -78,7 +78,8 @@ def _fetched(url: str, config: Any) -> tuple[Article, ...]:
     async def get() -> tuple[Article, ...]:
         async with make_client(config.refresh) as client:
             fetched = await fetch(client, url, config.refresh)
-        return parse_feed(fetched.content(config.refresh.max_bytes), url).articles
+        body = fetched.content(config.refresh.max_bytes)
+        return parse_feed(body, fetched.url, charset=fetched.charset).articles
 
     try:
         return asyncio.run(get())

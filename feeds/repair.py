@@ -1,0 +1,149 @@
+"""A feed body made fit for the XML parser before it parses it.
+
+The parser (lxml, libxml2 2.14, in its recovering mode) reads a document with one fault in it
+in a way that loses text far from the fault: after its first error it drops every entity
+reference that follows, so one `&nbsp;`, a bare `&` ("Q&A") or a stray control character
+anywhere turned every later "AT&amp;T" into "ATT" and "&lt;b&gt;" into "b", and a surrogate
+pair written as two references (`&#xD83D;&#xDE00;`, as some publishing tools write an emoji)
+failed the whole feed. So the faults real feeds carry are mended first: every `&` that starts
+no XML reference is escaped (the text then reads as the HTML it is), a reference to a character
+XML forbids is dropped (a surrogate pair becomes its character), and so is a control byte.
+
+It also decodes what libxml2 cannot: encoding names it does not know (Windows-31J, x-sjis),
+Shift_JIS with Windows' extensions (①), a body in the charset only its HTTP header names, and
+stray Windows-1252 bytes in a document that is otherwise UTF-8.
+"""
+
+from __future__ import annotations
+
+import codecs
+import re
+
+_WIDE_BOMS = (b"\xff\xfe", b"\xfe\xff")  # UTF-16 and UTF-32 (little-endian) start so
+_DECLARED = re.compile(rb"""^\s*<\?xml[^>]{0,200}?\bencoding\s*=\s*["']([A-Za-z0-9._:-]{1,40})""")
+_REDECLARED = re.compile(r"""^(\s*<\?xml[^>]{0,200}?\bencoding\s*=\s*["'])[A-Za-z0-9._:-]+""")
+# The names real feeds use that Python does not know, and the supersets that browsers read
+# their names as (a page declared Shift_JIS or ISO-8859-1 is written by Windows' code pages).
+_CODECS = {
+    "windows-31j": "cp932",
+    "x-sjis": "cp932",
+    "shift_jis": "cp932",
+    "shift-jis": "cp932",
+    "sjis": "cp932",
+    "x-euc-jp": "euc_jp",
+    "iso-8859-1": "cp1252",
+    "latin1": "cp1252",
+    "latin-1": "cp1252",
+    "us-ascii": "cp1252",
+}
+# A document can only be in these if it starts with a byte-order mark or a NUL (the parser reads
+# those): one that merely says so is in UTF-8, as the parser reads it too.
+_UTF8 = frozenset({"utf_8", "utf_16", "utf_16_le", "utf_16_be", "utf_32", "utf_32_le", "utf_32_be"})
+# Bytes XML 1.0 forbids (tab, newline and carriage return are allowed).
+_CONTROLS = bytes(b for b in range(32) if b not in (9, 10, 13))
+_NONCHARACTERS = (b"\xef\xbf\xbe", b"\xef\xbf\xbf")  # U+FFFE and U+FFFF in UTF-8
+# An "&" that starts no XML reference, or a reference that may name a character XML forbids
+# (a control, a surrogate, U+FFFE, U+FFFF, beyond U+10FFFF); what it finds is looked at closer.
+_FAULT = re.compile(
+    rb"&(?!(?:amp|lt|gt|quot|apos|#[0-9]{1,7}|#[xX][0-9a-fA-F]{1,6});)"
+    rb"|&#0*(?:[0-8]|1[124-9]|2[0-9]|3[01]|5[5-7][0-9]{3}|6553[45]|[0-9]{7,});"
+    rb"|&#[xX]0*(?:[0-8bBcCeEfF]|1[0-9a-fA-F]|[dD][89a-fA-F][0-9a-fA-F]{2}|[fF]{3}[eEfF]|[0-9a-fA-F]{6,});"
+)
+# A CDATA section (left as it is: its "&" is text), two character references in a row (a
+# surrogate pair, perhaps), one reference, or any other "&".
+_REFERENCE = re.compile(
+    rb"<!\[CDATA\[.*?\]\]>"
+    rb"|&#([xX][0-9a-fA-F]{1,8}|[0-9]{1,10});&#([xX][0-9a-fA-F]{1,8}|[0-9]{1,10});"
+    rb"|&(?:amp|lt|gt|quot|apos|#[xX][0-9a-fA-F]{1,8}|#[0-9]{1,10});"
+    rb"|&",
+    re.S,
+)
+
+
+def _cp1252_for_stray_bytes(error: UnicodeError) -> tuple[str, int]:
+    # A byte that is no UTF-8 in a UTF-8 document is most often Windows-1252 ("caff\xe8").
+    if not isinstance(error, UnicodeDecodeError):
+        raise error
+    stray = error.object[error.start : error.end]
+    return bytes(stray).decode("cp1252", "replace"), error.end
+
+
+codecs.register_error("amity-cp1252", _cp1252_for_stray_bytes)
+
+
+def readable(body: bytes, charset: str | None = None, xml: bool = True) -> bytes:
+    """`body` as the parser should read it: in UTF-8 (unless it is UTF-16 or UTF-32, which the
+    parser reads by their byte-order marks), and for XML (`xml`) with the faults above mended.
+    `charset` is the one the HTTP answer named, trusted only for a body that is no UTF-8."""
+    if body.startswith(_WIDE_BOMS) or b"\0" in body[:4]:
+        return body
+    declared = _DECLARED.match(body, 0, 256) if xml and body[:64].lstrip()[:5] == b"<?xml" else None
+    codec = _codec(declared.group(1).decode()) if declared is not None else "utf_8"
+    if codec not in _UTF8:
+        if codec is None:
+            return body  # a name Python does not know either: the parser's to read
+        text = body.decode(codec, "replace")
+        body = _REDECLARED.sub(r"\g<1>utf-8", text, count=1).encode()
+    elif not body.isascii():
+        body = _utf8(body, charset)
+    return _mended(body) if xml else body
+
+
+def _utf8(body: bytes, charset: str | None) -> bytes:
+    try:
+        body.decode()
+    except UnicodeDecodeError:
+        codec = _codec(charset) if charset else None
+        if codec is None or codec in _UTF8:
+            return body.decode("utf-8", "amity-cp1252").encode()
+        return body.decode(codec, "replace").encode()
+    return body
+
+
+def _codec(name: str) -> str | None:
+    name = name.strip().strip("\"'").lower()
+    try:
+        return codecs.lookup(_CODECS.get(name, name)).name.replace("-", "_")
+    except LookupError:
+        return None
+
+
+def _mended(body: bytes) -> bytes:
+    if len(body.translate(None, _CONTROLS)) != len(body):
+        body = body.translate(None, _CONTROLS)
+    for noncharacter in _NONCHARACTERS:
+        if noncharacter in body:
+            body = body.replace(noncharacter, "\ufffd".encode())
+    if _FAULT.search(body) is not None:
+        body = _REFERENCE.sub(_mend_reference, body)
+    return body
+
+
+def _mend_reference(match: re.Match[bytes]) -> bytes:
+    whole = match.group()
+    if whole[:2] == b"<!":
+        return whole
+    if match.group(1) is not None:
+        first, second = _code_point(match.group(1)), _code_point(match.group(2))
+        if 0xD800 <= first < 0xDC00 <= second < 0xE000:
+            return b"&#%d;" % (0x10000 + ((first - 0xD800) << 10) + (second - 0xDC00))
+        return _reference(first, whole[: whole.index(b";") + 1]) + _reference(
+            second, whole[whole.index(b";") + 1 :]
+        )
+    if whole[:2] == b"&#":
+        return _reference(_code_point(whole[2:-1]), whole)
+    if whole == b"&":
+        return b"&amp;"
+    return whole
+
+
+def _code_point(digits: bytes) -> int:
+    return int(digits[1:], 16) if digits[:1] in b"xX" else int(digits)
+
+
+def _reference(code: int, written: bytes) -> bytes:
+    if code in (9, 10, 13) or 0x20 <= code < 0xD800 or 0xE000 <= code < 0xFFFE:
+        return written
+    if 0x10000 <= code <= 0x10FFFF:
+        return written
+    return b"&#xFFFD;" if 0xD800 <= code < 0xE000 else b""
