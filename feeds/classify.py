@@ -10,7 +10,7 @@ Statute, the Holy See, a heatwave, fashion in Tokyo). Every verdict says why.
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Callable
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from functools import cache
 from typing import Any, TypeVar
@@ -25,7 +25,7 @@ T = TypeVar("T")
 
 # Raise when the way evidence is weighed or events are formed changes (the weights below are
 # in the fingerprint already), so stored articles are judged again (see rules_fingerprint).
-RULES_VERSION = 3
+RULES_VERSION = 4
 KEEP_AT = 2.0
 # Evidence weights: a term in the title says more than one in the lead.
 BOTH_IN_TITLE, ONE_IN_TITLE = 2.0, 1.0
@@ -73,10 +73,7 @@ class Verdict:
         topic (diplomacy) counts only when it weighs as much as the strongest other topic, or
         FRAME_ENOUGH: the defence ministers' talks are about defence, a summit's talks about
         diplomacy."""
-        ranked = sorted(self.topics.items(), key=lambda i: -i[1])
-        strongest = max((n for t, n in ranked if t not in self.frame), default=0)
-        enough = min(strongest, FRAME_ENOUGH)
-        return tuple(t for t, n in ranked if n >= TOPIC_AT and (t not in self.frame or n >= enough))
+        return topics_of(self.topics, self.frame)
 
     def why(self) -> dict[str, Any]:
         """The explanation stored with the article and its event (JSON)."""
@@ -85,6 +82,16 @@ class Verdict:
         if self.against:
             why["against"] = list(self.against)
         return why
+
+
+def topics_of(weights: Mapping[str, float], frame: frozenset[str]) -> tuple[str, ...]:
+    """The topics evidence of these weights is about, strongest first: TOPIC_AT, and a frame
+    topic only beside as strong another (or FRAME_ENOUGH). An event's topics are its reports'
+    average weights judged the same way (feeds/cluster.py)."""
+    ranked = sorted(weights.items(), key=lambda i: -i[1])
+    strongest = max((n for t, n in ranked if t not in frame), default=0)
+    enough = min(strongest, FRAME_ENOUGH)
+    return tuple(t for t, n in ranked if n >= TOPIC_AT and (t not in frame or n >= enough))
 
 
 @dataclass(frozen=True, slots=True)
@@ -158,6 +165,11 @@ def _rules(config: Config) -> _Rules:
     return _Rules(Matcher(entries), pair, frozenset(joint), people_ids, topics, frame)
 
 
+def frame_of(config: Config) -> frozenset[str]:
+    """The ids of the configured frame topics (diplomacy)."""
+    return _rules(config).frame
+
+
 def rules_fingerprint(config: Config) -> str:
     """Changes whenever what decides relevance, topics or clustering changes: the rules'
     version and weights, the languages (built-in and configured), the pair and the topics."""
@@ -221,6 +233,8 @@ def judge(title: str, summary: str, config: Config) -> Verdict:
         return Verdict(False, rule, "", 0.0, tuple(dict.fromkeys(sides.values())))
     lang = _language(title_hits, lead_hits)
     head, lead = _Evidence(title_hits, lang), _Evidence(lead_hits, lang)
+    _apart(head.topics, normalise(title))
+    _apart(lead.topics, normalise(summary))
     entities = frozenset((*head.entities, *lead.entities))
     side_terms = tuple({**head.terms, **lead.terms})
     topics = _weights(head, lead)
@@ -297,6 +311,34 @@ def _weights(head: _Evidence, lead: _Evidence) -> dict[str, int]:
         if key in weights or not named:
             weights[key] = weights.get(key, 0) + weight
     return weights
+
+
+def _apart(topics: dict[str, set[str]], text: str) -> None:
+    # A topic's word inside a longer term of another topic counts only where it stands outside
+    # it: "economic security" and 経済安全保障 are the economy's, not defence's "security" and
+    # 安全保障, while "security and economic security" names both.
+    if len(topics) < 2:
+        return
+    found = [(term, key) for key, terms in topics.items() for term in terms]
+    for term, key in found:
+        longer = [o for o, k in found if k != key and o != term and _within(term, o)]
+        if longer and not _within(term, text, longer):
+            topics[key].discard(term)
+            if not topics[key]:
+                del topics[key]
+
+
+def _within(term: str, text: str, blank: Iterable[str] = ()) -> bool:
+    """`term` in `text` once the `blank` terms are taken out; whole words for ASCII terms
+    ("port-call" is "port call")."""
+    if not term.isascii():
+        for other in blank:
+            text = text.replace(other, "\x00")
+        return term in text
+    spaced = f" {' '.join(words(text))} "
+    for other in blank:
+        spaced = spaced.replace(f" {' '.join(words(other))} ", " | ")
+    return f" {' '.join(words(term))} " in spaced
 
 
 def _summed(title: dict[str, set[str]], lead: dict[str, set[str]]) -> dict[str, int]:

@@ -27,7 +27,7 @@ from amity.store import Config, Event, Source, StoredEvents
 from amity.store.text import spaceless_run
 
 from .articles import Article
-from .classify import Verdict, entities_in, judge, per_config
+from .classify import Verdict, entities_in, frame_of, judge, per_config, topics_of
 from .matcher import normalise
 from .matcher import words as plain_words
 from .stated_dates import StatedDay, stated_days
@@ -41,7 +41,6 @@ CURATED_BONUS = 0.2  # a report that fits a curated milestone and a feed event j
 # A preview or follow-up that states a milestone's day and names it reports it, however far
 # outside the window, up to this many days away.
 STATED_REACH_DAYS = 60
-TOPIC_SHARE = 0.34  # an event topic needs this share of its reports to be about it
 _SPECIFIC_KINDS = frozenset({"summit", "call", "agreement", "deployment", "visit", "consultation"})
 _WORD = re.compile(r"[^\W_]+")
 _SPACELESS = spaceless_run()
@@ -393,7 +392,7 @@ class Timeline:
         profile.title_words |= facts.title_words
         profile.all_words |= facts.all_words
         profile.entities |= facts.verdict.entities
-        profile.topics.update(facts.verdict.topic_ids)
+        profile.topics.update(facts.verdict.topics)
         profile.reports += 1
         if facts.verdict.lang:
             profile.langs.add(facts.verdict.lang)
@@ -408,10 +407,13 @@ class Timeline:
             postings.setdefault(key, set()).add(event.id)
 
     def _event_topics(self, profile: _Profile) -> tuple[str, ...]:
-        # Topics from the evidence of every report of the event, in every language: a topic
-        # that enough of its reports are about (one report of ten mentioning space is not).
-        wanted = max(1.0, TOPIC_SHARE * profile.reports)
-        return tuple(t for t in self.config.topic_ids if profile.topics.get(t, 0) >= wanted)
+        # Topics from the whole evidence of the event's reports, in every language: the event is
+        # judged as one report would be, on its reports' average weights. One report of ten
+        # mentioning space is not about it; a call's defence side in one of two reports' titles is.
+        reports = max(profile.reports, 1)
+        average = {t: n / reports for t, n in profile.topics.items()}
+        found = topics_of(average, frame_of(self.config))
+        return tuple(t for t in self.config.topic_ids if t in found)
 
     def _profile(self, event: Event) -> _Profile:
         profile = self._profiles.get(event.id)

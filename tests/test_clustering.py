@@ -244,3 +244,40 @@ async def test_changed_rules_reapply_but_never_undo_the_persons_edits(server, tm
     # while the person's event keeps what it had.
     assert "space-science" in events["Japan and Italy hold defence talks on GCAP"].topics
     assert mine.topics == edited.topics
+
+
+async def test_an_events_topics_weigh_the_whole_evidence_of_its_reports(server, tmp_path):
+    # One report of a leaders' call mentions the Expo pavilion in passing, the other puts
+    # defence in its headline: the event is about the call and defence, not culture.
+    call = "Tue, 08 Apr 2025 20:00:00 +0900"
+    urls = [
+        server.serve(
+            "/it",
+            rss(
+                item(
+                    "Telefonata Meloni-Ishiba, confermata la missione in Giappone",
+                    "https://it.example/call",
+                    call,
+                    "La presidente del Consiglio visiterà anche il padiglione italiano all'Expo; "
+                    "si è parlato di Ucraina e del G7.",
+                )
+            ),
+        ),
+        server.serve(
+            "/it2",
+            rss(
+                item(
+                    "Telefonata Meloni-Ishiba, intesa su difesa e caccia GCAP",
+                    "https://it2.example/call",
+                    call,
+                    "Le due premier confermano la missione in Giappone e la cooperazione militare.",
+                )
+            ),
+        ),
+    ]
+    store = store_with(tmp_path / "db.json", urls)
+    await refresh(store, short_config())
+
+    (event,) = feed_events(store)
+    assert event.why is not None and event.why["reports"] == 2
+    assert set(event.topics) == {"diplomacy", "defense"}

@@ -296,3 +296,69 @@ def test_a_national_day_and_tourists_are_culture(title, lead):
 def test_strong_diplomatic_evidence_counts_beside_many_words_of_another_topic(title, lead):
     # Each remembrance word adds to culture; a president's talks are diplomacy all the same.
     assert set(judge(title, lead, Config()).topic_ids) == {"diplomacy", "culture"}
+
+
+PEOPLE_MOVING = [
+    (
+        "Italy and Japan open a working holiday scheme for young people",
+        "Citizens aged 18 to 30 may spend a year in the other country and take casual work.",
+    ),
+    (
+        "Italia-Giappone, al via il visto vacanza-lavoro",
+        "I giovani dei due Paesi potranno restare un anno nell'altro e lavorare.",
+    ),
+    (
+        "日伊ワーキング・ホリデー制度が始まる",
+        "両国の若者が1年間相手国に滞在し、就労もできるようになる。",
+    ),
+]
+
+
+@pytest.mark.parametrize(("title", "lead"), PEOPLE_MOVING)
+def test_visas_and_working_holidays_for_young_people_are_people_to_people(title, lead):
+    assert judge(title, lead, Config()).topic_ids == ("culture",)
+
+
+POSTED_WORKERS = [
+    (
+        "Japan-Italy social security agreement enters into force",
+        "Staff sent abroad for up to five years pay into one pension system only, ending "
+        "double contributions for employers.",
+    ),
+    (
+        "Italia-Giappone, in vigore l'accordo di sicurezza sociale",
+        "I lavoratori distaccati versano i contributi previdenziali in un solo Paese.",
+    ),
+    (
+        "日本とイタリアの社会保障協定が発効",
+        "5年以内の派遣者は派遣元の年金制度だけに加入すればよく、保険料の二重負担がなくなる。",
+    ),
+]
+
+
+@pytest.mark.parametrize(("title", "lead"), POSTED_WORKERS)
+def test_social_security_for_workers_posted_abroad_is_the_economy(title, lead):
+    assert judge(title, lead, Config()).topic_ids == ("economic-security",)
+
+
+ECONOMIC_SECURITY = [
+    (
+        "Japan and Italy to work together on economic security",
+        "The two governments will share data on critical supply chains.",
+    ),
+    ("日伊、経済安全保障で連携へ", "重要物資のサプライチェーンについて情報を共有する。"),
+]
+
+
+@pytest.mark.parametrize(("title", "lead"), ECONOMIC_SECURITY)
+def test_economic_security_is_not_defence_security(title, lead):
+    # "security" (安全保障) inside the economy's longer term is not defence's word.
+    assert judge(title, lead, Config()).topic_ids == ("economic-security",)
+
+
+def test_security_named_apart_from_economic_security_is_defence_as_well():
+    for title in (
+        "Japan and Italy pledge cooperation on security and economic security",
+        "日伊首脳、安全保障と経済安全保障で協力",
+    ):
+        assert set(judge(title, "", Config()).topic_ids) >= {"defense", "economic-security"}
