@@ -238,8 +238,9 @@ async def test_seed_case_makes_a_summit_event_with_five_topics(server, tmp_path)
                 "Takaichi and Meloni hold summit in Tokyo",
                 "https://n.example/summit",
                 "Fri, 16 Jan 2026 18:00:00 +0900",
+                # Two words of defence: "security" inside "economic security" is not one.
                 "The leaders raised ties to a special strategic partnership, with defense "
-                "cooperation, economic security, a space dialogue and a free and open "
+                "cooperation on GCAP, economic security, a space dialogue and a free and open "
                 "Indo-Pacific.",
             )
         ),
