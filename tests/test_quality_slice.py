@@ -59,7 +59,7 @@ def test_the_misses_are_counted_by_category_for_each_half():
 
 
 def test_the_table_has_a_column_for_each_split_the_corpus_names():
-    splits = ["sealed-2", "dev", "sealed", "holdout", "dev"]
+    splits = ["sealed-3", "sealed-2", "dev", "sealed", "holdout", "dev"]
     items = [
         {"id": f"en-{n}", "lang": "en", "split": split, "relevant": False}
         for n, split in enumerate(splits)
@@ -67,5 +67,12 @@ def test_the_table_has_a_column_for_each_split_the_corpus_names():
 
     halves = halves_of(items)
 
-    assert list(halves) == ["dev", "holdout", "sealed (seen)", "sealed-2", "all"]
-    assert [len(part) for part in halves.values()] == [2, 1, 1, 1, 5]
+    assert list(halves) == [
+        "dev",
+        "holdout",
+        "sealed (seen)",
+        "sealed-2 (seen)",
+        "sealed-3 (unseen)",
+        "all",
+    ]
+    assert [len(part) for part in halves.values()] == [2, 1, 1, 1, 1, 6]
