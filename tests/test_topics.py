@@ -362,3 +362,38 @@ def test_security_named_apart_from_economic_security_is_defence_as_well():
         "日伊首脳、安全保障と経済安全保障で協力",
     ):
         assert set(judge(title, "", Config()).topic_ids) >= {"defense", "economic-security"}
+
+
+CLASSES = [
+    # Forces and their equipment by name.
+    (
+        "Italy's F-35s arrive in Japan",
+        "The jets will fly with Japanese pilots for two weeks.",
+        "defense",
+    ),
+    (
+        "Giappone, i velivoli italiani in addestramento a Komatsu",
+        "Per due settimane i piloti italiani voleranno con quelli del Paese ospite.",
+        "defense",
+    ),
+    ("日伊、安保協力を強化へ イタリア国防相が来日", "", "defense"),
+    # Earth observation, the business federations, sister cities.
+    ("Italy and Japan to share earth observation data", "", "space-science"),
+    ("Italia e Giappone insieme nell'osservazione della Terra", "", "space-science"),
+    ("日本とイタリア、地球観測で協力", "", "space-science"),
+    (
+        "Mattarella addresses Keidanren in Tokyo",
+        "Italy's president spoke on ties with Japan.",
+        "economic-security",
+    ),
+    ("Mattarella al Keidanren: Italia e Giappone unite", "", "economic-security"),
+    ("イタリア大統領が経団連で講演 日本との関係を語る", "", "economic-security"),
+    ("Kyoto and Florence: Japan and Italy's sister cities turn 60", "", "culture"),
+    ("Firenze e Kyoto, sessant'anni di gemellaggio tra Italia e Giappone", "", "culture"),
+    ("京都市とフィレンツェ市 日本とイタリアの姉妹都市が60年", "", "culture"),
+]
+
+
+@pytest.mark.parametrize(("title", "lead", "topic"), CLASSES)
+def test_each_class_of_a_topics_words_is_named_in_every_language(title, lead, topic):
+    assert topic in judge(title, lead, Config()).topic_ids
