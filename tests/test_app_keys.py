@@ -209,6 +209,35 @@ async def test_search_as_you_type_enter_keeps_esc_clears(store: Store) -> None:
         assert app.focused is app.timeline
 
 
+async def test_search_typed_right_at_launch_gets_every_letter(store: Store) -> None:
+    from textual import events
+
+    # `/meloni` typed as amity starts: the terminal delivers the keys before the first frame,
+    # and every letter after / used to go to the timeline (m e l o n i are keys there too).
+    app = make_app(store)
+    for key in ("slash", *"meloni"):
+        app.post_message(events.Key(key, "/" if key == "slash" else key))
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.pause()
+        assert app.query_one(Input).value == "meloni"
+        assert app.view_filter.search == "meloni"
+        assert app.focused is app.query_one(Input)  # the next letter goes there too
+        assert not app.view_filter.milestones_only and app.screen is app.screen_stack[0]
+
+
+async def test_slash_is_text_in_the_search_box_and_under_a_dialog(store: Store) -> None:
+    app = make_app(store)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.press("slash", "g", "slash", "c")
+        assert app.query_one(Input).value == "g/c"
+        await pilot.press("escape", "ctrl+p", "slash")
+        assert isinstance(app.screen, CommandPalette)
+        assert app.screen.query_one(Input).value == "/"
+        await pilot.press("escape", "question_mark", "slash")
+        assert isinstance(app.screen, HelpScreen)
+        assert "searching" not in app.screen_stack[0].classes
+
+
 async def test_search_enter_on_blanks_closes_the_box_empty(store: Store) -> None:
     app = make_app(store)
     async with app.run_test(size=(120, 40)) as pilot:

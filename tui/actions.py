@@ -30,6 +30,9 @@ class Key:
     palette: bool = True
     state: Callable[[Any], bool] | None = None  # the app -> is it on? (shown in the palette)
     name: str = ""  # the palette's name, when longer than the footer's label
+    # Run before the focused widget sees the key, so the keys typed after it go where it
+    # moved the focus (the app's check_action says where it does not apply).
+    priority: bool = False
 
     @property
     def display(self) -> str:
@@ -104,6 +107,7 @@ APP_KEYS: tuple[Key, ...] = (
         "Search",
         "search as you type; Enter keeps it, Esc clears it",
         footer=True,
+        priority=True,  # "/meloni" typed at once: every letter after / reaches the box
     ),
     Key("0", "clear_topics", "Clear topics", "clear topics (1–9 toggle topic N)"),
     Key("f", "filter", "Filter", "filter by kind, origin (curated, feed, yours) or outlet"),
@@ -173,7 +177,7 @@ def bindings(keys: Iterable[Key]) -> list[BindingType]:
             key.label,
             show=key.footer,
             key_display=_NAMES.get(key.keys.split(",")[0]) if key.footer else None,
-            priority=False,
+            priority=key.priority,
         )
         for key in keys
     ]

@@ -181,7 +181,9 @@ class AmityApp(Curating):
         if self.visits.theme in self.available_themes:
             self.theme = self.visits.theme  # the theme chosen last time
         self._layout_for(self.size.width, self.size.height)
-        self.timeline.focus()
+        # At once, not deferred as Widget.focus is: keys typed during start-up are already
+        # queued, and a / among them must keep the focus it gives the search box.
+        self.screen.set_focus(self.timeline, scroll_visible=False)
         self.set_interval(POLL_SECONDS, self.check_store)
         self.call_after_refresh(self._warm_search)
         for update in self.store.curated_updates:
@@ -419,12 +421,25 @@ class AmityApp(Curating):
         """Newest first / oldest first."""
         self._set_query(newest_first=not self.view_filter.newest_first)
 
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        """/ (a priority key) is text where the focus takes typing (the search box, a form):
+        Textual keeps such keys from bindings and the footer, but misses / ("slash")."""
+        focused = self.focused
+        if action == "search" and focused is not None and focused.check_consume_key("slash", "/"):
+            return False
+        return super().check_action(action, parameters)
+
     def action_search(self) -> None:
         """Show and focus the search box."""
+        if len(self.screen_stack) > 1:
+            return  # a priority key reaches here under a dialog too, where / searched nothing
+        bar = self._search_bar()
         self.screen.add_class("searching")
         # Focus now, not after the keys already queued (Widget.focus defers it): text pasted or
         # typed fast after / must reach the box, not run h (hide), e (edit), p (promote), ...
-        self.screen.set_focus(self._search_bar())
+        # The key is a priority one, so the keys after it are sent to the box, not to the
+        # widget that had the focus (a start-up's typed-ahead `/meloni` lost every letter).
+        self.screen.set_focus(bar)
 
     def action_escape(self) -> None:
         """Esc: close the Keys panel if it is open, else clear the search, else drop a merge or
