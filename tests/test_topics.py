@@ -397,3 +397,30 @@ CLASSES = [
 @pytest.mark.parametrize(("title", "lead", "topic"), CLASSES)
 def test_each_class_of_a_topics_words_is_named_in_every_language(title, lead, topic):
     assert topic in judge(title, lead, Config()).topic_ids
+
+
+INFLECTED = [
+    ("Italia e Giappone per la sicurezza indo-pacifica", "", "indo-pacific"),
+    ("Japan and Italy agree to cut tariffs", "", "economic-security"),
+    (
+        "Italia-Giappone, due telefonate in un mese",
+        "Le due capitali si sono sentite di nuovo per la cooperazione.",
+        "diplomacy",
+    ),
+]
+
+
+@pytest.mark.parametrize(("title", "lead", "topic"), INFLECTED)
+def test_plural_and_feminine_forms_name_their_topic(title, lead, topic):
+    # Whole words are matched, so each form a headline uses is listed.
+    assert topic in judge(title, lead, Config()).topic_ids
+
+
+def test_the_top_brass_is_no_summit():
+    # "I vertici" of the forces or of industry are their leaders, not a summit (il vertice).
+    verdict = judge(
+        "Giappone, i vertici delle forze armate italiane a Tokyo",
+        "Cooperazione militare con l'Italia e scambi tra le due marine.",
+        Config(),
+    )
+    assert verdict.topic_ids == ("defense",)
