@@ -66,6 +66,7 @@ class Verdict:
     kind: str = "news"
     entities: frozenset[str] = frozenset()
     frame: frozenset[str] = frozenset()
+    headline: frozenset[str] = frozenset()  # the entities of the title: what it is about
 
     @property
     def topic_ids(self) -> tuple[str, ...]:
@@ -214,6 +215,11 @@ class _Evidence:
                 self.against.append(hit)
 
 
+def joint_entities(config: Config) -> frozenset[str]:
+    """The entity ids of joint programmes, treaties and ships (GCAP, ACSA, Cavour)."""
+    return _rules(config).joint
+
+
 def entities_in(text: str, config: Config) -> frozenset[str]:
     """The language-independent ids of who and what `text` names (meloni, acsa, cavour)."""
     hits = _rules(config).matcher.find(normalise(text))
@@ -289,6 +295,7 @@ def judge(title: str, summary: str, config: Config) -> Verdict:
         kind,
         entities,
         rules.frame,
+        frozenset(head.entities),
     )
 
 

@@ -27,7 +27,15 @@ from amity.store import Config, Event, Source, StoredEvents
 from amity.store.text import spaceless_run
 
 from .articles import Article
-from .classify import Verdict, entities_in, frame_of, judge, per_config, topics_of
+from .classify import (
+    Verdict,
+    entities_in,
+    frame_of,
+    joint_entities,
+    judge,
+    per_config,
+    topics_of,
+)
 from .matcher import normalise
 from .matcher import words as plain_words
 from .stated_dates import StatedDay, stated_days
@@ -312,8 +320,11 @@ class Timeline:
         text = f"{article.title}\n{article.summary}"
         stated = _stated_ordinals(stated_days(text, self.config), day)  # days it names
         own, own_score = None, MATCH_SCORE  # the best milestone of the article's own days
+        joint = joint_entities(self.config)
         for event, profile, late in self._candidates(day, facts):
             if late and (event.origin == "feed" or not verdict.entities & profile.entities):
+                continue
+            if event.origin != "feed" and _about_other(verdict, profile, joint):
                 continue
             score = _score(event, profile, facts)
             if score >= own_score and event.origin != "feed" and _own_days(event, day, stated):
@@ -329,6 +340,8 @@ class Timeline:
         # milestone of those days that fits is what the article reports, and a farther day it
         # states is a reference ("in force from 5 September").
         for event, profile in () if own_milestone else self._stated(day, stated):
+            if _about_other(verdict, profile, joint):
+                continue
             score = _score(event, profile, facts)
             named = verdict.entities & profile.entities or _names(event, article)
             if score > best_score and named:
@@ -728,6 +741,15 @@ def _own_days(event: Event, day: int, stated: list[int]) -> bool:
     start = _ordinal(event.date)
     end = _ordinal(event.end_date) if event.end_date and len(event.end_date) == 10 else start
     return start <= day <= end + 1 or start in stated
+
+
+def _about_other(verdict: Verdict, profile: _Profile, joint: frozenset[str]) -> bool:
+    """Whether the headline is about a joint programme, treaty or ship the curated entry is
+    not, and names nothing the entry is about: the Italy Pavilion's plans presented on board
+    the Vespucci are the pavilion's news, a GCAP meeting on the day the ACSA was agreed is
+    GCAP's, however much the lead mentions the ship or the agreement."""
+    headline = verdict.headline
+    return bool((headline & joint) - profile.entities) and not headline & profile.entities
 
 
 def _names(event: Event, article: Article) -> bool:
