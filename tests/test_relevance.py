@@ -20,6 +20,8 @@ KEPT = [
     ("秋篠宮ご夫妻がイタリアを公式訪問", "ローマで大統領と会見された。"),
     ("Italy pavilion at Osaka Expo opens its doors to the press", "A Renaissance square."),
     ("Il padiglione Italia all'Expo di Osaka svela i suoi tesori", "Arte e scienza."),
+    # Japan named only by its fleet or its ships.
+    ("イタリア空母の司令官が来訪", "自衛艦隊司令官と会談し、共同訓練の継続で一致した。"),
 ]
 DROPPED = [
     ("Volleyball: Italy beat Japan in the Nations League semifinal", "", "sport"),
