@@ -424,3 +424,24 @@ def test_the_top_brass_is_no_summit():
         Config(),
     )
     assert verdict.topic_ids == ("defense",)
+
+
+HERITAGE_AND_TRADE = [
+    ("Italy's president tours a Kyoto temple on his visit to Japan", "", "culture"),
+    ("Mattarella in Giappone visita il tempio di Kiyomizu a Kyoto", "", "culture"),
+    ("イタリア大統領、京都の寺院と神社を訪問 日本滞在の2日目", "", "culture"),
+    ("Japan and Italy stand for free trade", "", "economic-security"),
+    ("Giappone, Mattarella: Italia per il libero scambio", "", "economic-security"),
+    ("日本とイタリア、自由貿易を守る", "", "economic-security"),
+]
+
+
+@pytest.mark.parametrize(("title", "lead", "topic"), HERITAGE_AND_TRADE)
+def test_heritage_sites_are_culture_and_free_trade_the_economy(title, lead, topic):
+    assert topic in judge(title, lead, Config()).topic_ids
+
+
+def test_free_trade_is_no_cultural_exchange():
+    # scambi* (exchanges) is culture's, but inside "libero scambio" it is the economy's.
+    topics = judge("Italia e Giappone per il libero scambio", "", Config()).topic_ids
+    assert topics == ("economic-security",)
