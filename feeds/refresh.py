@@ -6,12 +6,13 @@ cancelled: save.py)."""
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import datetime as dt
 import time
 from collections.abc import Callable, Sequence
 
 import httpx
-from amity.store import Config, Feed, Store, StoreError, format_iso
+from amity.store import Config, Feed, Store, StoreError, Transaction, format_iso
 from amity.store.notices import warn
 
 from .classify import rules_fingerprint
@@ -95,8 +96,9 @@ async def refresh(
 
 class _Ahead:
     """The refresh's decision, made on the worker's thread as the answers arrive (see
-    decide.Decision) from a read of the store taken when the first articles come: a refresh
-    in which no feed brings any reads the store only to save."""
+    decide.Decision) from a read of the store taken when the first articles come, or at once
+    when some feed has no validator to answer "not modified" with: a refresh in which no feed
+    brings any reads the store only to save."""
 
     def __init__(
         self, store: Store, config: Config, now: dt.datetime, todo: Sequence[Feed], worker: Worker
@@ -104,9 +106,15 @@ class _Ahead:
         self.store, self.config, self.now, self.worker = store, config, now, worker
         self.expected = [feed.url for feed in todo]
         self.decision: Decision | None = None
+        self.draft: Transaction | None = None
         self.held: list[Outcome] = []
         self.handed = False  # has the worker been handed an answer yet?
         self.failed = False
+        if any(feed.etag is None and feed.last_modified is None for feed in todo):
+            # A feed that cannot answer "not modified" brings its items if it answers at all:
+            # the store is read now, while the first answers are still on the wire, instead of
+            # when they come (at 100k events the read is ~0.15 s of the worker's CPU).
+            worker.later(self._read_early)
 
     def arrived(self, outcome: Outcome) -> None:
         """Hand one more answer to the worker's thread, to be taken behind the reads queued
@@ -124,6 +132,11 @@ class _Ahead:
         self.handed = True
         self.worker.later(self.take, outcome)
 
+    def _read_early(self) -> None:
+        if self.decision is None and not self.failed:
+            with contextlib.suppress(StoreError):  # save meets it again and reports it
+                self.draft = self.store.draft()
+
     def _get_ready(self) -> None:
         self.store.ready_to_write()
         rules_fingerprint(self.config)
@@ -137,7 +150,7 @@ class _Ahead:
                 if not brings_articles(outcome):
                     self.held.append(outcome)
                     return
-                draft = self.store.draft()
+                draft, self.draft = self.draft or self.store.draft(), None
                 stamp = format_iso(self.now)
                 self.decision = Decision(draft, self.config, self.now, stamp, self.expected)
                 for held in self.held:
