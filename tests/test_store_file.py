@@ -147,3 +147,24 @@ def test_one_batch_naming_an_event_twice_keeps_the_last(tmp_path: Path) -> None:
     first = synthetic_events(1)[0]
     assert store.put_events([first, first.with_changes(title="Second thoughts")]) == (1, 0)
     assert [e.title for e in store.events() if e.id == first.id] == ["Second thoughts"]
+
+
+def test_a_large_file_handed_to_the_disk_as_it_is_written_holds_every_byte(tmp_path: Path):
+    # Past WRITE_BACK bytes a durable write starts the disk's write-back as it goes (the view
+    # also goes back to its header at the end): the file renamed into place is the one written.
+    from amity.store.storage import WRITE_BACK, atomic_write
+
+    pieces = [bytes([n]) * (WRITE_BACK // 3 + n) for n in range(10)]
+    expected = bytearray(b"".join(pieces))
+    expected[4:9] = b"HEAD!"
+
+    def write(handle):
+        for piece in pieces:
+            handle.write(piece)
+        handle.seek(4)
+        handle.write(b"HEAD!")
+
+    path = tmp_path / "big.json"
+    written = atomic_write(path, write)
+    assert path.read_bytes() == expected
+    assert written.st_size == len(expected)
