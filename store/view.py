@@ -959,15 +959,24 @@ def write(
     nothing is written."""
     path = view_path(store_path)
     base: list[str | None] = []
-    with contextlib.suppress(OSError, Abandoned):
-        atomic_write(
-            path,
-            lambda out: base.append(
-                write_stamped(
-                    out, document, stamp, previous, by_line=by_line, beside=path if locked else None
-                )
-            ),
+
+    def write_view(out: BinaryIO) -> None:
+        def flushed_then_stamp() -> tuple[tuple[int, int, int], int]:
+            # The parts go to the disk while the store's own write is still being flushed,
+            # not after it: the fsync that ends this write then has only the header left.
+            out.flush()
+            getattr(os, "fdatasync", os.fsync)(out.fileno())
+            return stamp()
+
+        beside = path if locked else None
+        base.append(
+            write_stamped(
+                out, document, flushed_then_stamp, previous, by_line=by_line, beside=beside
+            )
         )
+
+    with contextlib.suppress(OSError, Abandoned):
+        atomic_write(path, write_view)
         if locked:
             for stale in bases(store_path):
                 if stale != base_path(path, base[0] or ""):
