@@ -285,6 +285,39 @@ def _same_view(updated: View, made: View) -> None:
     assert (texts.block, texts.bounds) == (fresh.block, fresh.bounds)
 
 
+@pytest.mark.parametrize("laid", [False, True], ids=["copied", "laid over a base"])
+def test_a_write_from_a_draft_whose_view_was_read_ahead_is_the_view_made_afresh(
+    tmp_path, monkeypatch, laid
+):
+    # A refresh's draft reads its view's columns ahead, on a thread, and its write takes them
+    # from there: new kinds, topics and publishers are added to the write's own lists only.
+    store = make_store(tmp_path / "db.json", 300)
+    if laid:
+        monkeypatch.setattr(view_module, "DELTA_FROM", 0)
+        monkeypatch.setattr(view_module, "DELTA_SHARE", 1)
+    for n in range(3):
+        draft = store.draft()
+        view = draft.view
+        assert view is not None
+        before = {name: list(view.coded(name)["values"]) for name in view_module.CODED}
+        event = synthetic_events(40)[10 * n + 3]
+        source = Source(url=f"https://example.org/new-{n}", publisher=f"New outlet {n}")
+        changed = [
+            event.with_changes(kind="deployment", topics=("culture",), sources=(source,)),
+            *synthetic_events(2, prefix=f"more{n}"),
+        ]
+        with store.transaction(draft) as txn:
+            assert txn.document is draft.document  # the draft is the read
+            txn.put_events(changed)
+            txn.remove_events([f"syn-00000{20 + n}"])
+        assert {name: view.coded(name)["values"] for name in view_module.CODED} == before
+
+        updated = read(store.path, store.signature())
+        assert updated is not None and (updated.base_file is not None) == laid
+        _same_view(updated, _made_afresh(store, tmp_path / f"afresh-{n}"))
+        assert amity("list", "--json", db=store.path).stdout == plain_json(store, Filter())
+
+
 def test_a_view_laid_over_a_base_write_by_write_is_the_view_made_afresh(tmp_path, monkeypatch):
     store = make_store(tmp_path / "db.json", 300)
     monkeypatch.setattr(view_module, "DELTA_FROM", 0)  # a small store lays its views over a base
