@@ -199,6 +199,7 @@ class View:
         self._columns: dict[str, list[Any]] = {}
         self._coded: dict[str, dict[str, Any]] = {}  # coded columns read ahead
         self._columns_ahead = threading.Event()  # set once they are
+        self._positions: dict[str, int] | None = None
         self._offsets: dict[str, array[int]] = {}
         self._ahead: threading.Thread | None = None
         self._ahead_lock = threading.Lock()
@@ -248,6 +249,15 @@ class View:
             raise ViewDamaged(f"{self.path}: its {name} do not parse") from None
         return {"values": [_hashable(v) for v in values], "codes": codes}
 
+    def positions(self) -> dict[str, int]:
+        """Each event's position by id (kept)."""
+        if self._positions is None and self._reading_ahead():
+            self._columns_ahead.wait()
+        if self._positions is None:
+            ids = self.column("id")
+            self._positions = dict(zip(ids, range(len(ids)), strict=True))
+        return self._positions
+
     def part_length(self, name: str) -> int:
         """The length of one part in bytes."""
         length = self._lengths.get(name)
@@ -261,10 +271,11 @@ class View:
 
     def read_ahead(self) -> None:
         """Start reading, on a thread of its own, what a write that reuses this view takes
-        from it: every column, parsed and kept (~0.1 s at 100k events, else spent in the save
-        itself), and the lines and search texts it copies, checked (reading and checking let
-        go of the GIL); they go on while a refresh is still downloading and deciding. The
-        lines and search texts of a view a write will lay over as its base are not read."""
+        from it: every column, parsed and kept, and each id's position (~0.1 s at 100k
+        events, else spent in the save itself), and the lines and search texts it copies,
+        checked (reading and checking let go of the GIL); they go on while a refresh is still
+        downloading and deciding. The lines and search texts of a view a write will lay over
+        as its base are not read."""
         with self._ahead_lock:  # two threads may ask at once (a cancelled refresh's save)
             if self._ahead is None:
                 ahead = threading.Thread(target=self._read_ahead, name="amity-view-ahead")
@@ -280,6 +291,7 @@ class View:
                     self.column(name)
                 for name in CODED:
                     self._coded[name] = self.coded(name)
+                self.positions()
         finally:
             self._columns_ahead.set()
         if self._base is None and self.base_length >= DELTA_FROM:
@@ -658,7 +670,7 @@ class _Runs:
         ids = previous.column("id")  # kept: the new id column copies from it
         dates = previous.column("date", keep=False)
         count = len(ids)
-        position = dict(zip(ids, range(count), strict=True))
+        position = previous.positions()
         dropped = sorted(position[key] for key in records.changed if key in position)
         built = [
             _New.of(record) for key in records.changed if (record := records.value(key)) is not None
