@@ -86,6 +86,7 @@ RUN_LAID = ("lines", "search")
 # The columns a write over a view takes as lists (the others it takes coded), in the order
 # a refresh's decision and the write need them.
 _WRITE_READS = ("id", "date", "title", "title_length", "milestone", "hidden")
+_READ_AHEAD = (*_WRITE_READS, *(f"coded:{name}" for name in sorted(CODED)), "positions")
 OWN, BASE = 0, 1
 # A write lays its lines over a base from this many bytes of lines (below, copying is cheap),
 # while its own bytes stay under a DELTA_SHARE-th of its base's and its runs are few enough.
@@ -198,7 +199,8 @@ class View:
             self._lengths[name] = ends[-1] if ends else 0
         self._columns: dict[str, list[Any]] = {}
         self._coded: dict[str, dict[str, Any]] = {}  # coded columns read ahead
-        self._columns_ahead = threading.Event()  # set once they are
+        self._pending: dict[str, threading.Event] = {}  # what is read ahead, set once read
+        self._reader = 0  # the read-ahead thread's ident
         self._positions: dict[str, int] | None = None
         self._offsets: dict[str, array[int]] = {}
         self._ahead: threading.Thread | None = None
@@ -221,8 +223,7 @@ class View:
         """One column (see COLUMNS), newest first; kept for the next call unless `keep` is
         False (the caller keeps its own form of it)."""
         values = self._columns.get(name)
-        if values is None and name in _WRITE_READS and self._reading_ahead():
-            self._columns_ahead.wait()  # it is being parsed: once is enough
+        if values is None and self._read_ahead_of(name):  # parsed once is enough
             values = self._columns.get(name)
         if values is None:
             try:
@@ -238,8 +239,7 @@ class View:
     def coded(self, name: str) -> dict[str, Any]:
         """A coded column (see CODED) as stored: its distinct values (a list) and one code per
         event (an array)."""
-        if name in CODED and self._reading_ahead():
-            self._columns_ahead.wait()
+        self._read_ahead_of(f"coded:{name}")
         kept = self._coded.get(name)
         if kept is not None:  # read ahead: the caller may add values to its own list
             return {"values": list(kept["values"]), "codes": kept["codes"]}
@@ -251,8 +251,8 @@ class View:
 
     def positions(self) -> dict[str, int]:
         """Each event's position by id (kept)."""
-        if self._positions is None and self._reading_ahead():
-            self._columns_ahead.wait()
+        if self._positions is None:
+            self._read_ahead_of("positions")
         if self._positions is None:
             ids = self.column("id")
             self._positions = dict(zip(ids, range(len(ids)), strict=True))
@@ -278,6 +278,7 @@ class View:
         as its base are not read."""
         with self._ahead_lock:  # two threads may ask at once (a cancelled refresh's save)
             if self._ahead is None:
+                self._pending = {name: threading.Event() for name in _READ_AHEAD}
                 ahead = threading.Thread(target=self._read_ahead, name="amity-view-ahead")
                 ahead.daemon = True  # a process that ends meanwhile only drops the reading
                 ahead.start()
@@ -285,24 +286,33 @@ class View:
                 self._ahead = ahead
 
     def _read_ahead(self) -> None:
+        self._reader = threading.get_ident()  # what it reads, it never waits for
         try:
             with contextlib.suppress(ViewDamaged, OSError):  # the write meets it again, says so
-                for name in _WRITE_READS:
-                    self.column(name)
-                for name in CODED:
-                    self._coded[name] = self.coded(name)
-                self.positions()
+                for name, pending in self._pending.items():
+                    if name == "positions":
+                        self.positions()
+                    elif name.startswith("coded:"):
+                        self._coded[name[6:]] = self.coded(name[6:])
+                    else:
+                        self.column(name)
+                    pending.set()
         finally:
-            self._columns_ahead.set()
+            for pending in self._pending.values():
+                pending.set()
         if self._base is None and self.base_length >= DELTA_FROM:
             return  # the next write lays over this view
         with contextlib.suppress(ViewDamaged, OSError):  # then the write reads them itself
             for name in RUN_LAID:
                 self._file.check(name)
 
-    def _reading_ahead(self) -> bool:
-        ahead = self._ahead
-        return ahead is not None and ahead is not threading.current_thread()
+    def _read_ahead_of(self, name: str) -> bool:
+        # Wait for `name` if the read-ahead has it in hand; whether it had.
+        pending = self._pending.get(name)
+        if pending is None or threading.get_ident() == self._reader:
+            return False
+        pending.wait()
+        return True
 
     def _wait_ahead(self) -> None:
         if self._ahead is not None:
