@@ -3,15 +3,16 @@
 from __future__ import annotations
 
 import os
-import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from .languages import Language, language_from
 from .paths import default_config_path
 from .text import NAME_CHARS, clip, describe_error
 from .topics import DEFAULT_TOPICS, Topic
+
+if TYPE_CHECKING:  # imported where a config file names languages (the app's start never does)
+    from .languages import Language
 
 
 class ConfigError(ValueError):
@@ -119,14 +120,24 @@ def load_config(path: str | os.PathLike[str] | None = None) -> Config:
             raise ConfigError(f"{config_path}: config file not found")
         return Config()
     try:
-        data = tomllib.loads(config_path.read_text(encoding="utf-8"))
+        data = _toml(config_path.read_text(encoding="utf-8"))
     except (OSError, ValueError, RecursionError) as exc:  # an int of 5,000 digits: ValueError
+        import tomllib
+
         reason = exc if isinstance(exc, tomllib.TOMLDecodeError) else describe_error(exc)
         raise ConfigError(f"{config_path}: cannot read config: {reason}") from None
     try:
         return _config_from(data, config_path)
     except (KeyError, TypeError, ValueError) as exc:
         raise ConfigError(f"{config_path}: {exc}") from None
+
+
+def _toml(text: str) -> dict[str, Any]:
+    if not text.strip():
+        return {}  # what the parser makes of it: not worth importing it for (the app's start)
+    import tomllib
+
+    return tomllib.loads(text)
 
 
 def _config_from(data: dict[str, Any], path: Path) -> Config:
@@ -154,6 +165,8 @@ def _config_from(data: dict[str, Any], path: Path) -> Config:
         refresh = _refresh(_table(data["refresh"], "[refresh]"))
     languages: tuple[Language, ...] = ()
     if "languages" in data:
+        from .languages import language_from
+
         entries = data["languages"]
         if not isinstance(entries, list):
             raise ValueError("[[languages]] must be a list of tables")

@@ -11,15 +11,15 @@ whether something is on. Keys taken: the ones below; free for curation, e.g. h u
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Iterator
-from dataclasses import dataclass
-from typing import Any
+from typing import Any, NamedTuple
 
 from textual.binding import Binding, BindingType
 
 
-@dataclass(frozen=True, slots=True)
-class Key:
-    """One thing a person can do: its keys, its action, and how footer, help and palette say it."""
+class Key(NamedTuple):
+    """One thing a person can do: its keys, its action, and how footer, help and palette say it.
+    A NamedTuple: the class is made at every start, where a frozen dataclass's generated methods
+    cost ~5 million instructions to compile (a NamedTuple's, one)."""
 
     keys: str  # Textual key names, comma-separated: "r", "down,j"
     action: str  # the action run on the node that declares the key: "refresh", "move(1)"

@@ -8,7 +8,7 @@ the spare columns go to the topic tags. So widening the terminal never shortens 
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from typing import NamedTuple
 
 SIDEBAR = 26
 ROW_FIXED = 17  # cursor, new mark, milestone, origin, blank, 11-column date, blank
@@ -31,9 +31,9 @@ def title_share(columns: int) -> int:
     return columns if columns <= DETAIL_RIGHT_AT else max(DETAIL_RIGHT_AT, columns - TAGS)
 
 
-@dataclass(frozen=True, slots=True)
-class Layout:
-    """Where the panes go and how many columns a timeline title may take."""
+class Layout(NamedTuple):
+    """Where the panes go and how many columns a timeline title may take (a NamedTuple: it is
+    compared and never changed, and a frozen dataclass costs every start its compiled methods)."""
 
     sidebar: bool
     detail_right: bool
