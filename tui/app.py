@@ -11,6 +11,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import replace
 from functools import partial
 from itertools import compress
+from operator import gt
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, ClassVar, NamedTuple
 
@@ -494,10 +495,11 @@ class AmityApp(Curating):
                 )
         # Recent events with more sources than they had then.
         base = self.source_base
-        known = list(base.keys() & ids.keys())
+        known = list(filter(base.__contains__, ids))
         if known:
             now = index.source_counts(map(ids.__getitem__, known))
-            grown = compress(known, map(int.__gt__, now, map(base.__getitem__, known)))
+            # operator.gt, not int.__gt__: a slot wrapper called 15,000 times at 100k events
+            grown = compress(known, map(gt, now, map(base.__getitem__, known)))
             for event_id in grown:
                 marks.setdefault(event_id, MORE)
         return marks
