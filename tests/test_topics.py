@@ -445,3 +445,15 @@ def test_free_trade_is_no_cultural_exchange():
     # scambi* (exchanges) is culture's, but inside "libero scambio" it is the economy's.
     topics = judge("Italia e Giappone per il libero scambio", "", Config()).topic_ids
     assert topics == ("economic-security",)
+
+
+@pytest.mark.parametrize(
+    "title",
+    [
+        "Japan and Italy sign an agreement to protect classified information",
+        "Italia e Giappone firmano l'accordo sulla protezione delle informazioni classificate",
+        "日本とイタリア、情報保護協定に署名",
+    ],
+)
+def test_an_agreement_on_classified_information_is_defence(title):
+    assert "defense" in judge(title, "", Config()).topic_ids
