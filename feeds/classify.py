@@ -103,6 +103,7 @@ class _Rules:
     people: tuple[tuple[str, str], ...]
     topics: tuple[str, ...]
     frame: frozenset[str]
+    periods: frozenset[str]
 
 
 def per_config(build: Callable[[Config], T]) -> Callable[[Config], T]:
@@ -163,7 +164,8 @@ def _rules(config: Config) -> _Rules:
         entries += [(t, Hit("topic", topic.id, "*", t)) for t in topic.keywords]
     pair = tuple(country.code for country in config.pair)
     people_ids = tuple(sorted((code, name.lower()) for code, name in people))
-    return _Rules(Matcher(entries), pair, frozenset(joint), people_ids, topics, frame)
+    periods = frozenset(key for language in languages for key in language.periods)
+    return _Rules(Matcher(entries), pair, frozenset(joint), people_ids, topics, frame, periods)
 
 
 def frame_of(config: Config) -> frozenset[str]:
@@ -218,6 +220,11 @@ class _Evidence:
 def joint_entities(config: Config) -> frozenset[str]:
     """The entity ids of joint programmes, treaties and ships (GCAP, ACSA, Cavour)."""
     return _rules(config).joint
+
+
+def period_entities(config: Config) -> frozenset[str]:
+    """The entity ids that name a span of many happenings (an anniversary year)."""
+    return _rules(config).periods
 
 
 def entities_in(text: str, config: Config) -> frozenset[str]:

@@ -34,6 +34,7 @@ from .classify import (
     joint_entities,
     judge,
     per_config,
+    period_entities,
     topics_of,
 )
 from .matcher import normalise
@@ -320,13 +321,13 @@ class Timeline:
         text = f"{article.title}\n{article.summary}"
         stated = _stated_ordinals(stated_days(text, self.config), day)  # days it names
         own, own_score = None, MATCH_SCORE  # the best milestone of the article's own days
-        joint = joint_entities(self.config)
+        joint, periods = joint_entities(self.config), period_entities(self.config)
         for event, profile, late in self._candidates(day, facts):
             if late and (event.origin == "feed" or not verdict.entities & profile.entities):
                 continue
             if event.origin != "feed" and _about_other(verdict, profile, joint):
                 continue
-            score = _score(event, profile, facts)
+            score = _score(event, profile, facts, periods)
             if score >= own_score and event.origin != "feed" and _own_days(event, day, stated):
                 own, own_score = event, score
             if score >= best_score:
@@ -342,7 +343,7 @@ class Timeline:
         for event, profile in () if own_milestone else self._stated(day, stated):
             if _about_other(verdict, profile, joint):
                 continue
-            score = _score(event, profile, facts)
+            score = _score(event, profile, facts, periods)
             named = verdict.entities & profile.entities or _names(event, article)
             if score > best_score and named:
                 best, best_score = event, score
@@ -688,9 +689,11 @@ def _wording(config: Config) -> _Wording:
     return _Wording(config)
 
 
-def _score(event: Event, profile: _Profile, facts: Facts) -> float:
+def _score(event: Event, profile: _Profile, facts: Facts, periods: frozenset[str]) -> float:
     verdict = facts.verdict
-    shared = len(verdict.entities & profile.entities)
+    both = verdict.entities & profile.entities
+    # Two reports of an anniversary year may be of two of its happenings; its milestone is it.
+    shared = len(both - periods if event.origin == "feed" else both)
     score = max(
         _overlap(facts.title_words, profile.title_words),
         _overlap(facts.all_words, profile.all_words),

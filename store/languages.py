@@ -21,7 +21,7 @@ Terms = tuple[str, ...]
 Groups = tuple[tuple[str, Terms], ...]
 
 _GROUPS = ("sides", "entities", "topics", "context", "kinds", "negative", "months")
-_LISTS = ("markers", "cues", "joint", "people", "leaders")
+_LISTS = ("markers", "cues", "joint", "people", "leaders", "periods")
 BUILTIN = ("en", "it", "ja")
 
 
@@ -32,7 +32,9 @@ class Language:
     the entity ids whose mention alone ties a report to the relationship (joint programmes);
     `people` lists "CODE:entity" for people of each side (leaders, ministers); `leaders` the
     entity ids of heads of state and government and foreign ministers, whose acts are the
-    frame topic's (diplomacy's) evidence; `context` maps a topic to words that set its scene
+    frame topic's (diplomacy's) evidence; `periods` the entity ids that name a span of many
+    happenings (an anniversary year), which tie a report to a curated milestone, not to another
+    report; `context` maps a topic to words that set its scene
     (an embassy, relations) and add to its evidence only where one of its own `topics` words
     is found; `negative` maps a look-alike kind (sport, market, ...) to its tell-tale words, with
     "others" naming third countries; `markers` are common words that identify the language;
@@ -44,6 +46,7 @@ class Language:
     joint: Terms = ()
     people: Terms = ()
     leaders: Terms = ()
+    periods: Terms = ()
     sides: Groups = ()
     entities: Groups = ()
     topics: Groups = ()

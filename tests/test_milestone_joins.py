@@ -71,3 +71,31 @@ def test_a_headline_about_another_programme_does_not_join_a_milestone_its_lead_m
     )
     assert joined(shipped(), pavilion) == ("2024-08-28", "feed")
     assert joined(shipped(), ship) == ("2024-08-25", "curated")
+
+
+def test_an_anniversary_year_ties_reports_to_its_milestone_not_to_each_other() -> None:
+    # The 150th anniversary was a year of events: the programme presented in Rome and the
+    # season opened in Tokyo the next day are two happenings; the anniversary's day is its
+    # milestone's, also written 日本とイタリア (not 日伊, as the milestone's phrases are).
+    rome = report(
+        "https://it.example/roma",
+        "2016-01-19",
+        "Italia-Giappone, a Roma presentato il programma per i 150 anni",
+        "Mostre e concerti in tutta Italia per l'anniversario del trattato del 1866.",
+    )
+    tokyo = report(
+        "https://it.example/tokyo",
+        "2016-01-20",
+        "Tokyo celebra i 150 anni di relazioni con l'Italia",
+        "L'ambasciata italiana apre la stagione di eventi con un ricevimento.",
+    )
+    day = report(
+        "https://ja.example/150",
+        "2016-08-26",
+        "日本とイタリア、国交150周年を祝う式典",
+        "両国の政府関係者が東京で記念行事に出席し、これまでの交流を振り返った。",
+    )
+    timeline = shipped()
+    assert joined(timeline, rome) == ("2016-01-19", "feed")
+    assert joined(timeline, tokyo) == ("2016-01-20", "feed")
+    assert joined(timeline, day) == ("2016-08-25", "curated")

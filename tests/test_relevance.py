@@ -48,6 +48,8 @@ DROPPED = [
     ("エリザベート皇后展、ローマで開幕", "ハプスブルク家の至宝を展示。", "one side"),
     ("スペイン国王両陛下、ローマを訪問", "大統領と会談した。", "one side"),
     ("Smart Building Expo 2025 apre a Milano", "Fiera dell'edilizia.", "one side"),
+    # A number is no anniversary: "160°" reads as 160, the spread's points.
+    ("Tokyo: Borsa in calo, yen su. Spread Italia a 160", "Titoli di Stato sotto pressione.", ""),
 ]
 
 
