@@ -14,6 +14,7 @@ from array import array
 from bisect import bisect_right
 from collections import Counter
 from collections.abc import Callable, Collection, Iterable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
 from itertools import compress, filterfalse, repeat
 from operator import itemgetter
@@ -42,7 +43,7 @@ FILTERED = (
     "publishers",
 )
 # What the index derives from its columns on first use (`warm` names them).
-DERIVED = ("texts", "position_of", "masks", "years", "hidden")
+DERIVED = ("texts", "position_of", "masks", "years", "hidden", "mask_codes", "year_codes")
 # Ids looked for at a time by `where`: the ones it is asked for are mostly recent (the first).
 _BLOCK = 4096
 
@@ -65,9 +66,9 @@ class Columns(Protocol):
     def events(self, positions: Sequence[int]) -> list[Event]:
         """The events at `positions`, in that order."""
 
-    def mapped(self, name: str, of: Callable[[list[Any]], list[T]]) -> list[T]:
-        """Each event's value in column `name` mapped: `of` maps the column's distinct values
-        (a list) to theirs, in order, so each is worked out once."""
+    def coded(self, name: str) -> tuple[list[Any], Sequence[int]]:
+        """Column `name` as its distinct values and, per event, the index of its value there
+        (every index within the values), so what depends on the value is worked out once."""
 
 
 class EventColumns:
@@ -98,15 +99,14 @@ class EventColumns:
         events = self._events
         return [events[p] for p in positions]
 
-    def mapped(self, name: str, of: Callable[[list[Any]], list[T]]) -> list[T]:
-        """Each event's value in column `name` mapped by `of` (see Columns.mapped)."""
-        return _mapped(self.column(name), of)
+    def coded(self, name: str) -> tuple[list[Any], Sequence[int]]:
+        """Column `name` coded (see Columns.coded)."""
+        return _coded(self.column(name))
 
 
-def _mapped(column: list[Any], of: Callable[[list[Any]], list[T]]) -> list[T]:
-    distinct = list(set(column))
-    value_of = dict(zip(distinct, of(distinct), strict=True))
-    return list(map(value_of.__getitem__, column))
+def _coded(column: list[Any]) -> tuple[list[Any], list[int]]:
+    code_of = {value: code for code, value in enumerate(dict.fromkeys(column))}
+    return list(code_of), list(map(code_of.__getitem__, column))
 
 
 def _value(event: Event, name: str) -> Any:
@@ -149,18 +149,13 @@ class ViewColumns:
                 return list(self.view.events())
         return [self.view.event(p) for p in positions]
 
-    def mapped(self, name: str, of: Callable[[list[Any]], list[T]]) -> list[T]:
-        """Each event's value in column `name` mapped by `of` (see Columns.mapped): for a
-        column the view keeps coded (each distinct value once, a code per event), from the
-        codes, without building the column."""
+    def coded(self, name: str) -> tuple[list[Any], Sequence[int]]:
+        """Column `name` coded (see Columns.coded): a column the view keeps coded, as read,
+        without building the column (a code past its values: TimelineIndex._codes_checked)."""
         if name not in CODED:
-            return _mapped(self.column(name), of)
+            return _coded(self.column(name))
         coded = self.view.coded(name)
-        value_of = of(coded["values"])
-        try:
-            return list(map(value_of.__getitem__, coded["codes"]))
-        except (LookupError, TypeError):
-            raise ViewDamaged(f"{self.view.path}: its {name} do not parse") from None
+        return coded["values"], coded["codes"]
 
 
 @dataclass(slots=True)
@@ -265,11 +260,17 @@ class TimelineIndex:
     @property
     def masks(self) -> list[int]:
         """Each event's topics as bits (`bit_of`)."""
-        return self._derived("masks", self._masks)
+        return self._derived("masks", lambda: self._per_event("topics", *self.mask_codes))
 
-    def _masks(self) -> list[int]:
-        # Per distinct topic set, then a C-speed map over the events.
-        return self.columns.mapped("topics", lambda values: list(map(self._mask, values)))
+    @property
+    def mask_codes(self) -> tuple[list[int], Sequence[int]]:
+        """Each distinct topic set's bits, and an index into them per event: what the first
+        screen needs, without a list of every event's bits (see Columns.coded)."""
+        return self._derived("mask_codes", self._mask_codes)
+
+    def _mask_codes(self) -> tuple[list[int], Sequence[int]]:
+        values, codes = self.columns.coded("topics")
+        return list(map(self._mask, values)), codes
 
     def _mask(self, topics: Iterable[str]) -> int:
         mask = 0
@@ -280,10 +281,31 @@ class TimelineIndex:
     @property
     def years(self) -> list[int]:
         """Each event's year."""
-        return self._derived("years", self._years)
+        return self._derived("years", lambda: self._per_event("date", *self.year_codes))
 
-    def _years(self) -> list[int]:
-        return self.columns.mapped("date", _years_of)
+    @property
+    def year_codes(self) -> tuple[list[int], Sequence[int]]:
+        """Each distinct date's year, and an index into them per event (see mask_codes)."""
+        return self._derived("year_codes", self._year_codes)
+
+    def _year_codes(self) -> tuple[list[int], Sequence[int]]:
+        values, codes = self.columns.coded("date")
+        return _years_of(values), codes
+
+    def _per_event(self, name: str, per_value: list[T], codes: Sequence[int]) -> list[T]:
+        # Each event's value from its code, mapped in C.
+        with self._codes_checked(name):
+            return list(map(per_value.__getitem__, codes))
+
+    @contextmanager
+    def _codes_checked(self, name: str) -> Iterator[None]:
+        # A code past its column's values is a damaged view (found where codes are used: a
+        # check of every code first cost the first screen 2 ms at 100,000 events).
+        try:
+            yield
+        except IndexError:
+            where = getattr(getattr(self.columns, "view", None), "path", "a view")
+            raise ViewDamaged(f"{where}: its {name} do not parse") from None
 
     @property
     def texts(self) -> Texts:
@@ -343,9 +365,14 @@ class TimelineIndex:
         rest = replace(query, topics=frozenset(), newest_first=True)
         if self._last is None or self._last[0] != rest:
             candidates = self._narrowed(query)
-            masks = self.masks
-            every = len(candidates) == len(self)  # then the masks are counted as they are
-            by_mask = Counter(masks if every else map(masks.__getitem__, candidates))
+            if len(candidates) == len(self):  # every event: each topic set's events counted
+                value_masks, codes = self.mask_codes
+                by_mask: Counter[int] = Counter()
+                with self._codes_checked("topics"):
+                    for code, n in Counter(codes).items():
+                        by_mask[value_masks[code]] += n
+            else:
+                by_mask = Counter(map(self.masks.__getitem__, candidates))
             counts = {
                 topic.id: sum(n for mask, n in by_mask.items() if mask & self.bit_of[topic.id])
                 for topic in self.topics
@@ -423,25 +450,33 @@ class TimelineIndex:
 
     def _rows(self, positions: list[int], topic_counts: dict[str, int]) -> Shown:
         # Positions come in date order, so each year is one run: found by bisection, copied
-        # whole under its heading. Every event is the index's order or its reverse.
-        if positions and len(positions) == len(self):
-            years = self.years if positions[0] == 0 else self.years[::-1]
+        # whole under its heading. Every event is the index's order or its reverse; every
+        # event newest first (the app's first screen) bisects the dates' codes, keyed by their
+        # years in C, without a list of every event's year (4 ms at 100,000 events).
+        runs: Sequence[int]
+        key: Callable[[int], int] | None = int.__neg__  # newest first: ascending as -year
+        if positions and len(positions) == len(self) and positions[0] == 0:
+            year_of, runs = self.year_codes
+            key = [-year for year in year_of].__getitem__
         else:
-            years = list(map(self.years.__getitem__, positions))
+            if positions and len(positions) == len(self):
+                runs = self.years[::-1]
+            else:
+                runs = list(map(self.years.__getitem__, positions))
+            if not (len(runs) > 1 and runs[0] > runs[-1]):
+                key = None  # oldest first: ascending as they are
         rows: list[int] = []
         year_counts: dict[int, int] = {}
-        newest_first = len(years) > 1 and years[0] > years[-1]
         start = 0
-        while start < len(years):
-            year = years[start]
-            if newest_first:
-                end = bisect_right(years, -year, start, key=int.__neg__)
-            else:
-                end = bisect_right(years, year, start)
-            rows.append(~year)
-            rows += positions[start:end]
-            year_counts[year] = end - start
-            start = end
+        with self._codes_checked("date"):
+            while start < len(runs):
+                value = runs[start] if key is None else key(runs[start])
+                end = bisect_right(runs, value, start, key=key)
+                year = value if key is None else -value
+                rows.append(~year)
+                rows += positions[start:end]
+                year_counts[year] = end - start
+                start = end
         return Shown(
             rows=rows, matched=len(positions), topic_counts=topic_counts, year_counts=year_counts
         )
