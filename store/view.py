@@ -278,28 +278,31 @@ class View:
         as its base are not read."""
         with self._ahead_lock:  # two threads may ask at once (a cancelled refresh's save)
             if self._ahead is None:
-                self._pending = {name: threading.Event() for name in _READ_AHEAD}
-                ahead = threading.Thread(target=self._read_ahead, name="amity-view-ahead")
+                pending = {name: threading.Event() for name in _READ_AHEAD}
+                ahead = threading.Thread(
+                    target=self._read_ahead, args=(pending,), name="amity-view-ahead"
+                )
                 ahead.daemon = True  # a process that ends meanwhile only drops the reading
                 ahead.start()
+                self._pending = pending  # waited on only once there is a thread to set them
                 # Seen by other threads only once started: the view's writer may wait for it.
                 self._ahead = ahead
 
-    def _read_ahead(self) -> None:
+    def _read_ahead(self, pending: dict[str, threading.Event]) -> None:
         self._reader = threading.get_ident()  # what it reads, it never waits for
         try:
             with contextlib.suppress(ViewDamaged, OSError):  # the write meets it again, says so
-                for name, pending in self._pending.items():
+                for name, ready in pending.items():
                     if name == "positions":
                         self.positions()
                     elif name.startswith("coded:"):
                         self._coded[name[6:]] = self.coded(name[6:])
                     else:
                         self.column(name)
-                    pending.set()
+                    ready.set()
         finally:
-            for pending in self._pending.values():
-                pending.set()
+            for ready in pending.values():
+                ready.set()
         if self._base is None and self.base_length >= DELTA_FROM:
             return  # the next write lays over this view
         with contextlib.suppress(ViewDamaged, OSError):  # then the write reads them itself
