@@ -99,3 +99,14 @@ def test_an_anniversary_year_ties_reports_to_its_milestone_not_to_each_other() -
     assert joined(timeline, rome) == ("2016-01-19", "feed")
     assert joined(timeline, tokyo) == ("2016-01-20", "feed")
     assert joined(timeline, day) == ("2016-08-25", "curated")
+
+
+def test_the_fighter_programme_is_gcap_however_it_is_named() -> None:
+    # The treaty signed in Tokyo, named by what the programme builds, not by GCAP or GIGO.
+    treaty = report(
+        "https://en.example/treaty",
+        "2023-12-14",
+        "Britain, Japan and Italy sign a treaty on their fighter jet programme",
+        "The three governments set up a body in Britain to run the work on the new aircraft.",
+    )
+    assert joined(shipped(), treaty) == ("2023-12-14", "curated")
