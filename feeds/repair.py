@@ -49,11 +49,13 @@ _FAULT = re.compile(
     rb"|&#0*(?:[0-8]|1[124-9]|2[0-9]|3[01]|5[5-7][0-9]{3}|6553[45]|[0-9]{7,});"
     rb"|&#[xX]0*(?:[0-8bBcCeEfF]|1[0-9a-fA-F]|[dD][89a-fA-F][0-9a-fA-F]{2}|[fF]{3}[eEfF]|[0-9a-fA-F]{6,});"
 )
-# A CDATA section (left as it is: its "&" is text), two character references in a row (a
-# surrogate pair, perhaps), one reference, or any other "&".
+# A CDATA section (left as it is: its "&" is text; one never closed holds the rest, as the
+# parser reads it, and is searched for its end once), a high surrogate's reference and the one
+# after it (a surrogate pair, perhaps), one reference, or any other "&".
 _REFERENCE = re.compile(
-    rb"<!\[CDATA\[.*?\]\]>"
-    rb"|&#([xX][0-9a-fA-F]{1,8}|[0-9]{1,10});&#([xX][0-9a-fA-F]{1,8}|[0-9]{1,10});"
+    rb"<!\[CDATA\[(?:.*?\]\]>|.*)"
+    rb"|&#([xX]0*[dD][89abAB][0-9a-fA-F]{2}|0*(?:5529[6-9]|55[3-9][0-9]{2}|56[0-2][0-9]{2}|563[01][0-9]));"
+    rb"&#([xX][0-9a-fA-F]{1,8}|[0-9]{1,10});"
     rb"|&(?:amp|lt|gt|quot|apos|#[xX][0-9a-fA-F]{1,8}|#[0-9]{1,10});"
     rb"|&",
     re.S,
@@ -80,9 +82,9 @@ def readable(body: bytes, charset: str | None = None, xml: bool = True) -> bytes
     declared = _DECLARED.match(body, 0, 256) if xml and body[:64].lstrip()[:5] == b"<?xml" else None
     codec = _codec(declared.group(1).decode()) if declared is not None else "utf_8"
     if codec not in _UTF8:
-        if codec is None:
-            return body  # a name Python does not know either: the parser's to read
-        text = body.decode(codec, "replace")
+        text = _decoded(body, codec) if codec is not None else None
+        if text is None:
+            return body  # a name Python cannot read text in either: the parser's to read
         body = _REDECLARED.sub(r"\g<1>utf-8", text, count=1).encode()
     elif not body.isascii():
         body = _utf8(body, charset)
@@ -94,10 +96,18 @@ def _utf8(body: bytes, charset: str | None) -> bytes:
         body.decode()
     except UnicodeDecodeError:
         codec = _codec(charset) if charset else None
-        if codec is None or codec in _UTF8:
+        text = _decoded(body, codec) if codec is not None and codec not in _UTF8 else None
+        if text is None:
             return body.decode("utf-8", "amity-cp1252").encode()
-        return body.decode(codec, "replace").encode()
+        return text.encode()
     return body
+
+
+def _decoded(body: bytes, codec: str) -> str | None:
+    try:
+        return body.decode(codec, "replace")
+    except (LookupError, UnicodeError):  # no text encoding ("base64"), or one that cannot
+        return None  # replace what it cannot read ("idna")
 
 
 def _codec(name: str) -> str | None:

@@ -12,6 +12,7 @@ from amity.feeds import ParseError, parse_feed, read_opml, write_opml
 from amity.feeds.articles import canonical_url
 from amity.feeds.classify import judge
 from amity.feeds.opml import OPMLError
+from amity.feeds.repair import readable
 from amity.store import Config, Feed
 from feedserver import BILLION_LAUGHS, QUADRATIC, XXE, item, rss
 
@@ -352,3 +353,37 @@ def test_an_emoji_written_as_a_surrogate_pair_keeps_its_feed():
         "Japan Italy lone \ufffd half",
         "Japan Italy CDATA Q&A \ufffd é",
     ]
+
+
+@pytest.mark.parametrize("name", ["base64", "hex", "rot13", "idna", "undefined"])
+def test_an_encoding_name_that_is_no_text_encoding_is_read_as_an_unknown_one(name):
+    # Python knows these names, but they decode no bytes to text (or refuse to replace what
+    # they cannot read): the parse raised LookupError, a traceback under `amity explain --feed`.
+    # Like a name nobody knows, the document is left to the parser.
+    doc = rss(item("Caffè Giappone", "https://n.example/1")).decode().replace("utf-8", name)
+    parsed = parse_feed(doc.encode("latin-1"), BASE, NOW)
+    assert [a.title for a in parsed.articles] == ["Caff\ufffd Giappone"]
+    # Named only by the HTTP header, it is not believed: the bytes read as Windows-1252.
+    plain = rss(item("Caffè Giappone", "https://n.example/1")).replace(b' encoding="utf-8"', b"")
+    parsed = parse_feed(plain.decode().encode("latin-1"), BASE, NOW, charset=name)
+    assert [a.title for a in parsed.articles] == ["Caffè Giappone"]
+
+
+def test_an_unclosed_cdata_section_holds_the_rest_of_the_document():
+    # As the parser reads it: the rest is the section's text, mended no further. Each of many
+    # unclosed sections was searched for its end to the end of the body: a feed of 1 MB of
+    # them held the refresh for hours.
+    rest = b"<![CDATA[ Q&A <![CDATA[ &nbsp; </title>" * 3
+    body = b'<?xml version="1.0"?><rss><channel><title>A & B' + rest
+    assert readable(body) == body.replace(b"A & B", b"A &amp; B")
+
+
+def test_a_surrogate_pair_after_another_reference_is_still_its_character():
+    # Tools that write a surrogate pair as two references write every character so: the pair
+    # was looked for two references at a time from the first, and one before it split it.
+    body = rss(
+        item("Japan Italy &#26085;&#55357;&#56832;&#26412;", "https://n.example/1"),
+        item("Japan Italy &#x201C;&#xD83D;&#xDE00;&#x201D;", "https://n.example/2"),
+    )
+    titles = [a.title for a in parse_feed(body, BASE, NOW).articles]
+    assert titles == ["Japan Italy 日😀本", "Japan Italy “😀”"]
