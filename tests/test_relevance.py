@@ -50,6 +50,8 @@ DROPPED = [
     ("Smart Building Expo 2025 apre a Milano", "Fiera dell'edilizia.", "one side"),
     # A number is no anniversary: "160°" reads as 160, the spread's points.
     ("Tokyo: Borsa in calo, yen su. Spread Italia a 160", "Titoli di Stato sotto pressione.", ""),
+    # A training squadron (練習艦隊) is any navy's: the Italian one's world tour names no Japan.
+    ("イタリア海軍の練習艦隊、シドニーに寄港", "帆船が世界一周の途中で寄港した。", "one side"),
 ]
 
 

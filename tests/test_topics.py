@@ -356,6 +356,20 @@ def test_economic_security_is_not_defence_security(title, lead):
     assert judge(title, lead, Config()).topic_ids == ("economic-security",)
 
 
+SECURITY_COUNCIL = [
+    ("Japan and Italy discuss reform of the UN Security Council", "The ministers held talks."),
+    ("Italia e Giappone, confronto sulla riforma del Consiglio di sicurezza", "Colloquio."),
+    ("日伊外相、安保理改革で意見交換", "両外相が会談した。"),
+    ("日伊外相、国連安全保障理事会の改革で意見交換", "両外相が会談した。"),
+]
+
+
+@pytest.mark.parametrize(("title", "lead"), SECURITY_COUNCIL)
+def test_the_security_council_is_diplomacy_not_defence(title, lead):
+    # 安保 (defence) inside 安保理, the Council, is no defence word, nor "security" in its name.
+    assert "defense" not in judge(title, lead, Config()).topic_ids
+
+
 def test_security_named_apart_from_economic_security_is_defence_as_well():
     for title in (
         "Japan and Italy pledge cooperation on security and economic security",
