@@ -370,6 +370,13 @@ def test_the_security_council_is_diplomacy_not_defence(title, lead):
     assert "defense" not in judge(title, lead, Config()).topic_ids
 
 
+def test_personal_data_protection_is_no_classified_information():
+    # 情報保護 (protecting classified information) is inside 個人情報保護, privacy law.
+    title = "日伊の個人情報保護当局、協力覚書に署名"
+    assert "defense" not in judge(title, "データの越境移転で協力する。", Config()).topic_ids
+    assert "defense" in judge("日伊情報保護協定に署名", "", Config()).topic_ids
+
+
 def test_security_named_apart_from_economic_security_is_defence_as_well():
     for title in (
         "Japan and Italy pledge cooperation on security and economic security",
