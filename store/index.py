@@ -43,7 +43,10 @@ FILTERED = (
     "publishers",
 )
 # What the index derives from its columns on first use (`warm` names them).
-DERIVED = ("texts", "position_of", "masks", "years", "hidden", "mask_codes", "year_codes")
+DERIVED = (
+    *("texts", "position_of", "masks", "years", "hidden"),
+    *("mask_codes", "year_codes", "source_codes"),
+)
 # Ids looked for at a time by `where`: the ones it is asked for are mostly recent (the first).
 _BLOCK = 4096
 
@@ -304,8 +307,11 @@ class TimelineIndex:
         try:
             yield
         except IndexError:
-            where = getattr(getattr(self.columns, "view", None), "path", "a view")
-            raise ViewDamaged(f"{where}: its {name} do not parse") from None
+            raise self._damaged(name) from None
+
+    def _damaged(self, name: str) -> ViewDamaged:
+        where = getattr(getattr(self.columns, "view", None), "path", "a view")
+        return ViewDamaged(f"{where}: its {name} do not parse")
 
     @property
     def texts(self) -> Texts:
@@ -335,14 +341,30 @@ class TimelineIndex:
             else:
                 self.column(part)
 
+    @property
+    def source_codes(self) -> tuple[list[int], Sequence[int]]:
+        """How many sources each distinct list of publishers names, and an index into them
+        per event (see mask_codes): what the marks of a visit need, without the column."""
+        return self._derived("source_codes", self._source_codes)
+
+    def _source_codes(self) -> tuple[list[int], Sequence[int]]:
+        values, codes = self.columns.coded("publishers")
+        return list(map(len, values)), codes
+
     def source_count(self, position: int) -> int:
         """How many sources the event at `position` has."""
-        return len(self.column("publishers")[position])
+        counts, codes = self.source_codes
+        try:
+            return counts[codes[position]]
+        except IndexError:
+            raise self._damaged("publishers") from None
 
-    def source_counts(self, positions: Iterable[int]) -> Iterator[int]:
+    def source_counts(self, positions: Iterable[int]) -> list[int]:
         """How many sources each event at `positions` has (maps, not a loop: at 100k events a
         visit asks for some 15,000)."""
-        return map(len, map(self.column("publishers").__getitem__, positions))
+        counts, codes = self.source_codes
+        with self._codes_checked("publishers"):
+            return list(map(counts.__getitem__, map(codes.__getitem__, positions)))
 
     def recent(self, since: str) -> Iterable[int]:
         """The positions of the events dated `since` or later (newest first)."""

@@ -231,6 +231,9 @@ def test_the_apps_index_is_the_same_from_the_view_and_from_the_store_file(store,
     everything = range(len(fast))
     assert [fast.texts.text(p) for p in everything] == [slow.texts.text(p) for p in everything]
     assert fast.outlets == slow.outlets
+    counts = [len(event.sources) for event in slow.events(everything)]  # the visit's marks
+    assert fast.source_counts(everything) == slow.source_counts(everything) == counts
+    assert [fast.source_count(p) for p in everything] == counts
     for query in [*FILTERS.values(), Filter(hidden=None, newest_first=False)]:
         a, b = fast.show(query), slow.show(query)
         assert (a.rows, a.topic_counts, a.year_counts) == (b.rows, b.topic_counts, b.year_counts)

@@ -60,7 +60,7 @@ if TYPE_CHECKING:
 POLL_SECONDS = 2.0
 # What the first paint reads and derives (checked before the screen is taken); the rest is
 # read in the background right after it (TimelineIndex.warm).
-FIRST_PAINT = ("id", "mask_codes", "year_codes", "hidden", "added", "publishers")
+FIRST_PAINT = ("id", "mask_codes", "year_codes", "hidden", "added", "source_codes")
 Clock = Callable[[], dt.datetime]
 
 
