@@ -34,7 +34,7 @@ from amity.store.view import ViewDamaged
 from rich.markup import escape as escape_markup
 from textual import on
 from textual.app import App, ComposeResult
-from textual.binding import Binding, BindingType
+from textual.binding import BindingType
 from textual.command import CommandPalette
 from textual.containers import Container, Vertical
 from textual.events import Resize
@@ -67,17 +67,6 @@ Clock = Callable[[], dt.datetime]
 def utc_clock() -> dt.datetime:
     """The real clock (tests inject a fixed one)."""
     return dt.datetime.now(dt.UTC)
-
-
-class SearchBar(Input):
-    """The search box: filters as you type; Enter keeps the search, Esc clears it."""
-
-    BINDINGS: ClassVar[list[BindingType]] = [Binding("escape", "cancel", "Clear search")]
-
-    def action_cancel(self) -> None:
-        """Esc: clear the search and go back to the timeline."""
-        self.value = ""
-        self.app.call_later(self.app.action_end_search)  # type: ignore[attr-defined]
 
 
 class Panes(NamedTuple):
@@ -200,10 +189,12 @@ class AmityApp(Curating):
         self.parts.detail.show(self.timeline.current, self.view_filter.words)
         self.call_later(self._search_bar)
 
-    def _search_bar(self) -> SearchBar:
+    def _search_bar(self) -> Input:
         # Mounted now if the first frame has not come yet (a key pressed during start-up).
-        for bar in self.query(SearchBar):
+        for bar in self.query("#search").results(Input):
             return bar
+        from .search import SearchBar  # here: not for the first paint
+
         bar = SearchBar(placeholder="search titles, summaries, sources", id="search")
         self.mount(bar, before=self.query_one(Footer))
         return bar
