@@ -143,7 +143,13 @@ class Timeline:
 
     def __post_init__(self) -> None:
         self._words = _wording(self.config).words
-        self._by_guid = {r["guid"]: key for key, r in self.articles.items() if r.get("guid")}
+        # A guid identifies an entry only within its feed (sites number theirs from 1).
+        self._by_guid = {
+            (feed, r["guid"]): key
+            for key, r in self.articles.items()
+            if r.get("guid")
+            for feed in r.get("feeds", ())
+        }
         self._by_day: dict[str, list[str]] | None = None
         self._articles_of: dict[str, list[str]] | None = None
         self._days_by_title: dict[str, dict[str, str]] | None = None
@@ -199,7 +205,9 @@ class Timeline:
     def add(self, article: Article, feed_url: str, now: str, facts: Facts | None = None) -> str:
         """Take one parsed article: 'new', 'updated', 'same' or 'irrelevant'. `facts` (from
         facts_for) saves working them out here."""
-        key = article.id if article.id in self.articles else self._by_guid.get(article.guid or "")
+        key = article.id if article.id in self.articles else None
+        if key is None and article.guid:
+            key = self._by_guid.get((feed_url, article.guid))
         if key is None:
             key = self._same_headline(article)
         if key is not None:
@@ -221,7 +229,8 @@ class Timeline:
         self.articles[key] = record
         self.changed_articles.add(key)
         if record.get("guid"):
-            self._by_guid[record["guid"]] = key
+            for feed in record.get("feeds", ()):
+                self._by_guid[feed, record["guid"]] = key
         if self._days_by_title is not None:
             self._days_by_title.setdefault(title_key(record["title"]), {})[
                 record["published"][:10]

@@ -12,8 +12,9 @@ import datetime as dt
 import itertools
 import json
 import re
+from collections import Counter
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 from urllib.parse import urljoin
 
@@ -200,6 +201,11 @@ def _articles(
             skipped += 1
         else:
             articles.setdefault(article.id, article)
+    # A guid that two of the feed's articles carry identifies neither (a feed that gives every
+    # item its home page as guid): it would make each an update of the other.
+    guids = Counter(a.guid for a in articles.values() if a.guid)
+    if any(count > 1 for count in guids.values()):
+        articles = {k: replace(a, guid="") if guids[a.guid] > 1 else a for k, a in articles.items()}
     return list(articles.values()), skipped
 
 

@@ -192,3 +192,23 @@ async def test_a_feed_in_the_charset_its_http_header_names_is_read_in_it(server,
     assert report.feeds[0].status == "ok"
     titles = {s.title for e in store.snapshot().events for s in e.sources}
     assert title in titles
+
+
+async def test_guids_that_are_no_identity_never_merge_different_articles(server, tmp_path):
+    # A guid identifies an entry within its own feed: two sites both numbering their items
+    # from 1 (JSON Feed ids often are), or one feed giving every item the same guid, made the
+    # second article an "update" of the first: its title replaced the first's, under the
+    # first's link, and its own link was lost.
+    def entry(n: int, host: str, guid: str) -> str:
+        return relevant_item(n, host).replace("</link>", f"</link><guid>{guid}</guid>", 1)
+
+    one = server.serve("/one", rss(entry(1, "one.example", "1")))
+    other = server.serve("/other", rss(entry(9, "other.example", "1")))
+    same = server.serve("/same", rss(*(entry(n, "same.example", "x") for n in (20, 30))))
+    store = store_with(tmp_path / "db.json", [one, other, same])
+
+    await refresh(store, short_config())
+
+    sources = {s.url: s.title for e in store.snapshot().events for s in e.sources}
+    for n, host in [(1, "one"), (9, "other"), (20, "same"), (30, "same")]:
+        assert sources.get(f"https://{host}.example/story/{n}", "").endswith(f" {n} news"), n
