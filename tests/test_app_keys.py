@@ -21,6 +21,7 @@ from amity.tui.detail import DetailPane
 from amity.tui.help import HelpScreen
 from amity.tui.visits import load_visits, visit_path
 from screen import screen_text
+from textual import events
 from textual.command import CommandPalette
 from textual.widgets import Input
 from textual.worker import WorkerCancelled
@@ -575,3 +576,20 @@ async def test_detail_follows_the_cursor_when_a_highlight_arrives_after_a_filter
         await pilot.pause()
         detail = app.query_one(DetailPane)
         assert detail.event is not None and detail.event.id == app.timeline.current.id
+
+
+async def test_a_search_typed_in_one_go_reaches_the_box_and_runs_no_other_key(
+    store: Store,
+) -> None:
+    # A terminal hands over "/osc" typed fast (or pasted) in one read, and the driver posts the
+    # keys to the app one after the other, as here. The letters behind "/" were sent to the
+    # timeline before "/" had moved the focus, and were lost there: the box came up empty, and
+    # a letter bound to the timeline could run instead (o opens, s sorts, c marks all seen).
+    app = make_app(store)
+    async with app.run_test(size=(120, 40)) as pilot:
+        for key, character in [("slash", "/"), *((c, c) for c in "gcaps"), ("enter", "\r")]:
+            app.post_message(events.Key(key, character))
+        await pilot.pause()
+        assert app.view_filter.search == "gcaps"
+        assert app.view_filter.newest_first  # "s" was typed into the box, not run as sort
+        assert app.focused is app.timeline  # Enter kept the search and left the box
