@@ -90,7 +90,10 @@ class Limiter:
         read); the room for the body is held until the block ends."""
         # Host and port as written: parsing the port would raise for one out of range, and the
         # fetch is where a bad URL becomes that feed's error.
-        host = urlsplit(url).netloc.rpartition("@")[2].lower()
+        try:
+            host = urlsplit(url).netloc.rpartition("@")[2].lower()
+        except ValueError:  # "http://[::1": its fetch says so, as that feed's error
+            host = url
         await self._slots.acquire(host)
         held = True
 
@@ -345,8 +348,9 @@ async def _fetch(
             raise FetchError(f"refused: only http and https URLs are fetched, not {current[:80]!r}")
         try:
             _ = urlsplit(current).port  # out of range, it fails deep in the connect, unclearly
-        except ValueError:
-            raise FetchError("invalid URL: port out of range") from None
+        except ValueError as exc:
+            problem = "port out of range" if "Port" in str(exc) else "its host does not parse"
+            raise FetchError(f"invalid URL: {problem}") from None
         async with client.stream("GET", current, headers=headers) as response:
             code = response.status_code
             location = response.headers.get("location")

@@ -175,6 +175,18 @@ async def test_a_port_out_of_range_is_a_clear_error(server, tmp_path):
         assert result.status == "error" and result.error == "invalid URL: port out of range", result
 
 
+async def test_a_host_that_does_not_parse_fails_its_feed_not_the_refresh(server, tmp_path):
+    # `amity feeds add "http://[::1"` is taken; the refresh then died with a traceback
+    # (ValueError: Invalid IPv6 URL, raised while queueing the feed for its host's slot).
+    good = server.serve("/good", rss(relevant_item(1)))
+    bad = "http://[::1/feed"
+    report = await refresh(store_with(tmp_path / "db.json", [good, bad]), short_config())
+    results = {r.url: r for r in report.feeds}
+    assert results[good].status == "ok" and results[good].new == 1
+    assert results[bad].status == "error"
+    assert results[bad].error == "invalid URL: its host does not parse"
+
+
 async def test_a_feed_in_the_charset_its_http_header_names_is_read_in_it(server, tmp_path):
     # A Japanese site's feed in Shift_JIS with no XML declaration, its charset only in the
     # Content-Type header: it was read as UTF-8 and stored as mojibake for good.
