@@ -18,7 +18,7 @@ from urllib.parse import urljoin, urlsplit
 import httpx
 from amity.store import RefreshSettings, __version__
 
-from .articles import is_web_url
+from .articles import is_web_url, safe_url
 
 REDIRECTS = (301, 302, 303, 307, 308)
 ACCEPT = (
@@ -355,7 +355,8 @@ async def _fetch(
             code = response.status_code
             location = response.headers.get("location")
             if code in REDIRECTS and location:
-                current = urljoin(current, location.strip())
+                # As a browser follows it: its UTF-8 read as such, spaces percent-encoded.
+                current = safe_url(urljoin(current, _as_utf8(location).strip()))
                 continue
             new_etag = _validator(response.headers.get("etag")) or etag
             new_modified = _validator(response.headers.get("last-modified")) or last_modified
@@ -445,6 +446,14 @@ _CHARSET = re.compile(r";\s*charset\s*=\s*[\"']?([A-Za-z0-9._:-]{1,40})", re.I)
 def _charset(content_type: str) -> str | None:
     match = _CHARSET.search(content_type)
     return match.group(1) if match else None
+
+
+def _as_utf8(header: str) -> str:
+    # httpx reads a header's bytes as Latin-1; a Location is most often UTF-8 when not ASCII.
+    try:
+        return header.encode("latin-1").decode("utf-8")
+    except UnicodeError:
+        return header
 
 
 def _validator(value: str | None) -> str | None:

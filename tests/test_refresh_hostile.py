@@ -224,3 +224,31 @@ async def test_guids_that_are_no_identity_never_merge_different_articles(server,
     sources = {s.url: s.title for e in store.snapshot().events for s in e.sources}
     for n, host in [(1, "one"), (9, "other"), (20, "same"), (30, "same")]:
         assert sources.get(f"https://{host}.example/story/{n}", "").endswith(f" {n} news"), n
+
+
+async def test_a_redirect_to_a_path_with_spaces_or_utf8_is_followed_as_a_browser_does(
+    server, tmp_path
+):
+    # Location "/notizie roma" was refused as "only http and https URLs are fetched", and a
+    # Location in raw UTF-8 ("/città") was read as Latin-1 and asked for the wrong path.
+    server.serve("/notizie%20roma", rss(relevant_item(1)))
+    server.serve("/citt%C3%A0", rss(relevant_item(2)))
+    spaced = server.handle(
+        "/spaced",
+        raw(b"HTTP/1.1 301 Moved\r\nLocation: /notizie roma\r\nContent-Length: 0\r\n\r\n"),
+    )
+    utf8 = server.handle(
+        "/utf8",
+        raw("HTTP/1.1 301 Moved\r\nLocation: /città\r\nContent-Length: 0\r\n\r\n".encode()),
+    )
+    report = await refresh(store_with(tmp_path / "db.json", [spaced, utf8]), short_config())
+    assert [(r.status, r.error, r.new) for r in report.feeds] == [("ok", None, 1)] * 2
+
+
+def raw(answer: bytes):
+    """A handler that sends these bytes as they are (headers no helper would write)."""
+
+    async def handler(_request, writer) -> None:
+        writer.write(answer)
+
+    return handler
