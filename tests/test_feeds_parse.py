@@ -387,3 +387,27 @@ def test_a_surrogate_pair_after_another_reference_is_still_its_character():
     )
     titles = [a.title for a in parse_feed(body, BASE, NOW).articles]
     assert titles == ["Japan Italy 日😀本", "Japan Italy “😀”"]
+
+
+@pytest.mark.parametrize(
+    ("written", "published"),
+    [
+        ("Ven, 16 Gen 2026 10:00:00 +0100", "2026-01-16T09:00:00Z"),
+        ("venerdì, 16 gennaio 2026", "2026-01-16T00:00:00Z"),
+        ("Mar, 20 Gen 2026 08:30:00 GMT", "2026-01-20T08:30:00Z"),
+        ("2026年1月16日 10時30分", "2026-01-16T01:30:00Z"),
+        ("2026年01月16日(金) 10:30", "2026-01-16T01:30:00Z"),
+        ("2026年1月16日", "2026-01-16T00:00:00Z"),
+    ],
+)
+def test_dates_written_in_italian_or_japanese_are_read(written, published):
+    # An Italian CMS writes its locale's names into RFC 822 dates; some Japanese feeds write
+    # 年月日. Undated, each entry took the day it was first seen: a new subscription put its
+    # whole backlog on that one day, where it clustered.
+    body = rss(
+        item("Japan Italy first", "https://n.example/1", written),
+        item("Japan Italy second", "https://n.example/2", written),
+    )
+    assert [(a.published, a.dated) for a in parse_feed(body, BASE, NOW).articles] == [
+        (published, True)
+    ] * 2
