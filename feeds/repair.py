@@ -12,7 +12,8 @@ XML forbids is dropped (a surrogate pair becomes its character), and so is a con
 It also decodes what libxml2 cannot: encoding names it does not know (Windows-31J, x-sjis),
 Shift_JIS with Windows' extensions (①), a body in the charset only its HTTP header names, and
 stray Windows-1252 bytes in a document that is otherwise UTF-8; and it rewrites the dates the
-parser cannot read, in Italian ("Ven, 16 Gen 2026") or Japanese ("2026年1月16日"), in English.
+parser cannot read, in Italian ("Ven, 16 Gen 2026") or Japanese ("2026年1月16日"), in English,
+and Atom text in XHTML as the HTML it is.
 """
 
 from __future__ import annotations
@@ -176,8 +177,26 @@ def _date_read(match: re.Match[bytes]) -> bytes:
     return b"<%s>%s</%s>" % (name, text.encode(), name)
 
 
+# An Atom text construct in XHTML (RFC 4287 3.1.1.3): the parser reads none of them, so an
+# entry titled so had no title and was skipped (a feed of them was "ok" with nothing in it).
+# It is handed over as the escaped HTML it is instead (type="html"), which the parser reads.
+_XHTML = re.compile(
+    rb"<((?:[\w.-]+:)?(?:title|subtitle|summary|content|rights))\s[^>]*?"
+    rb"\btype\s*=\s*[\"']xhtml[\"'][^>]*>(.*?)</\1\s*>",
+    re.S,
+)
+
+
+def _as_html(match: re.Match[bytes]) -> bytes:
+    name, markup = match.group(1, 2)
+    escaped = markup.replace(b"&", b"&amp;").replace(b"<", b"&lt;").replace(b">", b"&gt;")
+    return b'<%s type="html">%s</%s>' % (name, escaped, name)
+
+
 def _mended(body: bytes) -> bytes:
     body = _dates_read(body)
+    if b"xhtml" in body:
+        body = _XHTML.sub(_as_html, body)
     if len(body.translate(None, _CONTROLS)) != len(body):
         body = body.translate(None, _CONTROLS)
     for noncharacter in _NONCHARACTERS:

@@ -411,3 +411,21 @@ def test_dates_written_in_italian_or_japanese_are_read(written, published):
     assert [(a.published, a.dated) for a in parse_feed(body, BASE, NOW).articles] == [
         (published, True)
     ] * 2
+
+
+def test_atom_text_in_xhtml_is_read():
+    # RFC 4287 lets an Atom title or summary be XHTML; the parser read none of it, so every
+    # entry titled so was skipped and such a feed was "ok" with nothing in it.
+    xhtml = 'type="xhtml"><div xmlns="http://www.w3.org/1999/xhtml">'
+    body = (
+        '<?xml version="1.0" encoding="utf-8"?><feed xmlns="http://www.w3.org/2005/Atom">'
+        f"<title {xhtml}The <b>Wire</b></div></title><entry>"
+        f"<title {xhtml}Japan and <b>Italy</b> sign a pact</div></title>"
+        '<link href="https://a.example/1"/><updated>2026-01-16T10:00:00Z</updated>'
+        f"<summary {xhtml}Rome <i>and</i> Tokyo &amp; more</div></summary></entry></feed>"
+    ).encode()
+    parsed = parse_feed(body, BASE, NOW)
+    assert parsed.title == "The Wire"
+    assert [(a.title, a.summary) for a in parsed.articles] == [
+        ("Japan and Italy sign a pact", "Rome and Tokyo & more")
+    ]
