@@ -88,16 +88,20 @@ def readable(body: bytes, charset: str | None = None, xml: bool = True) -> bytes
         if text is None:
             return body  # a name Python cannot read text in either: the parser's to read
         body = _REDECLARED.sub(r"\g<1>utf-8", text, count=1).encode()
-    elif not body.isascii():
+    elif not body.isascii() or (charset and b"\x1b" in body):
         body = _utf8(body, charset)
     return _mended(body) if xml else body
 
 
 def _utf8(body: bytes, charset: str | None) -> bytes:
+    codec = _codec(charset) if charset else None
+    if codec is not None and codec.startswith("iso2022"):  # 7-bit, its escapes are its text
+        text = _decoded(body, codec)
+        if text is not None:
+            return text.encode()
     try:
         body.decode()
     except UnicodeDecodeError:
-        codec = _codec(charset) if charset else None
         text = _decoded(body, codec) if codec is not None and codec not in _UTF8 else None
         if text is None:
             return body.decode("utf-8", "amity-cp1252").encode()

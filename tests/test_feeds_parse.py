@@ -311,6 +311,11 @@ def test_a_charset_named_only_by_the_http_header_is_read():
     doc = rss(item(JAPANESE, "https://n.example/1")).replace(b' encoding="utf-8"', b"")
     parsed = parse_feed(doc.decode().encode("cp932"), BASE, NOW, charset="Shift_JIS")
     assert [a.title for a in parsed.articles] == [JAPANESE]
+    # ISO-2022-JP is 7-bit: its escape sequences are its text, not controls to drop.
+    plain = JAPANESE.replace("①", "")
+    mail = doc.decode().replace(JAPANESE, plain).encode("iso2022_jp")
+    parsed = parse_feed(mail, BASE, NOW, charset="ISO-2022-JP")
+    assert [a.title for a in parsed.articles] == [plain]
     # A header that is wrong about a body in UTF-8 (a server's default) is not believed.
     parsed = parse_feed(doc, BASE, NOW, charset="iso-8859-1")
     assert [a.title for a in parsed.articles] == [JAPANESE]
