@@ -27,6 +27,7 @@ _TAG = re.compile(r"<[^<>]*>")  # a scan from one "<" stops at the next: each ch
 _URL_PARTS = re.compile(r"^(https?)://([^/?#\s]+)([^?#]*)(?:\?([^#]*))?(?:#.*)?$", re.I)
 _DEFAULT_PORTS = {"http": ":80", "https": ":443"}
 _EARLIEST = dt.datetime(1850, 1, 1, tzinfo=dt.UTC)
+_EPOCH = dt.datetime(1970, 1, 1, tzinfo=dt.UTC)
 SUMMARY_EXCERPT = 600  # a feed's summary as kept: an excerpt, not the article
 
 
@@ -160,7 +161,7 @@ def article_key(url: str) -> str:
 
 def utc_date(value: Any, now: dt.datetime) -> str | None:
     """An entry's date as UTC ISO seconds, or None when missing, unparseable or absurd
-    (before 1850 or more than two days in the future)."""
+    (before 1850, more than two days in the future, or the Unix epoch itself)."""
     if not value:
         return None
     if isinstance(value, dt.datetime):
@@ -175,6 +176,6 @@ def utc_date(value: Any, now: dt.datetime) -> str | None:
         moment = moment.astimezone(dt.UTC)
     except (OverflowError, ValueError):
         return None
-    if not _EARLIEST <= moment <= now + dt.timedelta(days=2):
-        return None
+    if not _EARLIEST <= moment <= now + dt.timedelta(days=2) or moment == _EPOCH:
+        return None  # the epoch: a CMS that lost the entry's date wrote zero
     return format_iso(moment)

@@ -121,11 +121,15 @@ def test_undated_and_absurdly_dated_entries_take_first_seen_time():
             item("far future", "https://n.example/2", "Mon, 01 Jan 2200 00:00:00 +0000"),
             item("ancient", "https://n.example/3", "Mon, 01 Jan 1066 00:00:00 +0000"),
             item("garbage date", "https://n.example/4", "the day after tomorrow"),
+            # A CMS that lost an entry's date writes the Unix epoch: it would have put the
+            # entry on the timeline as news of 1 January 1970.
+            item("epoch", "https://n.example/5", "Thu, 01 Jan 1970 00:00:00 +0000"),
+            item("epoch in Tokyo", "https://n.example/6", "Thu, 01 Jan 1970 09:00:00 +0900"),
         ),
         BASE,
         NOW,
     )
-    assert len(parsed.articles) == 4
+    assert len(parsed.articles) == 6
     assert {a.published for a in parsed.articles} == {"2026-02-01T12:00:00Z"}
     assert not any(a.dated for a in parsed.articles)
 
