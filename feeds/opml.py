@@ -13,6 +13,7 @@ from lxml import etree
 
 from .articles import is_web_url, safe_url
 from .parse import ParseError, refuse_entities
+from .repair import readable
 
 
 class OPMLError(ValueError):
@@ -30,6 +31,9 @@ def read_opml_report(data: bytes) -> tuple[list[Feed], list[str]]:
         refuse_entities(data)
     except ParseError as exc:
         raise OPMLError(str(exc)) from None
+    # As a feed is: a bare "&" in an address ("?q=Japan+Italy&hl=en") made the whole file
+    # "not valid XML", and a file in Shift_JIS or with stray Windows-1252 bytes is read too.
+    data = readable(data)
     parser = etree.XMLParser(
         resolve_entities=False, no_network=True, load_dtd=False, huge_tree=False, recover=False
     )

@@ -280,6 +280,17 @@ def test_opml_1_nested_folders_become_tags():
     ]
 
 
+def test_opml_with_a_bare_ampersand_in_an_address_is_read():
+    # Hand-written or exported by a lax reader: the whole file was "not valid XML".
+    url = "https://news.google.com/rss/search?q=Japan+Italy&hl=en-US&gl=US&ceid=US:en"
+    doc = f"""<?xml version="1.0"?><opml version="2.0"><body>
+      <outline text="News & politics"><outline text="Google" xmlUrl="{url}"/></outline>
+      </body></opml>""".encode()
+    assert [(f.url, f.title, f.tags) for f in read_opml(doc)] == [
+        (url, "Google", ("News & politics",))
+    ]
+
+
 @pytest.mark.parametrize(
     "doc",
     [b"<opml><body>", b"<html/>", XXE.replace(b"<rss", b"<opml").replace(b"</rss>", b"</opml>")],
