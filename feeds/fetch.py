@@ -410,9 +410,18 @@ async def read_capped(response: httpx.Response, max_bytes: int) -> tuple[bytes, 
 
 def decompressed(body: bytes, encoding: str, max_bytes: int) -> bytes:
     """A body in its content coding (identity, gzip or deflate), decompressed no further than
-    one byte past the cap, so a compression bomb fails at the cap instead of filling memory."""
-    if encoding == "identity":
-        return body
+    one byte past the cap, so a compression bomb fails at the cap instead of filling memory.
+    A body that is itself a gzip file (a server sending `feed.xml.gz` as it is, or gzip twice)
+    is decompressed once more: no feed starts with gzip's magic bytes."""
+    if encoding != "identity":
+        body = _decoded(body, encoding, max_bytes)
+    return _decoded(body, "gzip", max_bytes) if body[:2] == _GZIP_MAGIC else body
+
+
+_GZIP_MAGIC = b"\x1f\x8b"
+
+
+def _decoded(body: bytes, encoding: str, max_bytes: int) -> bytes:
     decoder = zlib.decompressobj(zlib.MAX_WBITS | 16) if "gzip" in encoding else _Deflate()
     try:
         data = decoder.decompress(body, max_bytes + 1)

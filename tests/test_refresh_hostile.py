@@ -252,3 +252,18 @@ def raw(answer: bytes):
         writer.write(answer)
 
     return handler
+
+
+async def test_a_feed_sent_as_a_gzip_file_or_gzipped_twice_is_read(server, tmp_path):
+    # A server that sends feed.xml.gz as it is (no Content-Encoding), or gzips a gzip file
+    # again: "not a feed". No feed starts with gzip's magic bytes, so it is unpacked once more.
+    plain = server.serve("/feed.xml.gz", gzip.compress(rss(relevant_item(1))))
+    twice = server.serve(
+        "/twice", gzip.compress(gzip.compress(rss(relevant_item(2)))), Content_Encoding="gzip"
+    )
+    bomb = server.serve("/bomb.gz", gzip.compress(b"\0" * (CAP * 4)))
+    store = store_with(tmp_path / "db.json", [plain, twice, bomb])
+    report = await refresh(store, short_config(max_bytes=CAP))
+    results = {r.url: r for r in report.feeds}
+    assert [(results[u].status, results[u].new) for u in (plain, twice)] == [("ok", 1)] * 2
+    assert "larger than the cap" in (results[bomb].error or "")
