@@ -115,7 +115,9 @@ def _utf8(body: bytes, charset: str | None) -> bytes:
     try:
         body.decode()
     except UnicodeDecodeError:
-        text = _decoded(body, codec) if codec is not None and codec not in _UTF8 else None
+        text = None
+        if codec is not None and codec not in _UTF8 and not _mostly_utf8(body):
+            text = _decoded(body, codec)
         if text is None:
             return body.decode("utf-8", "amity-cp1252").encode()
         return text.encode()
@@ -127,6 +129,15 @@ def _decoded(body: bytes, codec: str) -> str | None:
         return body.decode(codec, "replace")
     except (LookupError, UnicodeError):  # no text encoding ("base64"), or one that cannot
         return None  # replace what it cannot read ("idna")
+
+
+def _mostly_utf8(body: bytes) -> bool:
+    # UTF-8 with a few stray bytes, under a header naming a server's default (ISO-8859-1):
+    # read in that charset, every character of the UTF-8 would turn to mojibake. Text in
+    # another encoding holds few or no valid UTF-8 sequences by chance.
+    text = body.decode("utf-8", "replace")
+    stray = text.count("\ufffd")
+    return len(text) - len(text.encode("ascii", "ignore")) - stray > stray
 
 
 def _codec(name: str) -> str | None:

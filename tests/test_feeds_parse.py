@@ -331,6 +331,10 @@ def test_a_charset_named_only_by_the_http_header_is_read():
     mail = doc.decode().replace(JAPANESE, plain).encode("iso2022_jp")
     parsed = parse_feed(mail, BASE, NOW, charset="ISO-2022-JP")
     assert [a.title for a in parsed.articles] == [plain]
+    # Nor one that is wrong about a body in UTF-8 with a stray Windows-1252 byte in it.
+    stray = doc.decode().replace("防衛", "caff\udce8 防衛").encode("utf-8", "surrogateescape")
+    parsed = parse_feed(stray, BASE, NOW, charset="iso-8859-1")
+    assert [a.title for a in parsed.articles] == [JAPANESE.replace("防衛", "caffè 防衛")]
     # A header that is wrong about a body in UTF-8 (a server's default) is not believed.
     parsed = parse_feed(doc, BASE, NOW, charset="iso-8859-1")
     assert [a.title for a in parsed.articles] == [JAPANESE]
