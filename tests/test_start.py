@@ -86,3 +86,32 @@ def test_help_still_comes_from_the_command_line():
     out = _amity("start", ["--help"], {})
     assert "With no command, opens the timeline app." in out.stdout
     assert out.stdout.split()[-2:] == ["0", "True"]
+
+
+def test_q_typed_as_the_app_starts_quits_it_cleanly(store):
+    # A person who presses q at once, or a script that sends it: the app quit before its
+    # first frame, then mounted the search box into the screen it had taken down, and ended
+    # with a MountError traceback and exit status 1. Run for real, in a terminal (a pty).
+    import pty
+    import select
+
+    master, slave = pty.openpty()
+    amity = str(Path(sys.executable).with_name("amity"))
+    env = {**os.environ, "TERM": "xterm-256color", "AMITY_CONFIG": ""}
+    with subprocess.Popen(
+        [amity, "--db", str(store.path)], stdin=slave, stdout=slave, stderr=slave, env=env
+    ) as proc:
+        os.close(slave)
+        os.write(master, b"q")  # typed before the app has drawn anything
+        shown = b""
+        while select.select([master], [], [], 60)[0]:  # until the app closes the terminal
+            try:
+                chunk = os.read(master, 65536)
+            except OSError:  # the other end is closed
+                break
+            if not chunk:
+                break
+            shown += chunk
+        assert proc.wait(60) == 0, shown[-2000:]
+    os.close(master)
+    assert b"Traceback" not in shown and b"Error" not in shown

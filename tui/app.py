@@ -196,7 +196,8 @@ class AmityApp(Curating):
         from .search import SearchBar  # here: not for the first paint
 
         bar = SearchBar(placeholder="search titles, summaries, sources", id="search")
-        self.mount(bar, before=self.query_one(Footer))
+        if self.screen.is_attached:  # not when q, typed at launch, took the screen down first
+            self.mount(bar, before=self.query_one(Footer))
         return bar
 
     def _warm_search(self) -> None:
