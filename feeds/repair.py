@@ -210,13 +210,15 @@ def _date_read(match: re.Match[bytes]) -> bytes:
 # It is handed over as the escaped HTML it is instead (type="html"), which the parser reads.
 _XHTML = re.compile(
     rb"<((?:[\w.-]+:)?(?:title|subtitle|summary|content|rights))\s[^>]*?"
-    rb"\btype\s*=\s*[\"']xhtml[\"'][^>]*>(.*?)</\1\s*>",
-    re.S,
+    rb"\btype\s*=\s*[\"']xhtml[\"'][^>]*>(?:(.*?)</\1\s*>|.*)",  # never closed: the rest
+    re.S,  # is left as it is (searched for its end once, where each of many took a whole scan)
 )
 
 
 def _as_html(match: re.Match[bytes]) -> bytes:
     name, markup = match.group(1, 2)
+    if markup is None:
+        return match.group()
     escaped = markup.replace(b"&", b"&amp;").replace(b"<", b"&lt;").replace(b">", b"&gt;")
     return b'<%s type="html">%s</%s>' % (name, escaped, name)
 

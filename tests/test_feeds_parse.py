@@ -453,3 +453,13 @@ def test_atom_text_in_xhtml_is_read():
     assert [(a.title, a.summary) for a in parsed.articles] == [
         ("Japan and Italy sign a pact", "Rome and Tokyo & more")
     ]
+
+
+def test_an_unclosed_xhtml_text_holds_the_rest_of_the_document():
+    # Each of many XHTML titles never closed was searched for its end to the end of the body:
+    # 420 KB of them took 33 s. The first such one now holds the rest, left as it is.
+    rest = b'<title type="xhtml"><div>x y' * 3
+    body = b'<?xml version="1.0"?><feed><title type="xhtml"><div>A</div></title>' + rest
+    assert readable(body) == (
+        b'<?xml version="1.0"?><feed><title type="html">&lt;div&gt;A&lt;/div&gt;</title>' + rest
+    )
