@@ -88,10 +88,9 @@ def test_help_still_comes_from_the_command_line():
     assert out.stdout.split()[-2:] == ["0", "True"]
 
 
-def test_q_typed_as_the_app_starts_quits_it_cleanly(store):
-    # A person who presses q at once, or a script that sends it: the app quit before its
-    # first frame, then mounted the search box into the screen it had taken down, and ended
-    # with a MountError traceback and exit status 1. Run for real, in a terminal (a pty).
+def _typed_at_launch(store_path: Path, keys: bytes) -> bytes:
+    """Run amity for real in a terminal (a pty), type `keys` before it has drawn anything, and
+    return what it showed once it has exited by itself (its exit status must be 0)."""
     import pty
     import select
 
@@ -99,10 +98,10 @@ def test_q_typed_as_the_app_starts_quits_it_cleanly(store):
     amity = str(Path(sys.executable).with_name("amity"))
     env = {**os.environ, "TERM": "xterm-256color", "AMITY_CONFIG": ""}
     with subprocess.Popen(
-        [amity, "--db", str(store.path)], stdin=slave, stdout=slave, stderr=slave, env=env
+        [amity, "--db", str(store_path)], stdin=slave, stdout=slave, stderr=slave, env=env
     ) as proc:
         os.close(slave)
-        os.write(master, b"q")  # typed before the app has drawn anything
+        os.write(master, keys)
         shown = b""
         while select.select([master], [], [], 60)[0]:  # until the app closes the terminal
             try:
@@ -114,4 +113,21 @@ def test_q_typed_as_the_app_starts_quits_it_cleanly(store):
             shown += chunk
         assert proc.wait(60) == 0, shown[-2000:]
     os.close(master)
+    return shown
+
+
+def test_q_typed_as_the_app_starts_quits_it_cleanly(store):
+    # A person who presses q at once, or a script that sends it: the app quit before its
+    # first frame, then mounted the search box into the screen it had taken down, and ended
+    # with a MountError traceback and exit status 1.
+    shown = _typed_at_launch(store.path, b"q")
     assert b"Traceback" not in shown and b"Error" not in shown
+
+
+def test_an_edit_made_just_before_q_is_saved(store):
+    # h then q at once: the hide was written by a worker thread that quitting left behind,
+    # and the process ended before it had saved (at 100,000 events a write takes a second).
+    first = store.snapshot().events
+    _typed_at_launch(store.path, b"hq")
+    hidden = [e for e in store.snapshot().events if e.hidden]
+    assert len(hidden) == 1 and len(first) == len(store.snapshot().events)

@@ -8,6 +8,7 @@ then re-reads the store and puts the cursor where the person expects it.
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 from collections.abc import Callable
 from typing import Any
@@ -25,6 +26,7 @@ from amity.store import (
 )
 from amity.store.index import Shown, Timeline, TimelineIndex
 from textual.app import App
+from textual.worker import WorkerCancelled, WorkerFailed
 
 from .cells import cell_text, named
 from .timeline import TimelineView
@@ -68,6 +70,14 @@ class Curating(App[None]):
     last_hidden: tuple[str, ...] = ()
     # A merge or a move waiting for its target: (what, event id, source URL or "").
     pending: tuple[str, str, str] | None = None
+
+    async def action_quit(self) -> None:
+        """q: quit once the edits under way are written. Quitting leaves a worker's thread
+        behind, and the process ended before it had saved: h then q lost the hide."""
+        for worker in [w for w in self.workers if w.group == "curate" and not w.is_finished]:
+            with contextlib.suppress(WorkerFailed, WorkerCancelled):  # said already, if so
+                await worker.wait()
+        self.exit()
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         """Curation keys act on the timeline only: not under a form, the help or the palette."""
