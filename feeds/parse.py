@@ -240,6 +240,10 @@ def _article(
     if len(url) > URL_CHARS:  # percent-encoding made it longer
         return None
     title, summary, publisher = from_aggregator(url, title, summary, publisher)
+    if _names_nothing(title, publisher):  # "ANSA", "- ANSA": the outlet, not a headline
+        title = shorten(summary, 120)
+        if not title:
+            return None
     return Article(
         id=article_key(url),
         url=url,
@@ -250,6 +254,11 @@ def _article(
         guid=guid,
         publisher=publisher,
     )
+
+
+def _names_nothing(title: str, publisher: str) -> bool:
+    core = title.strip(" -–—|:·•.")
+    return not core or core.casefold() == publisher.strip().casefold()
 
 
 def _capped_url(value: Any) -> str:

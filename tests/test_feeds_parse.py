@@ -463,3 +463,27 @@ def test_an_unclosed_xhtml_text_holds_the_rest_of_the_document():
     assert readable(body) == (
         b'<?xml version="1.0"?><feed><title type="html">&lt;div&gt;A&lt;/div&gt;</title>' + rest
     )
+
+
+def test_a_title_that_only_names_the_outlet_gives_way_to_the_summary():
+    # "ANSA - ANSA" from Google News, or an entry titled with its feed's own name: the event
+    # was titled "ANSA", which says nothing of what happened.
+    google = (
+        "<title>ANSA - ANSA</title><link>https://news.google.com/rss/articles/CBMiX?oc=5</link>"
+        '<source url="https://www.ansa.it">ANSA</source>'
+        "<description>Italy and Japan sign a space accord</description>"
+    )
+    body = rss(
+        google,
+        item("Wire", "https://n.example/1", summary="Meloni and Takaichi meet in Rome"),
+        item(" – ", "https://n.example/2", summary="Tokyo and Rome agree on GCAP"),
+        item("Wire", "https://n.example/3"),  # nothing else to go by: skipped
+        title="Wire",
+    )
+    parsed = parse_feed(body, BASE, NOW)
+    assert [a.title for a in parsed.articles] == [
+        "Italy and Japan sign a space accord",
+        "Meloni and Takaichi meet in Rome",
+        "Tokyo and Rome agree on GCAP",
+    ]
+    assert parsed.skipped == 1
