@@ -42,7 +42,7 @@ from array import array
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, BinaryIO, cast
+from typing import Any, BinaryIO, NamedTuple, cast
 
 import orjson
 
@@ -551,16 +551,19 @@ def write_stamped(
 _WIDEST_NUMBER, _WIDEST_CRC = 2**64 - 1, 2**32 - 1
 
 
-@dataclass(frozen=True, slots=True)
-class _Span:
+# The writer's records below are NamedTuples, not frozen dataclasses: every start (the app's,
+# amity list's) imports this module, and a frozen dataclass's generated methods cost ~3
+# million instructions each to compile there.
+
+
+class _Span(NamedTuple):
     """Bytes of one part of the previous view, copied without holding them in memory."""
 
     start: int
     stop: int
 
 
-@dataclass(frozen=True, slots=True)
-class _Own:
+class _Own(NamedTuple):
     """Bytes of one part in the previous view's own file (it lies over a base), copied."""
 
     start: int
@@ -570,8 +573,7 @@ class _Own:
 _Piece = bytes | memoryview | _Span | _Own
 
 
-@dataclass(frozen=True, slots=True)
-class _Laid:
+class _Laid(NamedTuple):
     """A view's lines and search texts laid over a base: the base's gen and each part's runs."""
 
     base: str
@@ -604,8 +606,8 @@ def _over_base(
     for piece in pieces:
         if not isinstance(piece, _Span):
             own.append(piece)
-            run(OWN, at, len(piece))  # type: ignore[arg-type]
-            at += len(piece)  # type: ignore[arg-type]
+            run(OWN, at, len(piece))
+            at += len(piece)
             continue
         start, n = piece.start, max(0, bisect.bisect_right(starts, piece.start) - 1)
         while start < piece.stop:
