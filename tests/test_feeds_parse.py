@@ -487,3 +487,12 @@ def test_a_title_that_only_names_the_outlet_gives_way_to_the_summary():
         "Tokyo and Rome agree on GCAP",
     ]
     assert parsed.skipped == 1
+
+
+def test_a_reference_written_with_leading_zeros_keeps_its_character():
+    # XML allows any number of leading zeros: "&#x00000E9;" is é, not a code point beyond
+    # U+10FFFF to drop for having seven digits.
+    body = rss(item("Japan Italy caff&#x00000E9; e caff&#00000233; Q&A", "https://n.example/1"))
+    assert [a.title for a in parse_feed(body, BASE, NOW).articles] == [
+        "Japan Italy caffé e caffé Q&A"
+    ]
