@@ -72,9 +72,10 @@ _SURROGATE_PAIR = re.compile(
     rb"|563[01][0-9]));&#(?:[xX]0*([dD][c-fC-F][0-9a-fA-F]{2})|0*(5[67][0-9]{3}));"
 )
 _PAIRS_JOINED = 10_000  # by a call each; any further pair is two U+FFFD, as lone halves are
-# More "&" than 500 entries of real news hold: a hostile body, left as it is to the parser
-# (mending 15 MB of "&" took 2 s, where the parser takes 0.3).
-_MOST_REFERENCES = 100_000
+# More "&" than a body under the cap holds as news (500 entries of long HTML content hold a
+# few hundred thousand): a hostile body, left as it is to the parser (mending 15 MB of "&"
+# took 2 s, where the parser takes 0.3; a million, 0.15 s).
+_MOST_REFERENCES = 1_000_000
 
 
 def _cp1252_for_stray_bytes(error: UnicodeError) -> tuple[str, int]:
