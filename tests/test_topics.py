@@ -478,3 +478,19 @@ def test_free_trade_is_no_cultural_exchange():
 )
 def test_an_agreement_on_classified_information_is_defence(title):
     assert "defense" in judge(title, "", Config()).topic_ids
+
+
+HOMONYMS = [
+    # Words that name forces elsewhere but here name an exchange, airlines, cables, data, the sea.
+    ("Young Italians join Japan's JET Programme to teach in schools", ""),
+    ("ITA Airways and Japan Airlines: the two carriers widen their Rome-Tokyo codeshare", ""),
+    ("Japan and Italy to cooperate on submarine cables between Europe and Asia", ""),
+    ("Japan and Italy push data interoperability for trusted data flows", ""),
+    ("Italia e Giappone insieme per proteggere le aree marine", ""),
+    ("Cavi sottomarini, accordo tra Italia e Giappone", ""),
+]
+
+
+@pytest.mark.parametrize(("title", "lead"), HOMONYMS)
+def test_words_that_also_name_civil_things_are_no_defence(title, lead):
+    assert "defense" not in judge(title, lead, Config()).topic_ids
