@@ -19,7 +19,7 @@ from amity.store import Config
 from amity.store.languages import all_languages
 from amity.store.model import KINDS
 
-from .matcher import Hit, Matcher, normalise, words
+from .matcher import Hit, Matcher, normalise, without, words
 
 T = TypeVar("T")
 
@@ -346,9 +346,7 @@ def _within(term: str, text: str, blank: Iterable[str] = ()) -> bool:
     """`term` in `text` once the `blank` terms are taken out; whole words for ASCII terms
     ("port-call" is "port call")."""
     if not term.isascii():
-        for other in blank:
-            text = text.replace(other, "\x00")
-        return term in text
+        return term in without(text, blank)
     spaced = f" {' '.join(words(text))} "
     for other in blank:
         spaced = spaced.replace(f" {' '.join(words(other))} ", " | ")

@@ -105,7 +105,7 @@ class Matcher:
             names = {term for term, _hits in present}
             for term, hits in present:
                 longer = [other for other in self._within[term] if other in names]
-                if longer and term not in _without(text, longer):
+                if longer and term not in without(text, longer):
                     continue
                 found.extend(hits)
         return found
@@ -120,7 +120,8 @@ class Matcher:
         return tuple(hits)
 
 
-def _without(text: str, terms: list[str]) -> str:
+def without(text: str, terms: Iterable[str]) -> str:
+    """`text` with each of `terms` blanked out (for terms of scripts without spaces)."""
     for term in terms:
         text = text.replace(term, "\x00")
     return text
