@@ -307,11 +307,8 @@ class TimelineIndex:
         try:
             yield
         except IndexError:
-            raise self._damaged(name) from None
-
-    def _damaged(self, name: str) -> ViewDamaged:
-        where = getattr(getattr(self.columns, "view", None), "path", "a view")
-        return ViewDamaged(f"{where}: its {name} do not parse")
+            where = getattr(getattr(self.columns, "view", None), "path", "a view")
+            raise ViewDamaged(f"{where}: its {name} do not parse") from None
 
     @property
     def texts(self) -> Texts:
@@ -354,10 +351,8 @@ class TimelineIndex:
     def source_count(self, position: int) -> int:
         """How many sources the event at `position` has."""
         counts, codes = self.source_codes
-        try:
+        with self._codes_checked("publishers"):
             return counts[codes[position]]
-        except IndexError:
-            raise self._damaged("publishers") from None
 
     def source_counts(self, positions: Iterable[int]) -> list[int]:
         """How many sources each event at `positions` has (maps, not a loop: at 100k events a
